@@ -1,0 +1,244 @@
+package dev.gil4j.agent;
+
+import dev.gil4j.gil.GilConfig;
+import dev.gil4j.gil.Policy;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's options, {@code key=value} pairs separated by commas, list values separated by {@code
+ * |}. Parsed once, validated with a message that names the option, the bad value and what is
+ * accepted. Immutable.
+ *
+ * @param gil whether the GIL is imposed ({@code gil=on|off})
+ * @param config the GIL's policy, switch interval, ticks and tokens
+ * @param include class-name globs to instrument; empty means every non-JDK, non-agent class
+ * @param exclude class-name globs never to instrument
+ * @param report where the exit report goes: {@code stderr}, {@code off}, or a file path
+ */
+public record Options(
+    boolean gil, GilConfig config, List<String> include, List<String> exclude, String report) {
+
+  public static final Options DEFAULTS =
+      new Options(true, GilConfig.CPYTHON, List.of(), List.of(), "stderr");
+
+  static final String HELP =
+      String.join(
+          System.lineSeparator(),
+          "gil4j agent options: -javaagent:gil4j-agent.jar=key=value,key=value,...",
+          "  gil=on|off          impose the simulated GIL (default on)",
+          "  switch=DURATION     CPython's switch interval, 1us..10s: 5ms, 500us, 0.005s (default"
+              + " 5ms)",
+          "  policy=cpython|ticks  new GIL with forced switching (default), or Python 2's check"
+              + " interval",
+          "  ticks=N             policy=ticks: checkpoints between release and re-take, 1.."
+              + Integer.MAX_VALUE
+              + " (default 100)",
+          "  tokens=K            at most K threads run at once, 1..1024 (default 1: the GIL)",
+          "  include=GLOB|GLOB   classes to instrument (default: every non-JDK, non-agent class)",
+          "  exclude=GLOB|GLOB   classes never to instrument; * matches any characters",
+          "  report=stderr|off|FILE  where the exit report goes (default stderr)");
+
+  private static final List<String> KEYS =
+      List.of("gil", "switch", "policy", "ticks", "tokens", "include", "exclude", "report");
+
+  private static final Pattern DURATION =
+      Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(ns|us|ms|s)");
+
+  /**
+   * Parses an option string; {@code null} or empty gives the defaults.
+   *
+   * @throws IllegalArgumentException with a one-line message naming the option, the value and what
+   *     is accepted
+   */
+  public static Options parse(String text) {
+    Options o = DEFAULTS;
+    if (text == null || text.isBlank()) {
+      return o;
+    }
+    Set<String> seen = new HashSet<>();
+    for (String pair : text.split(",", -1)) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "bad option '" + pair + "': expected key=value; keys: " + String.join(", ", KEYS));
+      }
+      String key = pair.substring(0, eq).trim();
+      String value = pair.substring(eq + 1).trim();
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown option '" + key + "'; accepted: " + String.join(", ", KEYS));
+      }
+      if (!seen.add(key)) {
+        throw new IllegalArgumentException("option '" + key + "' given twice");
+      }
+      o = o.with(key, value);
+    }
+    return o;
+  }
+
+  private Options with(String key, String value) {
+    switch (key) {
+      case "gil":
+        return new Options(onOff(key, value), config, include, exclude, report);
+      case "switch":
+        return new Options(
+            gil,
+            config.withSwitchInterval(
+                duration(key, value, 1_000L, 10_000_000_000L),
+                java.util.concurrent.TimeUnit.NANOSECONDS),
+            include,
+            exclude,
+            report);
+      case "policy":
+        return new Options(gil, config.withPolicy(policy(value)), include, exclude, report);
+      case "ticks":
+        return new Options(
+            gil,
+            config.withTicks(integer(key, value, 1, Integer.MAX_VALUE)),
+            include,
+            exclude,
+            report);
+      case "tokens":
+        return new Options(
+            gil, config.withTokens(integer(key, value, 1, 1024)), include, exclude, report);
+      case "include":
+        return new Options(gil, config, globs(key, value), exclude, report);
+      case "exclude":
+        return new Options(gil, config, include, globs(key, value), report);
+      case "report":
+        return new Options(gil, config, include, exclude, reportTarget(value));
+      default:
+        throw new IllegalStateException(key);
+    }
+  }
+
+  private static boolean onOff(String key, String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "on":
+      case "true":
+        return true;
+      case "off":
+      case "false":
+        return false;
+      default:
+        throw bad(key, value, "on or off");
+    }
+  }
+
+  /** A duration with unit {@code ns}, {@code us}, {@code ms} or {@code s}, in nanoseconds. */
+  static long duration(String key, String value, long min, long max) {
+    var m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+    String accepted =
+        "a duration from "
+            + nanosText(min)
+            + " to "
+            + nanosText(max)
+            + " (e.g. 5ms, 500us, 0.005s)";
+    if (!m.matches()) {
+      throw bad(key, value, accepted);
+    }
+    double n = Double.parseDouble(m.group(1));
+    double scale =
+        switch (m.group(2)) {
+          case "ns" -> 1;
+          case "us" -> 1e3;
+          case "ms" -> 1e6;
+          default -> 1e9;
+        };
+    double nanos = n * scale;
+    if (nanos < min || nanos > max) {
+      throw bad(key, value, accepted);
+    }
+    return Math.round(nanos);
+  }
+
+  private static String nanosText(long nanos) {
+    if (nanos % 1_000_000_000L == 0) {
+      return nanos / 1_000_000_000L + "s";
+    }
+    if (nanos % 1_000_000L == 0) {
+      return nanos / 1_000_000L + "ms";
+    }
+    return nanos % 1_000L == 0 ? nanos / 1_000L + "us" : nanos + "ns";
+  }
+
+  private static Policy policy(String value) {
+    for (Policy p : Policy.values()) {
+      if (p.optionName().equals(value)) {
+        return p;
+      }
+    }
+    throw bad("policy", value, "cpython or ticks");
+  }
+
+  private static int integer(String key, String value, int min, int max) {
+    long n;
+    try {
+      n = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      n = Long.MIN_VALUE;
+    }
+    if (n < min || n > max) {
+      throw bad(key, value, "a whole number from " + min + " to " + max);
+    }
+    return (int) n;
+  }
+
+  private static List<String> globs(String key, String value) {
+    List<String> out = new ArrayList<>();
+    for (String g : value.split("\\|", -1)) {
+      if (g.isBlank() || !g.matches("[A-Za-z0-9_$.*?]+")) {
+        throw bad(
+            key, value, "class-name globs separated by | (letters, digits, _ $ . and * ? only)");
+      }
+      out.add(g.trim());
+    }
+    return List.copyOf(out);
+  }
+
+  private static String reportTarget(String value) {
+    if (value.equals("stderr") || value.equals("off")) {
+      return value;
+    }
+    if (value.isEmpty()) {
+      throw bad("report", value, "stderr, off, or a file path");
+    }
+    File parent = new File(value).getAbsoluteFile().getParentFile();
+    if (parent == null || !parent.isDirectory()) {
+      throw bad("report", value, "stderr, off, or a file in an existing directory");
+    }
+    return value;
+  }
+
+  private static IllegalArgumentException bad(String key, String value, String accepted) {
+    return new IllegalArgumentException(
+        "bad value for option " + key + ": '" + value + "'; accepted: " + accepted);
+  }
+
+  /** What is in force, as the start-up line says it. */
+  public String describe() {
+    if (!gil) {
+      return "gil=off";
+    }
+    StringBuilder s = new StringBuilder("gil=on policy=").append(config.policy().optionName());
+    if (config.policy() == Policy.TICKS) {
+      s.append(" ticks=").append(config.ticks());
+    } else {
+      s.append(" switch=").append(nanosText(config.switchIntervalNanos()));
+    }
+    s.append(" tokens=").append(config.tokens());
+    if (!include.isEmpty()) {
+      s.append(" include=").append(String.join("|", include));
+    }
+    if (!exclude.isEmpty()) {
+      s.append(" exclude=").append(String.join("|", exclude));
+    }
+    return s.append(" report=").append(report).toString();
+  }
+}

@@ -1,0 +1,106 @@
+package dev.gil4j.agent.internal;
+
+import dev.gil4j.agent.Options;
+import dev.gil4j.gil.internal.GilCore;
+import dev.gil4j.profiler.ExitReport;
+import dev.gil4j.runtime.Hooks;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Installs gil4j into the running JVM: parses the options, creates the GIL, instruments the JDK's
+ * blocking points and the application's classes, registers the main thread, and arranges the exit
+ * report. Loaded from the bootstrap class path by {@code Premain}.
+ */
+public final class AgentInstaller {
+  private AgentInstaller() {}
+
+  /** Called reflectively by {@code Premain}. A bad option stops a JVM that is starting (exit 2). */
+  public static void install(String args, Instrumentation inst, boolean attached, File jar) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("gil4j: " + e.getMessage());
+      System.err.flush();
+      if (!attached) {
+        Runtime.getRuntime().halt(2);
+      }
+      return;
+    }
+    if (attached && options.gil()) {
+      System.err.println(
+          "gil4j: refusing to attach with gil=on: threads already running hold no GIL and"
+              + " classes already loaded have no checkpoints; start the JVM with -javaagent"
+              + " instead");
+      return;
+    }
+    if (!options.gil()) {
+      System.err.println("gil4j: " + options.describe());
+      return;
+    }
+    GilCore core = new GilCore(options.config(), Hooks.breaker());
+    Hooks.install(core);
+    core.startWatchdog();
+    StringBuilder errors = new StringBuilder();
+    long jdkClasses =
+        JdkInstrumentation.install(
+            inst,
+            e -> {
+              if (errors.length() == 0) {
+                errors.append(e);
+              }
+            });
+    if (errors.length() > 0) {
+      System.err.println("gil4j: could not instrument a JDK class, continuing: " + errors);
+    }
+    AppTransformer app = new AppTransformer(options.include(), options.exclude());
+    inst.addTransformer(app, false);
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> report(core, app, options), "gil4j-report"));
+    System.err.println(
+        "gil4j: "
+            + options.describe()
+            + " ("
+            + jdkClasses
+            + " JDK classes instrumented, JDK "
+            + Runtime.version().feature()
+            + ")");
+    core.registerCurrentThread();
+  }
+
+  private static void report(GilCore core, AppTransformer app, Options options) {
+    if (options.report().equals("off")) {
+      return;
+    }
+    String text = ExitReport.format(core.usage());
+    if (app.failed.get() > 0) {
+      text +=
+          "gil4j:   "
+              + app.failed.get()
+              + " classes left without checkpoints, first: "
+              + app.firstFailure()
+              + System.lineSeparator();
+    }
+    if (options.report().equals("stderr")) {
+      PrintStream err = System.err;
+      err.print(text);
+      err.flush();
+      return;
+    }
+    Path target = Path.of(options.report());
+    try {
+      Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".gil4j-report", ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      System.err.println("gil4j: could not write the report to " + target + ": " + e);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.gil4j.agent.internal;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Passes application classes through {@link CheckpointWeaver}: every class not loaded by the
+ * bootstrap or platform loader, minus the JDK's and gil4j's own, filtered by the {@code include}
+ * and {@code exclude} globs. A class the weaver cannot handle (too large a method, an unknown
+ * class-file version) is loaded unchanged and counted.
+ */
+final class AppTransformer implements ClassFileTransformer {
+  private static final List<String> NEVER =
+      List.of("java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/gil4j/");
+
+  private final List<Pattern> include;
+  private final List<Pattern> exclude;
+  private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
+  final AtomicLong woven = new AtomicLong();
+  final AtomicLong failed = new AtomicLong();
+  private volatile String firstFailure;
+
+  AppTransformer(List<String> include, List<String> exclude) {
+    this.include = include.stream().map(AppTransformer::glob).toList();
+    this.exclude = exclude.stream().map(AppTransformer::glob).toList();
+  }
+
+  /** A class-name glob: {@code *} any characters, {@code ?} one; dots or slashes alike. */
+  static Pattern glob(String g) {
+    StringBuilder re = new StringBuilder();
+    for (char c : g.replace('/', '.').toCharArray()) {
+      switch (c) {
+        case '*' -> re.append(".*");
+        case '?' -> re.append('.');
+        case '.', '$' -> re.append('\\').append(c);
+        default -> re.append(c);
+      }
+    }
+    return Pattern.compile(re.toString());
+  }
+
+  boolean wanted(ClassLoader loader, String internalName) {
+    if (loader == null || loader == platform || internalName == null) {
+      return false;
+    }
+    for (String prefix : NEVER) {
+      if (internalName.startsWith(prefix)) {
+        return false;
+      }
+    }
+    String name = internalName.replace('/', '.');
+    if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(name).matches())) {
+      return false;
+    }
+    return exclude.stream().noneMatch(p -> p.matcher(name).matches());
+  }
+
+  @Override
+  public byte[] transform(
+      ClassLoader loader,
+      String className,
+      Class<?> redefined,
+      ProtectionDomain domain,
+      byte[] classFile) {
+    if (!wanted(loader, className)) {
+      return null;
+    }
+    try {
+      byte[] out = CheckpointWeaver.weave(classFile);
+      if (out != null) {
+        woven.incrementAndGet();
+      }
+      return out;
+    } catch (Throwable t) {
+      if (failed.getAndIncrement() == 0) {
+        firstFailure = className + ": " + t;
+      }
+      return null;
+    }
+  }
+
+  /** The first class the weaver could not handle, with why; null if none. */
+  String firstFailure() {
+    return firstFailure;
+  }
+}

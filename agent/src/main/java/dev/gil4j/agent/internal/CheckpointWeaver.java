@@ -1,0 +1,295 @@
+package dev.gil4j.agent.internal;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.FrameNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
+
+/**
+ * Rewrites one application class for the GIL: checkpoints where CPython would check its eval
+ * breaker, blocking calls the JDK implements natively routed through the hooks, and static
+ * initializers marked as places where the GIL never changes hands.
+ *
+ * <p>Where checkpoints go, and why (DESIGN.md, "What a checkpoint costs the JIT"):
+ *
+ * <ul>
+ *   <li>At method entry, in methods that call anything: recursion and call chains reach one. A
+ *       method that calls nothing and has no loop runs briefly and needs none, so getters and other
+ *       leaves stay free.
+ *   <li>At the back-edge of every loop that calls a method, reads a field it cannot prove
+ *       non-volatile, or enters a monitor: such a loop may spin on another thread's progress, and
+ *       must let that thread run.
+ *   <li>Not inside loops of pure local and array arithmetic, which C2 unrolls and vectorizes and
+ *       which any per-iteration read would slow 2–10x; one checkpoint at each of their exits
+ *       instead, like a C call that keeps CPython's GIL until it returns.
+ *   <li>Right after {@code monitorenter}: a contended entry is a blocking point the safety net may
+ *       have revoked the GIL around, and this is where it is re-taken.
+ * </ul>
+ *
+ * <p>A checkpoint is one {@code invokestatic} of a tiny method that takes and leaves nothing on the
+ * stack, so the stack map frames and maximum stack stay valid without recomputation.
+ */
+public final class CheckpointWeaver {
+  static final String HOOKS = "dev/gil4j/runtime/Hooks";
+
+  private CheckpointWeaver() {}
+
+  /** The rewritten class file, or null if nothing needed to change. */
+  public static byte[] weave(byte[] classFile) {
+    ClassReader reader = new ClassReader(classFile);
+    ClassNode cn = new ClassNode();
+    reader.accept(cn, ClassReader.EXPAND_FRAMES);
+    if ((cn.access & Opcodes.ACC_MODULE) != 0) {
+      return null;
+    }
+    Set<String> plainFields = new HashSet<>();
+    for (FieldNode f : cn.fields) {
+      if ((f.access & Opcodes.ACC_VOLATILE) == 0) {
+        plainFields.add(f.name);
+      }
+    }
+    boolean frames = (cn.version & 0xFFFF) >= Opcodes.V1_6;
+    boolean changed = false;
+    for (MethodNode m : cn.methods) {
+      if (m.instructions.size() == 0) {
+        continue;
+      }
+      changed |= rewriteBlockingCalls(m);
+      if (m.name.equals("<clinit>")) {
+        guardInitializer(m, frames);
+        changed = true;
+      } else {
+        changed |= placeCheckpoints(m, cn.name, plainFields);
+      }
+    }
+    if (!changed) {
+      return null;
+    }
+    ClassWriter writer = new ClassWriter(0);
+    cn.accept(writer);
+    return writer.toByteArray();
+  }
+
+  /**
+   * {@code Object.wait} and {@code Thread.sleep(long)} and {@code Thread.yield} are native in JDK
+   * 17, where no advice can wrap them: calls to them go through the hooks instead. The hook has the
+   * same stack effect, so frames are unchanged.
+   */
+  private static boolean rewriteBlockingCalls(MethodNode m) {
+    boolean changed = false;
+    for (AbstractInsnNode insn : m.instructions) {
+      if (!(insn instanceof MethodInsnNode)) {
+        continue;
+      }
+      MethodInsnNode call = (MethodInsnNode) insn;
+      String replacement = blockingReplacement(call);
+      if (replacement != null) {
+        call.setOpcode(Opcodes.INVOKESTATIC);
+        call.owner = HOOKS;
+        call.itf = false;
+        if (call.name.equals("wait")) {
+          call.desc = "(Ljava/lang/Object;" + call.desc.substring(1);
+        }
+        call.name = replacement;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private static String blockingReplacement(MethodInsnNode call) {
+    int op = call.getOpcode();
+    if ((op == Opcodes.INVOKEVIRTUAL || op == Opcodes.INVOKEINTERFACE)
+        && call.name.equals("wait")
+        && (call.desc.equals("()V") || call.desc.equals("(J)V") || call.desc.equals("(JI)V"))) {
+      return "objectWait";
+    }
+    if (op == Opcodes.INVOKESTATIC && call.owner.equals("java/lang/Thread")) {
+      if (call.name.equals("sleep") && call.desc.equals("(J)V")) {
+        return "sleep";
+      }
+      if (call.name.equals("yield") && call.desc.equals("()V")) {
+        return "yieldThread";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Wraps a static initializer in {@code enterNoSwitch} / {@code exitNoSwitch}: a thread that
+   * dropped the GIL in here would let another take it and then block on the class's init lock while
+   * holding it.
+   */
+  private static void guardInitializer(MethodNode m, boolean frames) {
+    InsnList code = m.instructions;
+    LabelNode start = new LabelNode();
+    LabelNode end = new LabelNode();
+    LabelNode handler = new LabelNode();
+    for (AbstractInsnNode insn : code.toArray()) {
+      if (insn.getOpcode() == Opcodes.RETURN) {
+        code.insertBefore(insn, hook("exitNoSwitch"));
+      }
+    }
+    code.insert(start);
+    code.insert(hook("enterNoSwitch"));
+    code.add(end);
+    code.add(handler);
+    if (frames) {
+      code.add(
+          new FrameNode(Opcodes.F_NEW, 0, new Object[0], 1, new Object[] {"java/lang/Throwable"}));
+    }
+    code.add(hook("exitNoSwitch"));
+    code.add(new InsnNode(Opcodes.ATHROW));
+    m.tryCatchBlocks.add(new TryCatchBlockNode(start, end, handler, null));
+    m.maxStack = Math.max(m.maxStack, 1);
+  }
+
+  private static boolean placeCheckpoints(MethodNode m, String owner, Set<String> plainFields) {
+    InsnList code = m.instructions;
+    AbstractInsnNode[] insns = code.toArray();
+    Map<AbstractInsnNode, Integer> index = new IdentityHashMap<>();
+    for (int i = 0; i < insns.length; i++) {
+      index.put(insns[i], i);
+    }
+    Set<AbstractInsnNode> before = new LinkedHashSet<>();
+    Set<AbstractInsnNode> after = new LinkedHashSet<>();
+    boolean calls = false;
+    for (int i = 0; i < insns.length; i++) {
+      AbstractInsnNode insn = insns[i];
+      int op = insn.getOpcode();
+      if (insn instanceof MethodInsnNode || op == Opcodes.INVOKEDYNAMIC) {
+        calls = true;
+      }
+      if (op == Opcodes.MONITORENTER) {
+        after.add(insn);
+      }
+      for (LabelNode target : jumpTargets(insn)) {
+        int head = index.get(target);
+        if (head > i) {
+          continue;
+        }
+        if (isPure(insns, head, i, owner, plainFields)) {
+          exits(insns, index, head, i, after);
+        } else {
+          before.add(insn);
+        }
+      }
+    }
+    boolean changed = false;
+    for (AbstractInsnNode insn : before) {
+      code.insertBefore(insn, hook("checkpoint"));
+      changed = true;
+    }
+    for (AbstractInsnNode insn : after) {
+      code.insert(skipMarkers(insn), hook("checkpoint"));
+      changed = true;
+    }
+    if (calls) {
+      code.insert(hook("checkpoint"));
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * A loop body that C2 may vectorize: no calls, no monitor, no field read that may be volatile.
+   */
+  private static boolean isPure(
+      AbstractInsnNode[] insns, int from, int to, String owner, Set<String> plainFields) {
+    for (int i = from; i <= to; i++) {
+      AbstractInsnNode insn = insns[i];
+      int op = insn.getOpcode();
+      if (insn instanceof MethodInsnNode
+          || op == Opcodes.INVOKEDYNAMIC
+          || op == Opcodes.MONITORENTER) {
+        return false;
+      }
+      if (op == Opcodes.GETFIELD || op == Opcodes.GETSTATIC) {
+        FieldInsnNode f = (FieldInsnNode) insn;
+        if (!f.owner.equals(owner) || !plainFields.contains(f.name)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Where control leaves the loop {@code [head, back]}: jumps out of it, and the fall-through. */
+  private static void exits(
+      AbstractInsnNode[] insns,
+      Map<AbstractInsnNode, Integer> index,
+      int head,
+      int back,
+      Set<AbstractInsnNode> after) {
+    for (int i = head; i <= back; i++) {
+      for (LabelNode target : jumpTargets(insns[i])) {
+        int t = index.get(target);
+        if (t < head || t > back) {
+          after.add(target);
+        }
+      }
+    }
+    int op = insns[back].getOpcode();
+    if (op != Opcodes.GOTO
+        && op != Opcodes.TABLESWITCH
+        && op != Opcodes.LOOKUPSWITCH
+        && back + 1 < insns.length) {
+      after.add(insns[back]);
+    }
+  }
+
+  private static List<LabelNode> jumpTargets(AbstractInsnNode insn) {
+    if (insn instanceof JumpInsnNode) {
+      return List.of(((JumpInsnNode) insn).label);
+    }
+    if (insn instanceof TableSwitchInsnNode) {
+      TableSwitchInsnNode s = (TableSwitchInsnNode) insn;
+      List<LabelNode> all = new ArrayList<>(s.labels);
+      all.add(s.dflt);
+      return all;
+    }
+    if (insn instanceof LookupSwitchInsnNode) {
+      LookupSwitchInsnNode s = (LookupSwitchInsnNode) insn;
+      List<LabelNode> all = new ArrayList<>(s.labels);
+      all.add(s.dflt);
+      return all;
+    }
+    return List.of();
+  }
+
+  /** A label is followed by its frame and line number; code inserted must come after them. */
+  private static AbstractInsnNode skipMarkers(AbstractInsnNode insn) {
+    AbstractInsnNode at = insn;
+    while (at.getNext() instanceof FrameNode
+        || at.getNext() instanceof LineNumberNode
+        || (at instanceof LabelNode && at.getNext() instanceof LabelNode)) {
+      at = at.getNext();
+    }
+    return at;
+  }
+
+  private static MethodInsnNode hook(String name) {
+    return new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, name, "()V", false);
+  }
+}

@@ -1,0 +1,218 @@
+package dev.gil4j.agent.internal;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isNative;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.none;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.gil4j.runtime.Hooks;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Advice in the JDK: the GIL released around its blocking points (DESIGN.md, "Where the GIL is
+ * released"), threads registered when a registered thread starts them and unregistered when they
+ * end, and class loading marked as a place where the GIL never changes hands.
+ *
+ * <p>Natives cannot carry advice; the ones application code calls directly ({@code Object.wait},
+ * {@code Thread.sleep(long)} and {@code Thread.yield} in JDK 17) are rewritten at their call sites
+ * by {@link CheckpointWeaver}. Nested blocking points are harmless: the inner one finds the GIL
+ * already released.
+ */
+final class JdkInstrumentation {
+
+  /** One instrumented JDK concept: the type, the methods, and the advice they get. */
+  private record Point(
+      String type, ElementMatcher.Junction<MethodDescription> methods, Class<?> advice) {}
+
+  private static final List<Point> POINTS =
+      List.of(
+          blocking("java.util.concurrent.locks.LockSupport", nameStartsWith("park")),
+          blocking("java.lang.Thread", namedOneOf("sleep", "join")),
+          blocking("java.io.FileInputStream", namedOneOf("read", "readAllBytes", "readNBytes")),
+          blocking("java.io.FileOutputStream", named("write")),
+          blocking("java.io.RandomAccessFile", namedOneOf("read", "write")),
+          blocking(
+              "sun.nio.ch.FileChannelImpl",
+              namedOneOf("read", "write", "force", "transferTo", "transferFrom")),
+          blocking("sun.nio.ch.NioSocketImpl", namedOneOf("read", "write", "connect", "accept")),
+          blocking("sun.nio.ch.SocketInputStream", named("read")),
+          blocking("sun.nio.ch.SocketOutputStream", named("write")),
+          blocking(
+              "sun.nio.ch.SocketChannelImpl",
+              namedOneOf("read", "write", "connect", "finishConnect")),
+          blocking("sun.nio.ch.ServerSocketChannelImpl", named("accept")),
+          blocking(
+              "sun.nio.ch.DatagramChannelImpl", namedOneOf("receive", "send", "read", "write")),
+          blocking("sun.nio.ch.SelectorImpl", named("select")),
+          blocking("sun.nio.ch.SourceChannelImpl", named("read")),
+          blocking("sun.nio.ch.SinkChannelImpl", named("write")),
+          blocking("java.io.PipedInputStream", namedOneOf("read", "receive")),
+          blocking("java.lang.ProcessImpl", named("waitFor")),
+          blocking("java.lang.ref.ReferenceQueue", named("remove")),
+          new Point("java.lang.Thread", named("start"), ThreadStartAdvice.class),
+          new Point("java.lang.VirtualThread", named("start"), ThreadStartAdvice.class),
+          new Point(
+              "java.lang.Thread", named("exit").and(takesArguments(0)), ThreadExitAdvice.class),
+          new Point(
+              "java.lang.VirtualThread",
+              named("run").and(takesArguments(Runnable.class)),
+              VirtualThreadRunAdvice.class),
+          new Point(
+              "java.lang.ClassLoader",
+              named("loadClass").and(takesArguments(String.class, boolean.class)),
+              NoSwitchAdvice.class));
+
+  private JdkInstrumentation() {}
+
+  private static Point blocking(String type, ElementMatcher.Junction<MethodDescription> methods) {
+    return new Point(type, methods, BlockingAdvice.class);
+  }
+
+  /**
+   * Installs the advice, retransforming JDK classes already loaded. Returns the number of classes
+   * transformed; errors go to {@code onError} and leave that class as it was.
+   */
+  static long install(Instrumentation inst, Consumer<String> onError) {
+    // java.base must read the bootstrap loader's unnamed module, where the hooks live.
+    inst.redefineModule(
+        Object.class.getModule(),
+        Set.of(Hooks.class.getModule()),
+        Map.of(),
+        Map.of(),
+        Set.of(),
+        Map.of());
+    ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
+    AtomicLong transformed = new AtomicLong();
+    AgentBuilder builder =
+        new AgentBuilder.Default()
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+            .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+            .ignore(none())
+            .with(
+                new AgentBuilder.Listener.Adapter() {
+                  @Override
+                  public void onTransformation(
+                      TypeDescription type,
+                      ClassLoader loader,
+                      JavaModule module,
+                      boolean loaded,
+                      DynamicType dynamicType) {
+                    transformed.incrementAndGet();
+                  }
+
+                  @Override
+                  public void onError(
+                      String typeName,
+                      ClassLoader loader,
+                      JavaModule module,
+                      boolean loaded,
+                      Throwable throwable) {
+                    onError.accept(typeName + ": " + throwable);
+                  }
+                });
+    for (String type : Set.copyOf(POINTS.stream().map(Point::type).toList())) {
+      builder =
+          builder
+              .type(named(type))
+              .transform(
+                  (b, td, loader, module, domain) -> {
+                    for (Point p : POINTS) {
+                      if (p.type().equals(type)) {
+                        b =
+                            b.visit(
+                                Advice.to(p.advice(), locator)
+                                    .on(p.methods().and(not(isNative())).and(not(isAbstract()))));
+                      }
+                    }
+                    return b;
+                  });
+    }
+    builder.installOn(inst);
+    return transformed.get();
+  }
+
+  /** Release the GIL before the call, re-take it after, also when the call throws. */
+  static final class BlockingAdvice {
+    private BlockingAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static boolean enter() {
+      return Hooks.beforeBlocking();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter boolean released) {
+      if (released) {
+        Hooks.afterBlocking();
+      }
+    }
+  }
+
+  /** A registered thread starting another registers it. */
+  static final class ThreadStartAdvice {
+    private ThreadStartAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@Advice.This Thread child) {
+      Hooks.threadStarting(child);
+    }
+  }
+
+  /**
+   * A platform thread that ends releases the GIL for good, uncaught exception or not. On entry to
+   * {@code Thread.exit}, which the JVM calls after {@code run}: it clears the thread locals that
+   * hold the thread's GIL state.
+   */
+  static final class ThreadExitAdvice {
+    private ThreadExitAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      Hooks.threadEnded();
+    }
+  }
+
+  /** A virtual thread ends when its task returns from {@code VirtualThread.run(Runnable)}. */
+  static final class VirtualThreadRunAdvice {
+    private VirtualThreadRunAdvice() {}
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit() {
+      Hooks.threadEnded();
+    }
+  }
+
+  /** Class loading: the GIL never changes hands inside. */
+  static final class NoSwitchAdvice {
+    private NoSwitchAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      Hooks.enterNoSwitch();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit() {
+      Hooks.exitNoSwitch();
+    }
+  }
+}

@@ -1,0 +1,567 @@
+package dev.gil4j.gil.internal;
+
+import dev.gil4j.gil.GilConfig;
+import dev.gil4j.gil.Policy;
+import dev.gil4j.profiler.GilUsage;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.HdrHistogram.Histogram;
+
+/**
+ * CPython's "new GIL" ({@code Python/ceval_gil.c}, 3.2+), generalised to K tokens, with a revocable
+ * safety net.
+ *
+ * <p><b>Assumptions and guarantees.</b> At most {@code tokens} registered threads hold the GIL at
+ * once. {@link #take} blocks until a token is free; it is not interruptible, but an interrupt that
+ * arrives while it waits is kept and re-asserted on return. No fairness: the JVM picks which waiter
+ * wakes, as the OS does for CPython. A holder is asked to drop only by a waiter that saw no
+ * hand-off during a whole switch interval; the holder honours the request at its next checkpoint
+ * and then waits until another thread has taken the GIL (forced switching). A holder that is not
+ * running (blocked, waiting, or runnable with no CPU progress across a deadline) loses its token to
+ * the watchdog, and re-takes it at its next checkpoint or blocking point. No method throws.
+ *
+ * <p>Design: waiting is built on {@code java.util.concurrent} (never monitors), so that a virtual
+ * thread waiting for the GIL unmounts. That waiting itself passes through {@code LockSupport.park},
+ * a blocking point with a hook; {@link ThreadState#guard} keeps the hooks out while a thread is in
+ * here.
+ */
+public final class GilCore {
+  private static final int STACK_DEPTH = 12;
+
+  private final GilConfig config;
+  private final boolean cpython;
+  private final long interval;
+  private final long stallDeadline;
+  private final long startedAt = System.nanoTime();
+
+  /** Unfair on purpose: CPython promises no order among waiters, and fairness changes timings. */
+  private final ReentrantLock mutex = new ReentrantLock();
+
+  private final Condition freed = mutex.newCondition();
+  private final Condition switched = mutex.newCondition();
+  private final ThreadLocal<ThreadState> states = new ThreadLocal<>();
+  private final Set<Thread> pendingStarts = ConcurrentHashMap.newKeySet();
+  private final Watchdog watchdog;
+  private final Breaker breaker;
+  private final AtomicBoolean reported = new AtomicBoolean();
+
+  // All below: guarded by mutex.
+  private final ThreadState[] holders;
+  private int held;
+  private long switchNumber;
+  private ThreadState lastHolder;
+  private int pendingRequests;
+  private int pendingRevoked;
+  private long dropRequests;
+  private long forcedDrops;
+  private long revocations;
+  private final Histogram waits = new Histogram(2);
+  private final List<ThreadState> threads = new ArrayList<>();
+  private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
+  private ThreadMXBean cpuClock;
+
+  /** Visible to the checkpoint fast path of the ticks policy. */
+  private volatile Thread soleHolder;
+
+  private int ticksLeft;
+  private volatile int waiters;
+
+  /** Where the checkpoint fast path reads whether to call {@link #checkpoint}. */
+  public interface Breaker {
+    void set(boolean pending);
+  }
+
+  public GilCore(GilConfig config, Breaker breaker) {
+    this.config = config;
+    this.breaker = breaker;
+    this.cpython = config.policy() == Policy.CPYTHON;
+    this.interval = config.switchIntervalNanos();
+    this.stallDeadline = Math.max(4 * interval, 20_000_000L);
+    this.holders = new ThreadState[config.tokens()];
+    this.ticksLeft = config.ticks();
+    long poll = Math.min(1_000_000L, Math.max(100_000L, interval / 2));
+    this.watchdog = new Watchdog(this, poll);
+    updateBreaker();
+  }
+
+  public GilConfig config() {
+    return config;
+  }
+
+  /** Starts the safety net's thread. Call before any thread can register. */
+  public void startWatchdog() {
+    watchdog.start();
+  }
+
+  /** The calling thread takes part in the GIL from now on, and takes it. */
+  public void registerCurrentThread() {
+    ThreadState st = states.get();
+    if (st == null) {
+      st = register(Thread.currentThread());
+    }
+    take(st);
+  }
+
+  /** Called by a thread about to start {@code child}: a registered parent registers its child. */
+  public void threadStarting(Thread child) {
+    ThreadState parent = states.get();
+    if (parent == null || parent.guard > 0 || !inherits(child)) {
+      return;
+    }
+    mutex.lock();
+    try {
+      pendingStarts.add(child);
+      updateBreaker();
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  /** JVM-internal threads never take the GIL, even when a registered thread starts them. */
+  private static boolean inherits(Thread child) {
+    String cls = child.getClass().getName();
+    if (cls.startsWith("jdk.") || cls.startsWith("sun.") || cls.startsWith("com.sun.")) {
+      return false;
+    }
+    String name = child.getName();
+    return !name.startsWith("gil4j-") && !name.startsWith("JFR ");
+  }
+
+  /** The state of the calling thread, registering it first if a registered parent started it. */
+  private ThreadState current() {
+    ThreadState st = states.get();
+    if (st == null && !pendingStarts.isEmpty() && pendingStarts.contains(Thread.currentThread())) {
+      st = register(Thread.currentThread());
+    }
+    return st;
+  }
+
+  private ThreadState register(Thread t) {
+    ThreadState st = new ThreadState(t, System.nanoTime());
+    states.set(st);
+    mutex.lock();
+    try {
+      pendingStarts.remove(t);
+      threads.add(st);
+      updateBreaker();
+    } finally {
+      mutex.unlock();
+    }
+    return st;
+  }
+
+  /** Checkpoint slow path: honour a drop request, re-take a revoked GIL, or count ticks. */
+  public void checkpoint() {
+    if (!cpython && Thread.currentThread() == soleHolder) {
+      if (--ticksLeft > 0) {
+        return;
+      }
+      ticksLeft = config.ticks();
+      ThreadState st = states.get();
+      if (st.guard == 0) {
+        drop(st, false);
+        take(st);
+      }
+      return;
+    }
+    ThreadState st = current();
+    if (st == null || st.guard > 0) {
+      return;
+    }
+    if (st.holding) {
+      if (st.dropRequested && st.noSwitch == 0) {
+        drop(st, true);
+        take(st);
+      }
+    } else {
+      take(st);
+    }
+  }
+
+  /**
+   * Before a blocking call: drop the GIL if held. Returns whether to take it after the call. Inside
+   * a static initializer or class loading the GIL is kept (the safety net covers a long wait
+   * there).
+   */
+  public boolean beforeBlocking() {
+    ThreadState st = current();
+    if (st == null || st.guard > 0 || st.noSwitch > 0) {
+      return false;
+    }
+    if (st.holding) {
+      drop(st, false);
+    }
+    return true;
+  }
+
+  /** After a blocking call for which {@link #beforeBlocking} returned true. */
+  public void afterBlocking() {
+    ThreadState st = states.get();
+    if (st != null && st.guard == 0 && st.alive) {
+      take(st);
+    }
+  }
+
+  public void enterNoSwitch() {
+    ThreadState st = states.get();
+    if (st != null) {
+      st.noSwitch++;
+    }
+  }
+
+  public void exitNoSwitch() {
+    ThreadState st = states.get();
+    if (st != null && st.noSwitch > 0) {
+      st.noSwitch--;
+    }
+  }
+
+  /** The calling thread is ending: it releases the GIL for good. */
+  public void threadEnded() {
+    Thread me = Thread.currentThread();
+    ThreadState st = states.get();
+    if (st == null) {
+      if (!pendingStarts.isEmpty() && pendingStarts.contains(me)) {
+        mutex.lock();
+        try {
+          pendingStarts.remove(me);
+          updateBreaker();
+        } finally {
+          mutex.unlock();
+        }
+      }
+      return;
+    }
+    st.guard++;
+    mutex.lock();
+    try {
+      long now = System.nanoTime();
+      if (st.holding) {
+        release(st, now);
+        freed.signal();
+      }
+      if (st.revoked) {
+        st.revoked = false;
+        pendingRevoked--;
+      }
+      st.alive = false;
+      st.endedAt = now;
+      updateBreaker();
+    } finally {
+      mutex.unlock();
+      st.guard--;
+    }
+    states.remove();
+  }
+
+  /** Takes a token, waiting as CPython's {@code take_gil} does. */
+  public void take(ThreadState st) {
+    st.guard++;
+    mutex.lock();
+    try {
+      if (st.holding) {
+        return;
+      }
+      if (st.revoked) {
+        st.revoked = false;
+        pendingRevoked--;
+      }
+      long start = System.nanoTime();
+      boolean contended = held == holders.length;
+      if (contended) {
+        waitForToken();
+        long waited = System.nanoTime() - start;
+        st.waitNanos += waited;
+        st.contendedTakes++;
+        waits.recordValue(waited);
+        if (st.waits == null) {
+          st.waits = new Histogram(2);
+        }
+        st.waits.recordValue(waited);
+      }
+      grant(st, System.nanoTime());
+    } finally {
+      mutex.unlock();
+      st.guard--;
+    }
+  }
+
+  private void waitForToken() {
+    boolean interrupted = Thread.interrupted();
+    if (waiters++ == 0) {
+      watchdog.wake();
+    }
+    try {
+      while (held == holders.length) {
+        long saved = switchNumber;
+        long left;
+        try {
+          left = freed.awaitNanos(interval);
+        } catch (InterruptedException e) {
+          interrupted = true;
+          continue;
+        }
+        // A whole interval passed with no hand-off: ask a holder to drop (take_gil's loop).
+        if (cpython && left <= 0 && held == holders.length && switchNumber == saved) {
+          requestDrop();
+        }
+      }
+    } finally {
+      waiters--;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void grant(ThreadState st, long now) {
+    for (int i = 0; i < holders.length; i++) {
+      if (holders[i] == null) {
+        holders[i] = st;
+        break;
+      }
+    }
+    held++;
+    st.holding = true;
+    st.heldSince = now;
+    st.takes++;
+    if (lastHolder != st) {
+      lastHolder = st;
+      switchNumber++;
+    }
+    if (holders.length == 1) {
+      soleHolder = st.thread;
+    }
+    switched.signalAll();
+    updateBreaker();
+  }
+
+  private void release(ThreadState st, long now) {
+    for (int i = 0; i < holders.length; i++) {
+      if (holders[i] == st) {
+        holders[i] = null;
+        break;
+      }
+    }
+    held--;
+    st.holding = false;
+    st.heldNanos += now - st.heldSince;
+    if (st.dropRequested) {
+      st.dropRequested = false;
+      pendingRequests--;
+    }
+    if (holders.length == 1) {
+      soleHolder = null;
+    }
+  }
+
+  /** Drops the token; a forced drop waits until another thread has taken it (FORCE_SWITCHING). */
+  public void drop(ThreadState st, boolean forced) {
+    st.guard++;
+    mutex.lock();
+    try {
+      if (!st.holding) {
+        return;
+      }
+      release(st, System.nanoTime());
+      freed.signal();
+      if (forced) {
+        forcedDrops++;
+        st.forcedDrops++;
+        awaitSwitch(st);
+      }
+      updateBreaker();
+    } finally {
+      mutex.unlock();
+      st.guard--;
+    }
+  }
+
+  /**
+   * Without this wait the dropping thread re-takes the GIL at once on a multi-core machine, before
+   * the woken waiter runs, and time slices grow far beyond the interval. Bounded by "someone still
+   * waits", so it cannot outlive the waiter it serves.
+   */
+  private void awaitSwitch(ThreadState st) {
+    long start = System.nanoTime();
+    boolean interrupted = false;
+    while (lastHolder == st && waiters > 0) {
+      try {
+        switched.awaitNanos(interval);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    st.waitNanos += System.nanoTime() - start;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void requestDrop() {
+    ThreadState target = null;
+    for (ThreadState h : holders) {
+      if (h != null && !h.dropRequested && (target == null || h.heldSince < target.heldSince)) {
+        target = h;
+      }
+    }
+    if (target != null) {
+      target.dropRequested = true;
+      target.sampledAt = 0;
+      pendingRequests++;
+      dropRequests++;
+      updateBreaker();
+    }
+  }
+
+  private void updateBreaker() {
+    breaker.set(!cpython || pendingRequests > 0 || pendingRevoked > 0 || !pendingStarts.isEmpty());
+  }
+
+  boolean hasWaiters() {
+    return waiters > 0;
+  }
+
+  /** The safety net: revoke holders that are not running while others wait. Watchdog only. */
+  void inspectHolders() {
+    if (cpuClock == null) {
+      cpuClock = ManagementFactory.getThreadMXBean();
+    }
+    mutex.lock();
+    try {
+      if (waiters == 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (ThreadState h : holders) {
+        if (h == null || h.guard > 0) {
+          continue;
+        }
+        Thread.State s = h.thread.getState();
+        switch (s) {
+          case BLOCKED, WAITING, TIMED_WAITING, TERMINATED -> revoke(h, s.name(), now);
+          default -> {
+            if (h.dropRequested && stalled(h, now)) {
+              revoke(h, "STALLED", now);
+            }
+          }
+        }
+      }
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  /**
+   * A runnable holder is stalled when its CPU time barely moved across several polls spanning the
+   * deadline: it waits for a class initializer or in a native call. A computing holder keeps the
+   * GIL, as a long C call keeps CPython's. Consecutive polls, not one long window, so that a GC
+   * pause (which stops the watchdog too) does not look like a stall.
+   */
+  private boolean stalled(ThreadState h, long now) {
+    long cpu;
+    try {
+      cpu = cpuClock.getThreadCpuTime(h.thread.getId());
+    } catch (RuntimeException | LinkageError e) {
+      cpu = -1;
+    }
+    if (cpu < 0) {
+      return false;
+    }
+    if (h.sampledAt == 0) {
+      h.sampledAt = now;
+      h.sampledCpu = cpu;
+      h.stalledNanos = 0;
+      h.stalledPolls = 0;
+      return false;
+    }
+    long wall = now - h.sampledAt;
+    if ((cpu - h.sampledCpu) * 4 < wall) {
+      h.stalledNanos += wall;
+      h.stalledPolls++;
+    } else {
+      h.stalledNanos = 0;
+      h.stalledPolls = 0;
+    }
+    h.sampledAt = now;
+    h.sampledCpu = cpu;
+    return h.stalledNanos >= stallDeadline && h.stalledPolls >= 5;
+  }
+
+  private void revoke(ThreadState h, String reason, long now) {
+    release(h, now);
+    h.revoked = true;
+    h.revocations++;
+    pendingRevoked++;
+    revocations++;
+    StackTraceElement[] stack = h.thread.getStackTrace();
+    List<String> frames = new ArrayList<>();
+    for (int i = 0; i < stack.length && frames.size() < STACK_DEPTH; i++) {
+      frames.add(stack[i].toString());
+    }
+    String key = reason + "|" + frames;
+    GilUsage.RevokedStack old = revokedStacks.get(key);
+    revokedStacks.put(
+        key, new GilUsage.RevokedStack(reason, frames, old == null ? 1 : old.count() + 1));
+    freed.signal();
+    updateBreaker();
+  }
+
+  /** How the GIL has been used so far. Safe to call from any thread, any time. */
+  public GilUsage usage() {
+    mutex.lock();
+    try {
+      long now = System.nanoTime();
+      List<GilUsage.ThreadRow> rows = new ArrayList<>(threads.size());
+      for (ThreadState t : threads) {
+        long end = t.alive ? now : t.endedAt;
+        long heldNanos = t.heldNanos + (t.holding ? now - t.heldSince : 0);
+        rows.add(
+            new GilUsage.ThreadRow(
+                t.name,
+                end - t.registeredAt,
+                heldNanos,
+                t.waitNanos,
+                t.takes,
+                t.contendedTakes,
+                t.forcedDrops,
+                t.revocations,
+                t.waits == null ? new Histogram(2) : t.waits.copy(),
+                t.alive));
+      }
+      List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
+      stacks.sort(Comparator.comparingLong(GilUsage.RevokedStack::count).reversed());
+      return new GilUsage(
+          now - startedAt,
+          config.policy().optionName(),
+          interval,
+          holders.length,
+          switchNumber,
+          forcedDrops,
+          dropRequests,
+          revocations,
+          waits.copy(),
+          rows,
+          stacks);
+    } finally {
+      mutex.unlock();
+    }
+  }
+
+  /** Reports an internal failure once on stderr; the application runs on. */
+  public void reportOnce(String what, Throwable t) {
+    if (reported.compareAndSet(false, true)) {
+      System.err.println("gil4j: internal error (" + what + "), continuing: " + t);
+    }
+  }
+}

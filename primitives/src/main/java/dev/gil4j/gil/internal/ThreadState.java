@@ -1,0 +1,57 @@
+package dev.gil4j.gil.internal;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What the GIL knows about one registered thread.
+ *
+ * <p>Design: every field but {@link #guard} and {@link #noSwitch} is written only while the GIL's
+ * mutex is held, by the thread itself or by the watchdog, and read under the same mutex; the mutex
+ * orders them. {@code guard} and {@code noSwitch} are written only by the thread itself; {@code
+ * guard} is volatile because the watchdog reads it to skip a holder that is inside gil4j's own code
+ * (where it may briefly wait for the mutex).
+ */
+public final class ThreadState {
+  final Thread thread;
+  final String name;
+  final long registeredAt;
+
+  /** Depth of gil4j runtime code on this thread's stack: hooks do nothing while it is positive. */
+  volatile int guard;
+
+  /** Depth of static initializers and class loading: the GIL is not dropped on request inside. */
+  int noSwitch;
+
+  boolean holding;
+  boolean revoked;
+  boolean dropRequested;
+  boolean alive = true;
+  long heldSince;
+  long endedAt;
+
+  long heldNanos;
+  long waitNanos;
+  long takes;
+  long contendedTakes;
+  long forcedDrops;
+  long revocations;
+  Histogram waits;
+
+  /** The watchdog's CPU samples while a drop request to this holder is pending. */
+  long sampledAt;
+
+  long sampledCpu;
+  long stalledNanos;
+  int stalledPolls;
+
+  ThreadState(Thread thread, long now) {
+    this.thread = thread;
+    this.name = thread.getName();
+    this.registeredAt = now;
+  }
+
+  /** The thread this state belongs to. */
+  public Thread thread() {
+    return thread;
+  }
+}

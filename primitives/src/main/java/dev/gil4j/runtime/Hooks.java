@@ -1,0 +1,196 @@
+package dev.gil4j.runtime;
+
+import dev.gil4j.gil.internal.GilCore;
+
+/**
+ * The one class that instrumented code calls: checkpoints in application code, and the release /
+ * re-take around blocking points in the JDK. A no-op until the agent installs a GIL.
+ *
+ * <p><b>Guarantees.</b> No method throws into its caller except the blocking call it wraps (an
+ * {@code InterruptedException} from {@code Object.wait}, for example); an internal failure is
+ * reported once on stderr and the application runs on. No method calls instrumented code. The
+ * checkpoint fast path is one volatile read and allocates nothing.
+ */
+public final class Hooks {
+  /** The checkpoint fast path reads only this: CPython's eval breaker. */
+  private static volatile boolean pending;
+
+  private static volatile GilCore gil;
+
+  private Hooks() {}
+
+  /** The breaker a GIL installed here must drive. */
+  public static GilCore.Breaker breaker() {
+    return Breaker.INSTANCE;
+  }
+
+  /** Installs the GIL whose hooks these become. */
+  public static void install(GilCore core) {
+    gil = core;
+  }
+
+  /** The breaker written by the GIL: a class, not a lambda, to keep bootstrap code plain. */
+  private enum Breaker implements GilCore.Breaker {
+    INSTANCE;
+
+    @Override
+    public void set(boolean value) {
+      pending = value;
+    }
+  }
+
+  /** The installed GIL, or null. */
+  public static GilCore gil() {
+    return gil;
+  }
+
+  /**
+   * A checkpoint: placed at method entry and loop back-edges of application code. Small enough that
+   * the JIT always inlines it.
+   */
+  public static void checkpoint() {
+    if (pending) {
+      checkpointSlow();
+    }
+  }
+
+  private static void checkpointSlow() {
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.checkpoint();
+      } catch (Throwable t) {
+        g.reportOnce("checkpoint", t);
+      }
+    }
+  }
+
+  /**
+   * Before a blocking call: drops the GIL if held. Returns whether to call {@link #afterBlocking}.
+   */
+  public static boolean beforeBlocking() {
+    GilCore g = gil;
+    if (g == null) {
+      return false;
+    }
+    try {
+      return g.beforeBlocking();
+    } catch (Throwable t) {
+      g.reportOnce("before blocking", t);
+      return false;
+    }
+  }
+
+  /** After a blocking call: re-takes the GIL. */
+  public static void afterBlocking() {
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.afterBlocking();
+      } catch (Throwable t) {
+        g.reportOnce("after blocking", t);
+      }
+    }
+  }
+
+  /** Replaces {@code Object.wait()} in application code (native in JDK 17). */
+  public static void objectWait(Object monitor) throws InterruptedException {
+    boolean released = beforeBlocking();
+    try {
+      monitor.wait();
+    } finally {
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** Replaces {@code Object.wait(long)} in application code. */
+  public static void objectWait(Object monitor, long millis) throws InterruptedException {
+    boolean released = beforeBlocking();
+    try {
+      monitor.wait(millis);
+    } finally {
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** Replaces {@code Object.wait(long, int)} in application code. */
+  public static void objectWait(Object monitor, long millis, int nanos)
+      throws InterruptedException {
+    boolean released = beforeBlocking();
+    try {
+      monitor.wait(millis, nanos);
+    } finally {
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** Replaces {@code Thread.sleep(long)} in application code (native in JDK 17). */
+  public static void sleep(long millis) throws InterruptedException {
+    boolean released = beforeBlocking();
+    try {
+      Thread.sleep(millis);
+    } finally {
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** Replaces {@code Thread.yield()} in application code: a voluntary drop and re-take. */
+  public static void yieldThread() {
+    boolean released = beforeBlocking();
+    try {
+      Thread.yield();
+    } finally {
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** {@code Thread.start} is about to start {@code child}. */
+  public static void threadStarting(Thread child) {
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.threadStarting(child);
+      } catch (Throwable t) {
+        g.reportOnce("thread start", t);
+      }
+    }
+  }
+
+  /** The calling thread is ending. */
+  public static void threadEnded() {
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.threadEnded();
+      } catch (Throwable t) {
+        g.reportOnce("thread end", t);
+      }
+    }
+  }
+
+  /** Entering a static initializer or class loading: the GIL does not change hands inside. */
+  public static void enterNoSwitch() {
+    GilCore g = gil;
+    if (g != null) {
+      g.enterNoSwitch();
+    }
+  }
+
+  /** Leaving what {@link #enterNoSwitch} entered. */
+  public static void exitNoSwitch() {
+    GilCore g = gil;
+    if (g != null) {
+      g.exitNoSwitch();
+    }
+  }
+}
