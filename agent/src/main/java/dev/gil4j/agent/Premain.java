@@ -27,13 +27,25 @@ public final class Premain {
   }
 
   private static void start(String options, Instrumentation inst, boolean attached) {
+    // Validated here, before the jar joins the bootstrap path: the JVM warns on stderr when that
+    // path grows, and a bad option must print exactly one line.
+    try {
+      Options.parse(options);
+    } catch (IllegalArgumentException e) {
+      System.err.println("gil4j: " + e.getMessage());
+      System.err.flush();
+      if (!attached) {
+        Runtime.getRuntime().halt(2);
+      }
+      return;
+    }
     try {
       File jar =
           new File(Premain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
       Class.forName(INSTALLER, true, null)
-          .getMethod("install", String.class, Instrumentation.class, boolean.class, File.class)
-          .invoke(null, options, inst, attached, jar);
+          .getMethod("install", String.class, Instrumentation.class, boolean.class)
+          .invoke(null, options, inst, attached);
     } catch (Throwable t) {
       System.err.println("gil4j: agent failed to start, the application runs without it: " + t);
     }

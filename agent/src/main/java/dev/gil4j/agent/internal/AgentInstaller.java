@@ -4,7 +4,6 @@ import dev.gil4j.agent.Options;
 import dev.gil4j.gil.internal.GilCore;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.runtime.Hooks;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
@@ -21,19 +20,9 @@ import java.nio.file.StandardCopyOption;
 public final class AgentInstaller {
   private AgentInstaller() {}
 
-  /** Called reflectively by {@code Premain}. A bad option stops a JVM that is starting (exit 2). */
-  public static void install(String args, Instrumentation inst, boolean attached, File jar) {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("gil4j: " + e.getMessage());
-      System.err.flush();
-      if (!attached) {
-        Runtime.getRuntime().halt(2);
-      }
-      return;
-    }
+  /** Called reflectively by {@code Premain}, with options it has already validated. */
+  public static void install(String args, Instrumentation inst, boolean attached) {
+    Options options = Options.parse(args);
     if (attached && options.gil()) {
       System.err.println(
           "gil4j: refusing to attach with gil=on: threads already running hold no GIL and"
