@@ -1,0 +1,76 @@
+package dev.gil4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.gil.Policy;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OptionsTest {
+  @Test
+  void noOptionsMeansCpythonDefaults() {
+    Options o = Options.parse(null);
+    assertTrue(o.gil());
+    assertEquals(Policy.CPYTHON, o.config().policy());
+    assertEquals(5_000_000L, o.config().switchIntervalNanos());
+    assertEquals(1, o.config().tokens());
+    assertEquals("stderr", o.report());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"5ms,5000000", "500us,500000", "0.005s,5000000", "1us,1000", "10s,10000000000"})
+  void switchIntervalsTakeUnits(String text, long nanos) {
+    assertEquals(nanos, Options.parse("switch=" + text).config().switchIntervalNanos());
+  }
+
+  @Test
+  void everyKeyIsParsed() {
+    Options o =
+        Options.parse(
+            "gil=off,policy=ticks,ticks=50,tokens=4,include=com.acme.*|org.x.Y,exclude=*Test,report=off");
+    assertFalse(o.gil());
+    assertEquals(Policy.TICKS, o.config().policy());
+    assertEquals(50, o.config().ticks());
+    assertEquals(4, o.config().tokens());
+    assertEquals(List.of("com.acme.*", "org.x.Y"), o.include());
+    assertEquals(List.of("*Test"), o.exclude());
+    assertEquals("off", o.report());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "swich=5ms; unknown option 'swich'; accepted: gil, switch",
+        "switch=fast; bad value for option switch: 'fast'; accepted: a duration from 1us to 10s",
+        "switch=0ms; bad value for option switch: '0ms'",
+        "switch=20s; bad value for option switch: '20s'",
+        "ticks=0; bad value for option ticks: '0'; accepted: a whole number from 1",
+        "tokens=2000; bad value for option tokens: '2000'",
+        "policy=fifo; bad value for option policy: 'fifo'; accepted: cpython or ticks",
+        "gil=maybe; bad value for option gil: 'maybe'; accepted: on or off",
+        "include=a b; bad value for option include",
+        "report=/no/such/dir/r.txt; bad value for option report",
+        "gil=on,gil=off; option 'gil' given twice",
+        "switch; bad option 'switch': expected key=value",
+      })
+  void badOptionsNameTheOptionTheValueAndWhatIsAccepted(String text, String message) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(text));
+    assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"));
+  }
+
+  @Test
+  void theStartLineSaysWhatIsInForce() {
+    assertEquals(
+        "gil=on policy=cpython switch=1ms tokens=2 report=stderr",
+        Options.parse("switch=1ms,tokens=2").describe());
+    assertEquals("gil=off", Options.parse("gil=off").describe());
+  }
+}

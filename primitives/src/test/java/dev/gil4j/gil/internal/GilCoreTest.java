@@ -1,0 +1,310 @@
+package dev.gil4j.gil.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.gil.GilConfig;
+import dev.gil4j.profiler.GilUsage;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The GIL core driven directly, without the agent: threads register, take, checkpoint and end
+ * through {@link GilCore}'s own methods, as instrumented code does through the hooks.
+ */
+@Timeout(30)
+class GilCoreTest {
+  private volatile boolean breaker;
+
+  private GilCore gil(GilConfig config) {
+    GilCore core = new GilCore(config, pending -> breaker = pending);
+    core.startWatchdog();
+    return core;
+  }
+
+  /** A checkpoint as the woven code has it: one read of the breaker, then the slow path. */
+  private void checkpoint(GilCore core) {
+    if (breaker) {
+      core.checkpoint();
+    }
+  }
+
+  private static Thread start(Runnable r) {
+    Thread t = new Thread(r);
+    t.start();
+    return t;
+  }
+
+  @Test
+  void onlyOneThreadRunsBetweenCheckpointsAndTheGilChangesHands() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(1, TimeUnit.MILLISECONDS));
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    long end = System.nanoTime() + 300_000_000L;
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      threads.add(
+          start(
+              () -> {
+                core.registerCurrentThread();
+                while (System.nanoTime() < end) {
+                  if (inside.incrementAndGet() != 1) {
+                    overlaps.incrementAndGet();
+                  }
+                  Thread.onSpinWait();
+                  inside.decrementAndGet();
+                  checkpoint(core);
+                }
+                core.threadEnded();
+              }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    GilUsage u = core.usage();
+    assertEquals(0, overlaps.get(), "two threads ran between checkpoints at once");
+    assertTrue(u.handOffs() > 20, "the GIL should change hands every ~1ms: " + u.handOffs());
+    assertEquals(u.forcedDrops(), u.dropRequests(), "every drop request was honoured");
+    assertEquals(0, u.revocations());
+  }
+
+  @Test
+  void aWaiterAsksForTheGilAfterOneSwitchIntervalAndGetsIt() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(20, TimeUnit.MILLISECONDS));
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              while (!stop.get()) {
+                checkpoint(core);
+              }
+              core.threadEnded();
+            });
+    holding.await();
+    AtomicLong waited = new AtomicLong();
+    Thread waiter =
+        start(
+            () -> {
+              long t0 = System.nanoTime();
+              core.registerCurrentThread();
+              waited.set(System.nanoTime() - t0);
+              stop.set(true);
+              core.threadEnded();
+            });
+    waiter.join();
+    holder.join();
+    long ms = waited.get() / 1_000_000;
+    assertTrue(ms >= 15 && ms < 500, "waited " + ms + " ms for a 20 ms switch interval");
+    assertEquals(1, core.usage().forcedDrops());
+  }
+
+  @Test
+  void forcedSwitchingLetsBothCpuBoundThreadsRunInTurn() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(2, TimeUnit.MILLISECONDS));
+    long end = System.nanoTime() + 400_000_000L;
+    AtomicInteger[] turns = {new AtomicInteger(), new AtomicInteger()};
+    AtomicInteger last = new AtomicInteger(-1);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int me = i;
+      threads.add(
+          start(
+              () -> {
+                core.registerCurrentThread();
+                while (System.nanoTime() < end) {
+                  if (last.getAndSet(me) != me) {
+                    turns[me].incrementAndGet();
+                  }
+                  checkpoint(core);
+                }
+                core.threadEnded();
+              }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    // 400 ms at 2 ms: ~100 turns each if every request switches; the dropper never wins it back.
+    assertTrue(turns[0].get() > 25 && turns[1].get() > 25, "turns " + turns[0] + "/" + turns[1]);
+  }
+
+  @Test
+  void kTokensLetKThreadsHoldAtOnce() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withTokens(2));
+    CountDownLatch both = new CountDownLatch(2);
+    AtomicBoolean overlapped = new AtomicBoolean();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      threads.add(
+          start(
+              () -> {
+                core.registerCurrentThread();
+                both.countDown();
+                try {
+                  overlapped.set(both.await(5, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                core.threadEnded();
+              }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertTrue(overlapped.get(), "two threads held the two tokens at once");
+    assertEquals(0, core.usage().forcedDrops());
+  }
+
+  @Test
+  void aHolderBlockedWithoutReleasingLosesTheGilToTheSafetyNet() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              LockSupport.parkNanos(2_000_000_000L); // a blocking point gil4j does not know
+              checkpoint(core); // re-takes the revoked GIL
+              core.threadEnded();
+            });
+    holding.await();
+    long t0 = System.nanoTime();
+    Thread waiter = start(core::registerCurrentThread);
+    waiter.join();
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms < 1000, "the safety net took " + ms + " ms");
+    GilUsage u = core.usage();
+    assertEquals(1, u.revocations());
+    assertEquals("TIMED_WAITING", u.revokedStacks().get(0).reason());
+    assertTrue(u.revokedStacks().get(0).frames().get(0).contains("park"));
+    LockSupport.unpark(holder);
+    holder.join(5000);
+    assertFalse(holder.isAlive());
+  }
+
+  @Test
+  void aRunnableHolderWithoutCpuProgressIsRevokedAsStalled() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CountDownLatch holding = new CountDownLatch(1);
+      Thread holder =
+          start(
+              () -> {
+                core.registerCurrentThread();
+                holding.countDown();
+                try {
+                  server.accept(); // blocked in native code: RUNNABLE, but no CPU time
+                } catch (Exception closed) {
+                  core.threadEnded();
+                }
+              });
+      holding.await();
+      Thread waiter = start(core::registerCurrentThread);
+      waiter.join(10_000);
+      assertFalse(waiter.isAlive(), "the waiter never got the GIL");
+      GilUsage u = core.usage();
+      assertEquals(1, u.revocations());
+      assertEquals("STALLED", u.revokedStacks().get(0).reason());
+      server.close();
+      holder.join(5000);
+    }
+  }
+
+  @Test
+  void aComputingHolderKeepsTheGilWithoutCheckpoints() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    CountDownLatch holding = new CountDownLatch(1);
+    AtomicLong sink = new AtomicLong();
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              long x = 1;
+              long end = System.nanoTime() + 300_000_000L;
+              while (System.nanoTime() < end) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+              }
+              sink.set(x);
+              core.threadEnded();
+            });
+    holding.await();
+    long t0 = System.nanoTime();
+    Thread waiter = start(core::registerCurrentThread);
+    waiter.join();
+    holder.join();
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(0, core.usage().revocations(), "a computing holder is not revoked");
+    assertTrue(ms >= 200, "the waiter got the GIL after " + ms + " ms, before the holder was done");
+  }
+
+  @Test
+  void anInterruptWhileWaitingForTheGilIsKept() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(50, TimeUnit.MILLISECONDS));
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              while (!stop.get()) {
+                checkpoint(core);
+              }
+              core.threadEnded();
+            });
+    holding.await();
+    AtomicBoolean interrupted = new AtomicBoolean();
+    Thread waiter =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              interrupted.set(Thread.currentThread().isInterrupted());
+              stop.set(true);
+              core.threadEnded();
+            });
+    Thread.sleep(10);
+    waiter.interrupt();
+    waiter.join();
+    holder.join();
+    assertTrue(interrupted.get(), "the interrupt must survive the wait for the GIL");
+  }
+
+  @Test
+  void anEndingThreadReleasesTheGilForGood() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    Thread first =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              core.threadEnded();
+            });
+    first.join();
+    long t0 = System.nanoTime();
+    Thread second =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              core.threadEnded();
+            });
+    second.join();
+    assertTrue(System.nanoTime() - t0 < 1_000_000_000L);
+    GilUsage u = core.usage();
+    assertEquals(0, u.revocations());
+    assertTrue(u.threads().stream().noneMatch(GilUsage.ThreadRow::alive));
+  }
+}
