@@ -101,7 +101,7 @@ final class JdkInstrumentation {
     ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
     AtomicLong transformed = new AtomicLong();
     AgentBuilder builder =
-        new AgentBuilder.Default()
+        newAgentBuilder()
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
@@ -148,6 +148,26 @@ final class JdkInstrumentation {
     }
     builder.installOn(inst);
     return transformed.get();
+  }
+
+  /**
+   * All advice here is inlined, so ByteBuddy's Nexus (for loaded type initializers) is never
+   * needed, and initializing it touches {@code sun.misc.Unsafe}, which JDK 24+ warns about on
+   * stderr. The property name is relocated with ByteBuddy, so it concerns only gil4j's copy.
+   */
+  private static AgentBuilder newAgentBuilder() {
+    String property = "net.bytebuddy.nexus.disabled";
+    String before = System.getProperty(property);
+    System.setProperty(property, "true");
+    try {
+      return new AgentBuilder.Default();
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
+    }
   }
 
   /** Release the GIL before the call, re-take it after, also when the call throws. */
