@@ -13,8 +13,23 @@ import java.util.regex.Pattern;
  * class-file version) is loaded unchanged and counted.
  */
 final class AppTransformer implements ClassFileTransformer {
+  /**
+   * gil4j's runtime is loaded by the bootstrap loader and skipped for that; these cover its classes
+   * loaded by the system loader before the jar joined the bootstrap path. Applications in other
+   * {@code dev.gil4j} packages, such as the sample apps, are instrumented like any other.
+   */
   private static final List<String> NEVER =
-      List.of("java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/gil4j/");
+      List.of(
+          "java/",
+          "javax/",
+          "jdk/",
+          "sun/",
+          "com/sun/",
+          "dev/gil4j/agent/",
+          "dev/gil4j/gil/",
+          "dev/gil4j/runtime/",
+          "dev/gil4j/profiler/",
+          "dev/gil4j/shaded/");
 
   private final List<Pattern> include;
   private final List<Pattern> exclude;
