@@ -1,5 +1,8 @@
 package dev.gil4j.profiler;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
@@ -11,6 +14,7 @@ import org.HdrHistogram.Histogram;
 public final class ExitReport {
   private static final int STACK_FRAMES = 8;
   private static final int STACKS = 3;
+  private static final int THREADS = 20;
 
   private ExitReport() {}
 
@@ -56,7 +60,22 @@ public final class ExitReport {
       held += t.heldNanos();
       wait += t.waitNanos();
       lifetime += t.lifetimeNanos();
+    }
+    List<GilUsage.ThreadRow> busiest = new ArrayList<>(u.threads());
+    if (busiest.size() > THREADS) {
+      busiest.sort(
+          Comparator.comparingLong((GilUsage.ThreadRow t) -> t.heldNanos() + t.waitNanos())
+              .reversed());
+    }
+    for (GilUsage.ThreadRow t : busiest.subList(0, Math.min(THREADS, busiest.size()))) {
       out.append(row(t.name() + (t.alive() ? "" : " (ended)"), t, t.lifetimeNanos()));
+    }
+    if (busiest.size() > THREADS) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "gil4j:   (%d more threads, fewer GIL seconds each)%n",
+              busiest.size() - THREADS));
     }
     out.append(
         String.format(

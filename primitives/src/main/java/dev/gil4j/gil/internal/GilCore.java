@@ -32,8 +32,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Design: waiting is built on {@code java.util.concurrent} (never monitors), so that a virtual
  * thread waiting for the GIL unmounts. That waiting itself passes through {@code LockSupport.park},
- * a blocking point with a hook; {@link ThreadState#guard} keeps the hooks out while a thread is in
- * here.
+ * a blocking point with a hook; so every {@code mutex.lock()} by a thread that may be registered
+ * runs with its {@link ThreadState#guard} raised, which keeps the hooks out. Without it, a
+ * contended lock parks, and the park hook re-enters the GIL from inside the mutex's own acquire.
  */
 public final class GilCore {
   private static final int STACK_DEPTH = 12;
@@ -118,12 +119,14 @@ public final class GilCore {
     if (parent == null || parent.guard > 0 || !inherits(child)) {
       return;
     }
+    parent.guard++;
     mutex.lock();
     try {
       pendingStarts.add(child);
       updateBreaker();
     } finally {
       mutex.unlock();
+      parent.guard--;
     }
   }
 
@@ -149,6 +152,7 @@ public final class GilCore {
   private ThreadState register(Thread t) {
     ThreadState st = new ThreadState(t, System.nanoTime());
     states.set(st);
+    st.guard++;
     mutex.lock();
     try {
       pendingStarts.remove(t);
@@ -156,6 +160,7 @@ public final class GilCore {
       updateBreaker();
     } finally {
       mutex.unlock();
+      st.guard--;
     }
     return st;
   }
@@ -231,10 +236,10 @@ public final class GilCore {
     Thread me = Thread.currentThread();
     ThreadState st = states.get();
     if (st == null) {
-      if (!pendingStarts.isEmpty() && pendingStarts.contains(me)) {
+      // Removed before locking: if the lock parks, the park hook must not register this thread.
+      if (!pendingStarts.isEmpty() && pendingStarts.remove(me)) {
         mutex.lock();
         try {
-          pendingStarts.remove(me);
           updateBreaker();
         } finally {
           mutex.unlock();
@@ -519,6 +524,10 @@ public final class GilCore {
 
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
+    ThreadState caller = states.get();
+    if (caller != null) {
+      caller.guard++;
+    }
     mutex.lock();
     try {
       long now = System.nanoTime();
@@ -555,6 +564,9 @@ public final class GilCore {
           stacks);
     } finally {
       mutex.unlock();
+      if (caller != null) {
+        caller.guard--;
+      }
     }
   }
 

@@ -46,7 +46,8 @@ public final class ThreadState {
 
   ThreadState(Thread thread, long now) {
     this.thread = thread;
-    this.name = thread.getName();
+    String n = thread.getName();
+    this.name = n.isEmpty() ? "#" + thread.getId() : n;
     this.registeredAt = now;
   }
 
