@@ -97,6 +97,38 @@ public final class ExitReport {
     return out.toString();
   }
 
+  /**
+   * The contention sites, most total wait first: kind, site, waits and their p50/p99/max, holds and
+   * theirs. Empty when nothing was recorded.
+   */
+  public static String formatSites(List<ContentionRecorder.SiteSnapshot> sites, int max) {
+    if (sites.isEmpty()) {
+      return "";
+    }
+    List<ContentionRecorder.SiteSnapshot> ranked = new ArrayList<>(sites);
+    ranked.sort(
+        Comparator.comparingDouble(
+                (ContentionRecorder.SiteSnapshot s) ->
+                    s.waits().getMean() * s.waits().getTotalCount())
+            .reversed());
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "gil4j: contention, most total wait first%n"));
+    for (ContentionRecorder.SiteSnapshot s : ranked.subList(0, Math.min(max, ranked.size()))) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "gil4j:   %s %s%ngil4j:       wait %s; hold %s%n",
+              s.kind(),
+              s.name(),
+              formatPercentiles(s.waits()),
+              formatPercentiles(s.holds())));
+    }
+    if (ranked.size() > max) {
+      out.append(String.format(Locale.ROOT, "gil4j:   (%d more sites)%n", ranked.size() - max));
+    }
+    return out.toString();
+  }
+
   private static String row(String name, GilUsage.ThreadRow t, long lifetime) {
     return String.format(
         Locale.ROOT,

@@ -2,6 +2,7 @@ package dev.gil4j.agent.internal;
 
 import dev.gil4j.agent.Options;
 import dev.gil4j.gil.internal.GilCore;
+import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.runtime.Hooks;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.nio.file.StandardCopyOption;
  * report. Loaded from the bootstrap class path by {@code Premain}.
  */
 public final class AgentInstaller {
+  private static final int REPORT_SITES = 10;
+
   private AgentInstaller() {}
 
   /** Called reflectively by {@code Premain}, with options it has already validated. */
@@ -68,7 +71,9 @@ public final class AgentInstaller {
     if (options.report().equals("off")) {
       return;
     }
-    String text = ExitReport.format(core.usage());
+    String text =
+        ExitReport.format(core.usage())
+            + ExitReport.formatSites(ContentionRecorder.snapshot(), REPORT_SITES);
     if (app.failed.get() > 0) {
       text +=
           "gil4j:   "

@@ -1,0 +1,61 @@
+package dev.gil4j.profiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ContentionRecorderTest {
+  private static ContentionRecorder.SiteSnapshot find(String name) {
+    return ContentionRecorder.snapshot().stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void recordsFromManyThreadsAreMergedPerSite() throws Exception {
+    ContentionRecorder.Site site = ContentionRecorder.site("Lock", "Merged.<init>(Merged.java:1)");
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Thread th =
+          new Thread(
+              () -> {
+                for (int i = 1; i <= 1000; i++) {
+                  site.recordWait(i * 1_000L);
+                  site.recordHold(5_000L);
+                }
+              });
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    ContentionRecorder.SiteSnapshot s = find("Merged.<init>(Merged.java:1)");
+    assertEquals(4000, s.waits().getTotalCount());
+    assertEquals(4000, s.holds().getTotalCount());
+    assertEquals(500_000, s.waits().getValueAtPercentile(50), 5_000);
+    assertEquals(1_000_000, s.waits().getMaxValue(), 10_000);
+  }
+
+  @Test
+  void snapshotsAreCumulativeAndSitesAreSharedByName() {
+    ContentionRecorder.Site a = ContentionRecorder.site("Semaphore", "Cumulative.java:7");
+    assertTrue(a == ContentionRecorder.site("Semaphore", "Cumulative.java:7"));
+    a.recordWait(10);
+    assertEquals(1, find("Cumulative.java:7").waits().getTotalCount());
+    a.recordWait(20);
+    assertEquals(2, find("Cumulative.java:7").waits().getTotalCount());
+    assertEquals(0, find("Cumulative.java:7").holds().getTotalCount());
+  }
+
+  @Test
+  void aSiteWithNothingRecordedIsNotReported() {
+    ContentionRecorder.site("Event", "Silent.java:3");
+    assertTrue(
+        ContentionRecorder.snapshot().stream().noneMatch(s -> s.name().equals("Silent.java:3")));
+  }
+}
