@@ -42,7 +42,8 @@ public final class GilCore {
   private final GilConfig config;
   private final boolean cpython;
   private final long interval;
-  private final long stallDeadline;
+  private final long stallWindow;
+  private final long pollNanos;
   private final long startedAt = System.nanoTime();
 
   /** Unfair on purpose: CPython promises no order among waiters, and fairness changes timings. */
@@ -87,11 +88,11 @@ public final class GilCore {
     this.breaker = breaker;
     this.cpython = config.policy() == Policy.CPYTHON;
     this.interval = config.switchIntervalNanos();
-    this.stallDeadline = Math.max(4 * interval, 20_000_000L);
+    this.stallWindow = Math.max(4 * interval, 50_000_000L);
     this.holders = new ThreadState[config.tokens()];
     this.ticksLeft = config.ticks();
-    long poll = Math.min(1_000_000L, Math.max(100_000L, interval / 2));
-    this.watchdog = new Watchdog(this, poll);
+    this.pollNanos = Math.min(1_000_000L, Math.max(100_000L, interval / 2));
+    this.watchdog = new Watchdog(this, pollNanos);
     updateBreaker();
   }
 
@@ -422,7 +423,7 @@ public final class GilCore {
     }
     if (target != null) {
       target.dropRequested = true;
-      target.sampledAt = 0;
+      target.windowStart = 0;
       pendingRequests++;
       dropRequests++;
       updateBreaker();
@@ -468,10 +469,12 @@ public final class GilCore {
   }
 
   /**
-   * A runnable holder is stalled when its CPU time barely moved across several polls spanning the
-   * deadline: it waits for a class initializer or in a native call. A computing holder keeps the
-   * GIL, as a long C call keeps CPython's. Consecutive polls, not one long window, so that a GC
-   * pause (which stops the watchdog too) does not look like a stall.
+   * A runnable holder is stalled when its CPU time stood still across a whole window: it waits for
+   * a class initializer or in a native call. A computing holder keeps the GIL, as a long C call
+   * keeps CPython's. The window is long (at least 50 ms) and the bar is near zero (2% of the
+   * window), because on a loaded machine a runnable thread can go without a CPU for several
+   * milliseconds; and the window counts only if the watchdog itself ran through it, so that a GC
+   * pause or an overloaded machine, which stop the watchdog too, never look like a stall.
    */
   private boolean stalled(ThreadState h, long now) {
     long cpu;
@@ -483,24 +486,22 @@ public final class GilCore {
     if (cpu < 0) {
       return false;
     }
-    if (h.sampledAt == 0) {
-      h.sampledAt = now;
-      h.sampledCpu = cpu;
-      h.stalledNanos = 0;
-      h.stalledPolls = 0;
+    if (h.windowStart == 0) {
+      h.windowStart = now;
+      h.windowCpu = cpu;
+      h.windowPolls = 0;
       return false;
     }
-    long wall = now - h.sampledAt;
-    if ((cpu - h.sampledCpu) * 4 < wall) {
-      h.stalledNanos += wall;
-      h.stalledPolls++;
-    } else {
-      h.stalledNanos = 0;
-      h.stalledPolls = 0;
+    h.windowPolls++;
+    long wall = now - h.windowStart;
+    if (wall < stallWindow) {
+      return false;
     }
-    h.sampledAt = now;
-    h.sampledCpu = cpu;
-    return h.stalledNanos >= stallDeadline && h.stalledPolls >= 5;
+    boolean stalled = (cpu - h.windowCpu) * 50 <= wall && h.windowPolls * pollNanos * 2 >= wall;
+    h.windowStart = now;
+    h.windowCpu = cpu;
+    h.windowPolls = 0;
+    return stalled;
   }
 
   private void revoke(ThreadState h, String reason, long now) {

@@ -37,12 +37,11 @@ public final class ThreadState {
   long revocations;
   Histogram waits;
 
-  /** The watchdog's CPU samples while a drop request to this holder is pending. */
-  long sampledAt;
+  /** The watchdog's CPU-time window while a drop request to this holder is pending. */
+  long windowStart;
 
-  long sampledCpu;
-  long stalledNanos;
-  int stalledPolls;
+  long windowCpu;
+  int windowPolls;
 
   ThreadState(Thread thread, long now) {
     this.thread = thread;
