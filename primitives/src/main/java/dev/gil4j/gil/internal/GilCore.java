@@ -168,15 +168,11 @@ public final class GilCore {
 
   /** Checkpoint slow path: honour a drop request, re-take a revoked GIL, or count ticks. */
   public void checkpoint() {
+    // policy=ticks, one token: a plain counter, written only by the holder while it holds.
     if (!cpython && Thread.currentThread() == soleHolder) {
-      if (--ticksLeft > 0) {
-        return;
-      }
-      ticksLeft = config.ticks();
-      ThreadState st = states.get();
-      if (st.guard == 0) {
-        drop(st, false);
-        take(st);
+      if (--ticksLeft <= 0) {
+        ticksLeft = config.ticks();
+        tick(states.get());
       }
       return;
     }
@@ -184,12 +180,23 @@ public final class GilCore {
     if (st == null || st.guard > 0) {
       return;
     }
-    if (st.holding) {
-      if (st.dropRequested && st.noSwitch == 0) {
-        drop(st, true);
-        take(st);
+    if (!st.holding) {
+      take(st);
+    } else if (!cpython) {
+      if (--st.ticks <= 0) {
+        st.ticks = config.ticks();
+        tick(st);
       }
-    } else {
+    } else if (st.dropRequested && st.noSwitch == 0) {
+      drop(st, true);
+      take(st);
+    }
+  }
+
+  /** Python 2's check interval: release, and at once compete to re-take. */
+  private void tick(ThreadState st) {
+    if (st.guard == 0 && st.noSwitch == 0) {
+      drop(st, false);
       take(st);
     }
   }

@@ -22,6 +22,9 @@ public final class ThreadState {
   /** Depth of static initializers and class loading: the GIL is not dropped on request inside. */
   int noSwitch;
 
+  /** policy=ticks with several tokens: checkpoints left before this holder releases. */
+  int ticks;
+
   boolean holding;
   boolean revoked;
   boolean dropRequested;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gil4j.gil.GilConfig;
+import dev.gil4j.gil.Policy;
 import dev.gil4j.profiler.GilUsage;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -140,6 +141,27 @@ class GilCoreTest {
     }
     // 400 ms at 2 ms: ~100 turns each if every request switches; the dropper never wins it back.
     assertTrue(turns[0].get() > 25 && turns[1].get() > 25, "turns " + turns[0] + "/" + turns[1]);
+  }
+
+  @Test
+  void theTicksPolicyReleasesEveryNCheckpointsWithOneOrMoreTokens() throws Exception {
+    for (int tokens : new int[] {1, 2}) {
+      GilCore core =
+          gil(GilConfig.CPYTHON.withPolicy(Policy.TICKS).withTicks(10).withTokens(tokens));
+      Thread t =
+          start(
+              () -> {
+                core.registerCurrentThread();
+                for (int i = 0; i < 1000; i++) {
+                  checkpoint(core);
+                }
+                core.threadEnded();
+              });
+      t.join();
+      // one take to start, then one per 10 checkpoints
+      assertEquals(101, core.usage().threads().get(0).takes(), "tokens=" + tokens);
+      assertEquals(0, core.usage().forcedDrops());
+    }
   }
 
   @Test
