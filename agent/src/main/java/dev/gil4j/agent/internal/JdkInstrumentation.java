@@ -11,6 +11,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.gil4j.runtime.Hooks;
 import java.lang.instrument.Instrumentation;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,7 +80,19 @@ final class JdkInstrumentation {
               named("loadClass").and(takesArguments(String.class, boolean.class)),
               NoSwitchAdvice.class));
 
+  private static final Set<String> TYPES = Set.copyOf(POINTS.stream().map(Point::type).toList());
+
   private JdkInstrumentation() {}
+
+  /**
+   * The advised classes already loaded, found by name: letting ByteBuddy describe and match every
+   * loaded class to find them costs a good part of a second at start-up.
+   */
+  private static Class<?>[] loaded(Instrumentation inst) {
+    return Arrays.stream(inst.getAllLoadedClasses())
+        .filter(c -> TYPES.contains(c.getName()))
+        .toArray(Class<?>[]::new);
+  }
 
   private static Point blocking(String type, ElementMatcher.Junction<MethodDescription> methods) {
     return new Point(type, methods, BlockingAdvice.class);
@@ -104,6 +117,8 @@ final class JdkInstrumentation {
         newAgentBuilder()
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(loaded(inst)))
+            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
             .ignore(none())
@@ -129,7 +144,7 @@ final class JdkInstrumentation {
                     onError.accept(typeName + ": " + throwable);
                   }
                 });
-    for (String type : Set.copyOf(POINTS.stream().map(Point::type).toList())) {
+    for (String type : TYPES) {
       builder =
           builder
               .type(named(type))
