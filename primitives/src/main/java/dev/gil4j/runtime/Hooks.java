@@ -178,7 +178,7 @@ public final class Hooks {
     }
   }
 
-  /** Entering a static initializer or class loading: the GIL does not change hands inside. */
+  /** Entering a static initializer: checkpoints do not hand the GIL over inside. */
   public static void enterNoSwitch() {
     GilCore g = gil;
     if (g != null) {
@@ -191,6 +191,22 @@ public final class Hooks {
     GilCore g = gil;
     if (g != null) {
       g.exitNoSwitch();
+    }
+  }
+
+  /** Entering class loading: the GIL does not change hands inside, not even at blocking points. */
+  public static void enterClassLoading() {
+    GilCore g = gil;
+    if (g != null) {
+      g.enterClassLoading();
+    }
+  }
+
+  /** Leaving what {@link #enterClassLoading} entered. */
+  public static void exitClassLoading() {
+    GilCore g = gil;
+    if (g != null) {
+      g.exitClassLoading();
     }
   }
 }

@@ -33,12 +33,14 @@ public final class ExitReport {
     out.append(
         String.format(
             Locale.ROOT,
-            "gil4j:   hand-offs %d (%.1f/s), drop requests %d, forced drops %d, revocations %d%n",
+            "gil4j:   hand-offs %d (%.1f/s), drop requests %d, forced drops %d, revocations %d,"
+                + " released at contended monitors %d%n",
             u.handOffs(),
             seconds > 0 ? u.handOffs() / seconds : 0.0,
             u.dropRequests(),
             u.forcedDrops(),
-            u.revocations()));
+            u.revocations(),
+            u.monitorReleases()));
     out.append(String.format(Locale.ROOT, "gil4j:   GIL wait %s%n", formatPercentiles(u.waits())));
     out.append(
         String.format(

@@ -17,7 +17,8 @@ import org.HdrHistogram.Histogram;
  * @param handOffs times the GIL passed to a different thread (CPython's {@code switch_number})
  * @param forcedDrops drops made because a waiter asked for the GIL (drop requests honoured)
  * @param dropRequests drop requests made by waiters that saw no switch during one interval
- * @param revocations times the safety net took the GIL from a holder that was not running
+ * @param monitorReleases times a holder blocked on a contended monitor and so counted as released
+ * @param revocations times the safety net took the GIL from a holder blocked elsewhere
  * @param waits wait times, in nanoseconds, of every take that had to wait
  * @param threads per-thread rows, in registration order
  * @param revokedStacks the most frequent stacks of holders the safety net revoked, most first
@@ -30,6 +31,7 @@ public record GilUsage(
     long handOffs,
     long forcedDrops,
     long dropRequests,
+    long monitorReleases,
     long revocations,
     Histogram waits,
     List<ThreadRow> threads,

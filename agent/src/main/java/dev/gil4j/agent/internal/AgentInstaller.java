@@ -49,6 +49,13 @@ public final class AgentInstaller {
                 errors.append(e);
               }
             });
+    JdkCallSites.install(
+        inst,
+        e -> {
+          if (errors.length() == 0) {
+            errors.append(e);
+          }
+        });
     if (errors.length() > 0) {
       System.err.println("gil4j: could not instrument a JDK class, continuing: " + errors);
     }

@@ -92,6 +92,26 @@ public final class CheckpointWeaver {
   }
 
   /**
+   * Only the call-site rewrites, for JDK classes that call the natives directly: the rewritten
+   * class file, or null if nothing changed.
+   */
+  public static byte[] rewriteCallSites(byte[] classFile) {
+    ClassReader reader = new ClassReader(classFile);
+    ClassNode cn = new ClassNode();
+    reader.accept(cn, 0);
+    boolean changed = false;
+    for (MethodNode m : cn.methods) {
+      changed |= rewriteBlockingCalls(m);
+    }
+    if (!changed) {
+      return null;
+    }
+    ClassWriter writer = new ClassWriter(0);
+    cn.accept(writer);
+    return writer.toByteArray();
+  }
+
+  /**
    * {@code Object.wait} and {@code Thread.sleep(long)} and {@code Thread.yield} are native in JDK
    * 17, where no advice can wrap them: calls to them go through the hooks instead. The hook has the
    * same stack effect, so frames are unchanged.

@@ -45,6 +45,11 @@ final class JdkInstrumentation {
   private static final List<Point> POINTS =
       List.of(
           blocking("java.util.concurrent.locks.LockSupport", nameStartsWith("park")),
+          // JDK code waits too (Timer, ReferenceQueue…); wait(long) is native in JDK 17, and
+          // application calls to it are rewritten at the call site instead.
+          blocking("java.lang.Object", named("wait")),
+          // JDK 21+ workers wait for tasks with Unsafe.park, bypassing LockSupport.
+          blocking("java.util.concurrent.ForkJoinPool", named("awaitWork")),
           blocking("java.lang.Thread", namedOneOf("sleep", "join")),
           blocking("java.io.FileInputStream", namedOneOf("read", "readAllBytes", "readNBytes")),
           blocking("java.io.FileOutputStream", named("write")),
@@ -78,7 +83,7 @@ final class JdkInstrumentation {
           new Point(
               "java.lang.ClassLoader",
               named("loadClass").and(takesArguments(String.class, boolean.class)),
-              NoSwitchAdvice.class));
+              ClassLoadingAdvice.class));
 
   private static final Set<String> TYPES = Set.copyOf(POINTS.stream().map(Point::type).toList());
 
@@ -237,17 +242,17 @@ final class JdkInstrumentation {
   }
 
   /** Class loading: the GIL never changes hands inside. */
-  static final class NoSwitchAdvice {
-    private NoSwitchAdvice() {}
+  static final class ClassLoadingAdvice {
+    private ClassLoadingAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static void enter() {
-      Hooks.enterNoSwitch();
+      Hooks.enterClassLoading();
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit() {
-      Hooks.exitNoSwitch();
+      Hooks.exitClassLoading();
     }
   }
 }

@@ -67,6 +67,7 @@ public final class GilCore {
   private long dropRequests;
   private long forcedDrops;
   private long revocations;
+  private long monitorReleases;
   private final Histogram waits = new Histogram(2);
   private final List<ThreadState> threads = new ArrayList<>();
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
@@ -202,13 +203,13 @@ public final class GilCore {
   }
 
   /**
-   * Before a blocking call: drop the GIL if held. Returns whether to take it after the call. Inside
-   * a static initializer or class loading the GIL is kept (the safety net covers a long wait
-   * there).
+   * Before a blocking call: drop the GIL if held. Returns whether to take it after the call. While
+   * loading a class the GIL is kept: its file reads are short, and handing the GIL over at each
+   * would convoy class loading behind CPU-bound threads (the safety net covers a long wait there).
    */
   public boolean beforeBlocking() {
     ThreadState st = current();
-    if (st == null || st.guard > 0 || st.noSwitch > 0) {
+    if (st == null || st.guard > 0 || st.loading > 0) {
       return false;
     }
     if (st.holding) {
@@ -225,6 +226,7 @@ public final class GilCore {
     }
   }
 
+  /** Entering a static initializer: checkpoints do not drop the GIL until the matching exit. */
   public void enterNoSwitch() {
     ThreadState st = states.get();
     if (st != null) {
@@ -236,6 +238,23 @@ public final class GilCore {
     ThreadState st = states.get();
     if (st != null && st.noSwitch > 0) {
       st.noSwitch--;
+    }
+  }
+
+  /** Entering class loading: neither checkpoints nor blocking points hand the GIL over. */
+  public void enterClassLoading() {
+    ThreadState st = states.get();
+    if (st != null) {
+      st.noSwitch++;
+      st.loading++;
+    }
+  }
+
+  public void exitClassLoading() {
+    ThreadState st = states.get();
+    if (st != null && st.loading > 0) {
+      st.noSwitch--;
+      st.loading--;
     }
   }
 
@@ -462,7 +481,8 @@ public final class GilCore {
         }
         Thread.State s = h.thread.getState();
         switch (s) {
-          case BLOCKED, WAITING, TIMED_WAITING, TERMINATED -> revoke(h, s.name(), now);
+          case BLOCKED -> releaseAtMonitor(h, now);
+          case WAITING, TIMED_WAITING, TERMINATED -> revoke(h, s.name(), now);
           default -> {
             if (h.dropRequested && stalled(h, now)) {
               revoke(h, "STALLED", now);
@@ -509,6 +529,21 @@ public final class GilCore {
     h.windowCpu = cpu;
     h.windowPolls = 0;
     return stalled;
+  }
+
+  /**
+   * A holder blocked entering a contended monitor counts as released (DESIGN.md: Java has no
+   * try-monitorenter to release the GIL before blocking, as CPython's lock acquire does). A
+   * designed blocking point, not a missed one: counted apart from revocations. The holder re-takes
+   * the GIL at the checkpoint that follows every {@code monitorenter} in application code.
+   */
+  private void releaseAtMonitor(ThreadState h, long now) {
+    release(h, now);
+    h.revoked = true;
+    pendingRevoked++;
+    monitorReleases++;
+    freed.signal();
+    updateBreaker();
   }
 
   private void revoke(ThreadState h, String reason, long now) {
@@ -566,6 +601,7 @@ public final class GilCore {
           switchNumber,
           forcedDrops,
           dropRequests,
+          monitorReleases,
           revocations,
           waits.copy(),
           rows,

@@ -220,6 +220,39 @@ class GilCoreTest {
   }
 
   @Test
+  void aHolderBlockedOnAContendedMonitorCountsAsReleasedNotRevoked() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    Object monitor = new Object();
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder;
+    synchronized (monitor) {
+      holder =
+          start(
+              () -> {
+                core.registerCurrentThread();
+                holding.countDown();
+                synchronized (monitor) {
+                  checkpoint(core); // re-takes the GIL, as after every monitorenter
+                }
+                core.threadEnded();
+              });
+      holding.await();
+      Thread waiter =
+          start(
+              () -> {
+                core.registerCurrentThread();
+                core.threadEnded();
+              });
+      waiter.join(5000);
+      assertFalse(waiter.isAlive(), "the waiter never got the GIL");
+    }
+    holder.join(5000);
+    GilUsage u = core.usage();
+    assertEquals(1, u.monitorReleases());
+    assertEquals(0, u.revocations());
+  }
+
+  @Test
   void aRunnableHolderWithoutCpuProgressIsRevokedAsStalled() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
