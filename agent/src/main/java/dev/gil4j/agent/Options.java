@@ -17,15 +17,22 @@ import java.util.regex.Pattern;
  *
  * @param gil whether the GIL is imposed ({@code gil=on|off})
  * @param config the GIL's policy, switch interval, ticks and tokens
+ * @param profile whether the application's locks are swapped for profiled ones ({@code
+ *     profile=on|off})
  * @param include class-name globs to instrument; empty means every non-JDK, non-agent class
  * @param exclude class-name globs never to instrument
  * @param report where the exit report goes: {@code stderr}, {@code off}, or a file path
  */
 public record Options(
-    boolean gil, GilConfig config, List<String> include, List<String> exclude, String report) {
+    boolean gil,
+    GilConfig config,
+    boolean profile,
+    List<String> include,
+    List<String> exclude,
+    String report) {
 
   public static final Options DEFAULTS =
-      new Options(true, GilConfig.CPYTHON, List.of(), List.of(), "stderr");
+      new Options(true, GilConfig.CPYTHON, true, List.of(), List.of(), "stderr");
 
   static final String HELP =
       String.join(
@@ -40,12 +47,15 @@ public record Options(
               + Integer.MAX_VALUE
               + " (default 100)",
           "  tokens=K            at most K threads run at once, 1..1024 (default 1: the GIL)",
+          "  profile=on|off      record the application's lock waits per creation site (default"
+              + " on)",
           "  include=GLOB|GLOB   classes to instrument (default: every non-JDK, non-agent class)",
           "  exclude=GLOB|GLOB   classes never to instrument; * matches any characters",
           "  report=stderr|off|FILE  where the exit report goes (default stderr)");
 
   private static final List<String> KEYS =
-      List.of("gil", "switch", "policy", "ticks", "tokens", "include", "exclude", "report");
+      List.of(
+          "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "report");
 
   private static final Pattern DURATION =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(ns|us|ms|s)");
@@ -85,34 +95,44 @@ public record Options(
   private Options with(String key, String value) {
     switch (key) {
       case "gil":
-        return new Options(onOff(key, value), config, include, exclude, report);
+        return new Options(onOff(key, value), config, profile, include, exclude, report);
       case "switch":
         return new Options(
             gil,
             config.withSwitchInterval(
                 duration(key, value, 1_000L, 10_000_000_000L),
                 java.util.concurrent.TimeUnit.NANOSECONDS),
+            profile,
             include,
             exclude,
             report);
       case "policy":
-        return new Options(gil, config.withPolicy(policy(value)), include, exclude, report);
+        return new Options(
+            gil, config.withPolicy(policy(value)), profile, include, exclude, report);
       case "ticks":
         return new Options(
             gil,
             config.withTicks(integer(key, value, 1, Integer.MAX_VALUE)),
+            profile,
             include,
             exclude,
             report);
       case "tokens":
         return new Options(
-            gil, config.withTokens(integer(key, value, 1, 1024)), include, exclude, report);
+            gil,
+            config.withTokens(integer(key, value, 1, 1024)),
+            profile,
+            include,
+            exclude,
+            report);
+      case "profile":
+        return new Options(gil, config, onOff(key, value), include, exclude, report);
       case "include":
-        return new Options(gil, config, globs(key, value), exclude, report);
+        return new Options(gil, config, profile, globs(key, value), exclude, report);
       case "exclude":
-        return new Options(gil, config, include, globs(key, value), report);
+        return new Options(gil, config, profile, include, globs(key, value), report);
       case "report":
-        return new Options(gil, config, include, exclude, reportTarget(value));
+        return new Options(gil, config, profile, include, exclude, reportTarget(value));
       default:
         throw new IllegalStateException(key);
     }
@@ -223,16 +243,19 @@ public record Options(
 
   /** What is in force, as the start-up line says it. */
   public String describe() {
-    if (!gil) {
-      return "gil=off";
-    }
-    StringBuilder s = new StringBuilder("gil=on policy=").append(config.policy().optionName());
-    if (config.policy() == Policy.TICKS) {
-      s.append(" ticks=").append(config.ticks());
+    StringBuilder s = new StringBuilder();
+    if (gil) {
+      s.append("gil=on policy=").append(config.policy().optionName());
+      if (config.policy() == Policy.TICKS) {
+        s.append(" ticks=").append(config.ticks());
+      } else {
+        s.append(" switch=").append(nanosText(config.switchIntervalNanos()));
+      }
+      s.append(" tokens=").append(config.tokens());
     } else {
-      s.append(" switch=").append(nanosText(config.switchIntervalNanos()));
+      s.append("gil=off");
     }
-    s.append(" tokens=").append(config.tokens());
+    s.append(" profile=").append(profile ? "on" : "off");
     if (!include.isEmpty()) {
       s.append(" include=").append(String.join("|", include));
     }

@@ -32,8 +32,9 @@ class OptionsTest {
   void everyKeyIsParsed() {
     Options o =
         Options.parse(
-            "gil=off,policy=ticks,ticks=50,tokens=4,include=com.acme.*|org.x.Y,exclude=*Test,report=off");
+            "gil=off,policy=ticks,ticks=50,tokens=4,profile=off,include=com.acme.*|org.x.Y,exclude=*Test,report=off");
     assertFalse(o.gil());
+    assertFalse(o.profile());
     assertEquals(Policy.TICKS, o.config().policy());
     assertEquals(50, o.config().ticks());
     assertEquals(4, o.config().tokens());
@@ -69,8 +70,10 @@ class OptionsTest {
   @Test
   void theStartLineSaysWhatIsInForce() {
     assertEquals(
-        "gil=on policy=cpython switch=1ms tokens=2 report=stderr",
+        "gil=on policy=cpython switch=1ms tokens=2 profile=on report=stderr",
         Options.parse("switch=1ms,tokens=2").describe());
-    assertEquals("gil=off", Options.parse("gil=off").describe());
+    assertEquals(
+        "gil=off profile=off report=off",
+        Options.parse("gil=off,profile=off,report=off").describe());
   }
 }

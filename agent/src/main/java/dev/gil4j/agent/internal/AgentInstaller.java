@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
 
 /**
  * Installs gil4j into the running JVM: parses the options, creates the GIL, instruments the JDK's
@@ -29,49 +30,45 @@ public final class AgentInstaller {
     if (attached && options.gil()) {
       System.err.println(
           "gil4j: refusing to attach with gil=on: threads already running hold no GIL and"
-              + " classes already loaded have no checkpoints; start the JVM with -javaagent"
-              + " instead");
+              + " classes already loaded have no checkpoints; start the JVM with -javaagent, or"
+              + " attach with gil=off to profile classes loaded from now on");
       return;
     }
-    if (!options.gil()) {
-      System.err.println("gil4j: " + options.describe());
-      return;
+    GilCore core = options.gil() ? installGil(options, inst) : null;
+    AppTransformer app = null;
+    if (options.gil() || options.profile()) {
+      app =
+          new AppTransformer(
+              options.include(), options.exclude(), options.gil(), options.profile());
+      inst.addTransformer(app, false);
     }
+    AppTransformer woven = app;
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> report(core, woven, options), "gil4j-report"));
+    System.err.println("gil4j: " + options.describe() + " (JDK " + Runtime.version() + ")");
+    if (core != null) {
+      core.registerCurrentThread();
+    }
+  }
+
+  /** The GIL, its safety net, and its hooks at the JDK's blocking points. */
+  private static GilCore installGil(Options options, Instrumentation inst) {
     GilCore core = new GilCore(options.config(), Hooks.breaker());
     Hooks.install(core);
     core.startWatchdog();
     StringBuilder errors = new StringBuilder();
-    long jdkClasses =
-        JdkInstrumentation.install(
-            inst,
-            e -> {
-              if (errors.length() == 0) {
-                errors.append(e);
-              }
-            });
-    JdkCallSites.install(
-        inst,
+    Consumer<String> firstError =
         e -> {
           if (errors.length() == 0) {
             errors.append(e);
           }
-        });
+        };
+    JdkInstrumentation.install(inst, firstError);
+    JdkCallSites.install(inst, firstError);
     if (errors.length() > 0) {
       System.err.println("gil4j: could not instrument a JDK class, continuing: " + errors);
     }
-    AppTransformer app = new AppTransformer(options.include(), options.exclude());
-    inst.addTransformer(app, false);
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> report(core, app, options), "gil4j-report"));
-    System.err.println(
-        "gil4j: "
-            + options.describe()
-            + " ("
-            + jdkClasses
-            + " JDK classes instrumented, JDK "
-            + Runtime.version().feature()
-            + ")");
-    core.registerCurrentThread();
+    return core;
   }
 
   private static void report(GilCore core, AppTransformer app, Options options) {
@@ -79,13 +76,13 @@ public final class AgentInstaller {
       return;
     }
     String text =
-        ExitReport.format(core.usage())
+        (core == null ? "" : ExitReport.format(core.usage()))
             + ExitReport.formatSites(ContentionRecorder.snapshot(), REPORT_SITES);
-    if (app.failed.get() > 0) {
+    if (app != null && app.failed.get() > 0) {
       text +=
           "gil4j:   "
               + app.failed.get()
-              + " classes left without checkpoints, first: "
+              + " classes left as they were, first: "
               + app.firstFailure()
               + System.lineSeparator();
     }

@@ -3,14 +3,16 @@ package dev.gil4j.agent.internal;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * Passes application classes through {@link CheckpointWeaver}: every class not loaded by the
- * bootstrap or platform loader, minus the JDK's and gil4j's own, filtered by the {@code include}
- * and {@code exclude} globs. A class the weaver cannot handle (too large a method, an unknown
- * class-file version) is loaded unchanged and counted.
+ * Passes application classes through {@link CheckpointWeaver} (checkpoints for the GIL, profiled
+ * synchronizers for contention profiling, or both): every class not loaded by the bootstrap or
+ * platform loader, minus the JDK's and gil4j's own, filtered by the {@code include} and {@code
+ * exclude} globs. A class the weaver cannot handle (too large a method, an unknown class-file
+ * version) is loaded unchanged and counted.
  */
 final class AppTransformer implements ClassFileTransformer {
   /**
@@ -38,7 +40,12 @@ final class AppTransformer implements ClassFileTransformer {
   final AtomicLong failed = new AtomicLong();
   private volatile String firstFailure;
 
-  AppTransformer(List<String> include, List<String> exclude) {
+  private final boolean checkpoints;
+  private final Map<String, String> swaps;
+
+  AppTransformer(List<String> include, List<String> exclude, boolean checkpoints, boolean profile) {
+    this.checkpoints = checkpoints;
+    this.swaps = profile ? LockSwap.available() : Map.of();
     this.include = include.stream().map(AppTransformer::glob).toList();
     this.exclude = exclude.stream().map(AppTransformer::glob).toList();
   }
@@ -84,7 +91,7 @@ final class AppTransformer implements ClassFileTransformer {
       return null;
     }
     try {
-      byte[] out = CheckpointWeaver.weave(classFile);
+      byte[] out = CheckpointWeaver.weave(classFile, checkpoints, swaps);
       if (out != null) {
         woven.incrementAndGet();
       }

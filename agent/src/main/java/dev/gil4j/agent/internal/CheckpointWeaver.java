@@ -55,8 +55,15 @@ public final class CheckpointWeaver {
 
   private CheckpointWeaver() {}
 
-  /** The rewritten class file, or null if nothing needed to change. */
-  public static byte[] weave(byte[] classFile) {
+  /**
+   * The rewritten class file, or null if nothing needed to change.
+   *
+   * @param checkpoints place checkpoints and route native blocking calls through the hooks (the
+   *     GIL)
+   * @param swaps JDK synchronizers to construct as profiled drop-ins ({@link LockSwap}); empty for
+   *     none
+   */
+  public static byte[] weave(byte[] classFile, boolean checkpoints, Map<String, String> swaps) {
     ClassReader reader = new ClassReader(classFile);
     ClassNode cn = new ClassNode();
     reader.accept(cn, ClassReader.EXPAND_FRAMES);
@@ -73,6 +80,12 @@ public final class CheckpointWeaver {
     boolean changed = false;
     for (MethodNode m : cn.methods) {
       if (m.instructions.size() == 0) {
+        continue;
+      }
+      if (!swaps.isEmpty()) {
+        changed |= LockSwap.swap(m, cn.name, cn.sourceFile, swaps);
+      }
+      if (!checkpoints) {
         continue;
       }
       changed |= rewriteBlockingCalls(m);

@@ -15,14 +15,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
@@ -104,10 +101,10 @@ final class JdkInstrumentation {
   }
 
   /**
-   * Installs the advice, retransforming JDK classes already loaded. Returns the number of classes
-   * transformed; errors go to {@code onError} and leave that class as it was.
+   * Installs the advice, retransforming JDK classes already loaded. Errors go to {@code onError}
+   * and leave that class as it was.
    */
-  static long install(Instrumentation inst, Consumer<String> onError) {
+  static void install(Instrumentation inst, Consumer<String> onError) {
     // java.base must read the bootstrap loader's unnamed module, where the hooks live.
     inst.redefineModule(
         Object.class.getModule(),
@@ -117,7 +114,6 @@ final class JdkInstrumentation {
         Set.of(),
         Map.of());
     ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
-    AtomicLong transformed = new AtomicLong();
     AgentBuilder builder =
         newAgentBuilder()
             .disableClassFormatChanges()
@@ -129,16 +125,6 @@ final class JdkInstrumentation {
             .ignore(none())
             .with(
                 new AgentBuilder.Listener.Adapter() {
-                  @Override
-                  public void onTransformation(
-                      TypeDescription type,
-                      ClassLoader loader,
-                      JavaModule module,
-                      boolean loaded,
-                      DynamicType dynamicType) {
-                    transformed.incrementAndGet();
-                  }
-
                   @Override
                   public void onError(
                       String typeName,
@@ -167,7 +153,6 @@ final class JdkInstrumentation {
                   });
     }
     builder.installOn(inst);
-    return transformed.get();
   }
 
   /**

@@ -37,7 +37,7 @@ class CheckpointWeaverTest {
     try (InputStream in = Shapes.class.getResourceAsStream("Shapes.class")) {
       original = in.readAllBytes();
     }
-    woven = CheckpointWeaver.weave(original);
+    woven = CheckpointWeaver.weave(original, true, Map.of());
     assertNotNull(woven);
     ClassNode cn = new ClassNode();
     new ClassReader(woven).accept(cn, 0);

@@ -38,6 +38,8 @@ import org.HdrHistogram.Histogram;
  */
 public final class GilCore {
   private static final int STACK_DEPTH = 12;
+  private static final int ASLEEP_POLLS = 5;
+  private static final long ASLEEP_NANOS = 10_000_000L;
 
   private final GilConfig config;
   private final boolean cpython;
@@ -155,6 +157,9 @@ public final class GilCore {
     ThreadState st = new ThreadState(t, System.nanoTime());
     states.set(st);
     st.guard++;
+    // A virtual thread's kernel thread is its carrier of the moment: not its own.
+    st.tid =
+        t.getClass().getName().equals("java.lang.VirtualThread") ? 0 : KernelThreads.currentTid();
     mutex.lock();
     try {
       pendingStarts.remove(t);
@@ -496,14 +501,35 @@ public final class GilCore {
   }
 
   /**
-   * A runnable holder is stalled when its CPU time stood still across a whole window: it waits for
-   * a class initializer or in a native call. A computing holder keeps the GIL, as a long C call
-   * keeps CPython's. The window is long (at least 50 ms) and the bar is near zero (2% of the
-   * window), because on a loaded machine a runnable thread can go without a CPU for several
-   * milliseconds; and the window counts only if the watchdog itself ran through it, so that a GC
-   * pause or an overloaded machine, which stop the watchdog too, never look like a stall.
+   * A runnable holder is stalled when it is not running but blocked where gil4j has no hook: in
+   * native code, or waiting for another thread's static initializer. A computing holder keeps the
+   * GIL, as a long C call keeps CPython's, and so does one that waits for a CPU on a loaded
+   * machine.
+   *
+   * <p>On Linux the kernel says which: stalled after {@value #ASLEEP_POLLS} consecutive polls that
+   * found the thread asleep, spanning at least {@value #ASLEEP_NANOS} ns. Elsewhere, by CPU time: a
+   * whole window (at least 50 ms) with progress under 2% of it, counted only if the watchdog itself
+   * polled through it, so that a GC pause or an overloaded machine, which stop the watchdog too,
+   * never look like a stall.
    */
   private boolean stalled(ThreadState h, long now) {
+    Boolean asleep = KernelThreads.asleep(h.tid);
+    if (asleep != null) {
+      if (!asleep) {
+        h.windowStart = 0;
+        return false;
+      }
+      if (h.windowStart == 0) {
+        h.windowStart = now;
+        h.windowPolls = 0;
+      }
+      h.windowPolls++;
+      return h.windowPolls >= ASLEEP_POLLS && now - h.windowStart >= ASLEEP_NANOS;
+    }
+    return stalledByCpuTime(h, now);
+  }
+
+  private boolean stalledByCpuTime(ThreadState h, long now) {
     long cpu;
     try {
       cpu = cpuClock.getThreadCpuTime(h.thread.getId());

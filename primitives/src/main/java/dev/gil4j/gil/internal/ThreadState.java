@@ -43,7 +43,10 @@ public final class ThreadState {
   long revocations;
   Histogram waits;
 
-  /** The watchdog's CPU-time window while a drop request to this holder is pending. */
+  /** The kernel's id for this thread (Linux), or 0: the safety net asks the kernel about it. */
+  int tid;
+
+  /** The watchdog's observations while a drop request to this holder is pending. */
   long windowStart;
 
   long windowCpu;

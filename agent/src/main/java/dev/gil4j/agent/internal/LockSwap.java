@@ -1,0 +1,99 @@
+package dev.gil4j.agent.internal;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+
+/**
+ * Makes application code construct gil4j's profiled drop-ins instead of the JDK's synchronizers:
+ * {@code new ReentrantLock(fair)} becomes {@code new ProfiledReentrantLock(fair, site)}, where the
+ * site, {@code com.acme.Cache.<init>(Cache.java:42)}, is known here and passed as a constant, so
+ * naming a lock costs nothing at run time. A profiled class extends the JDK's, so fields and
+ * parameters typed as the JDK class accept it and the stack map frames stay valid.
+ *
+ * <p>Only constructions are swapped: a {@code new} and the {@code <init>} call that completes it.
+ * An application subclass's {@code super(…)} call has no {@code new} of its own and is left alone,
+ * so {@code class MyLock extends ReentrantLock} stays a ReentrantLock.
+ */
+final class LockSwap {
+  private static final String PROFILED = "dev/gil4j/profiler/locks/Profiled";
+
+  /** JDK class (internal name) to its profiled drop-in. */
+  static final Map<String, String> SWAPS =
+      Map.of(
+          "java/util/concurrent/locks/ReentrantLock", PROFILED + "ReentrantLock",
+          "java/util/concurrent/locks/ReentrantReadWriteLock", PROFILED + "ReentrantReadWriteLock",
+          "java/util/concurrent/Semaphore", PROFILED + "Semaphore",
+          "java/util/concurrent/CountDownLatch", PROFILED + "CountDownLatch",
+          "java/util/concurrent/CyclicBarrier", PROFILED + "CyclicBarrier",
+          "java/util/concurrent/Phaser", PROFILED + "Phaser");
+
+  private LockSwap() {}
+
+  /**
+   * The swaps whose drop-in is on the bootstrap class path, where the woven code will find it: the
+   * weaver never emits a reference to a class that is not there.
+   */
+  static Map<String, String> available() {
+    Map<String, String> out = new HashMap<>();
+    SWAPS.forEach(
+        (jdk, profiled) -> {
+          if (ClassLoader.getSystemResource(profiled + ".class") != null) {
+            out.put(jdk, profiled);
+          }
+        });
+    return Map.copyOf(out);
+  }
+
+  /**
+   * Swaps every construction of a type in {@code swaps} in {@code m}; returns whether any changed.
+   */
+  static boolean swap(
+      MethodNode m, String className, String sourceFile, Map<String, String> swaps) {
+    Deque<TypeInsnNode> pending = new ArrayDeque<>();
+    int line = -1;
+    boolean changed = false;
+    for (AbstractInsnNode insn : m.instructions.toArray()) {
+      if (insn instanceof LineNumberNode) {
+        line = ((LineNumberNode) insn).line;
+      } else if (insn.getOpcode() == Opcodes.NEW) {
+        pending.push((TypeInsnNode) insn);
+      } else if (insn.getOpcode() == Opcodes.INVOKESPECIAL
+          && ((MethodInsnNode) insn).name.equals("<init>")) {
+        MethodInsnNode init = (MethodInsnNode) insn;
+        if (pending.isEmpty() || !pending.peek().desc.equals(init.owner)) {
+          continue; // this() or super(): no new of its own
+        }
+        TypeInsnNode created = pending.pop();
+        String profiled = swaps.get(init.owner);
+        if (profiled != null) {
+          created.desc = profiled;
+          init.owner = profiled;
+          init.desc = init.desc.replace(")V", "Ljava/lang/String;)V");
+          m.instructions.insertBefore(
+              init, new LdcInsnNode(site(className, m.name, sourceFile, line)));
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
+      m.maxStack += 1;
+    }
+    return changed;
+  }
+
+  /** {@code com.acme.Cache.<init>(Cache.java:42)}, as a stack trace element prints it. */
+  static String site(String className, String method, String sourceFile, int line) {
+    String where =
+        sourceFile == null ? "Unknown Source" : line < 0 ? sourceFile : sourceFile + ":" + line;
+    return className.replace('/', '.') + "." + method + "(" + where + ")";
+  }
+}
