@@ -31,6 +31,8 @@ final class AppTransformer implements ClassFileTransformer {
           "dev/gil4j/gil/",
           "dev/gil4j/runtime/",
           "dev/gil4j/profiler/",
+          "dev/gil4j/threading/",
+          "dev/gil4j/multiprocessing/",
           "dev/gil4j/shaded/");
 
   private final List<Pattern> include;

@@ -65,7 +65,7 @@ public final class GilCore {
   private long switchNumber;
   private ThreadState lastHolder;
   private int pendingRequests;
-  private int pendingRevoked;
+  private int pendingRetakes;
   private long dropRequests;
   private long forcedDrops;
   private long revocations;
@@ -164,6 +164,8 @@ public final class GilCore {
     try {
       pendingStarts.remove(t);
       threads.add(st);
+      st.retake = true;
+      pendingRetakes++;
       updateBreaker();
     } finally {
       mutex.unlock();
@@ -172,7 +174,9 @@ public final class GilCore {
     return st;
   }
 
-  /** Checkpoint slow path: honour a drop request, re-take a revoked GIL, or count ticks. */
+  /**
+   * Checkpoint slow path: honour a drop request, take a GIL owed (new thread, revoked), or tick.
+   */
   public void checkpoint() {
     // policy=ticks, one token: a plain counter, written only by the holder while it holds.
     if (!cpython && Thread.currentThread() == soleHolder) {
@@ -219,8 +223,31 @@ public final class GilCore {
     }
     if (st.holding) {
       drop(st, false);
+      return true;
     }
-    return true;
+    if (st.retake) {
+      settleRetake(st);
+      return true;
+    }
+    // Released already by an outer blocking point: re-taking after this inner one would hold the
+    // GIL inside the outer wait.
+    return false;
+  }
+
+  /** The thread will take the GIL after its blocking call: it no longer needs the breaker. */
+  private void settleRetake(ThreadState st) {
+    st.guard++;
+    mutex.lock();
+    try {
+      if (st.retake) {
+        st.retake = false;
+        pendingRetakes--;
+        updateBreaker();
+      }
+    } finally {
+      mutex.unlock();
+      st.guard--;
+    }
   }
 
   /** After a blocking call for which {@link #beforeBlocking} returned true. */
@@ -287,9 +314,9 @@ public final class GilCore {
         release(st, now);
         freed.signal();
       }
-      if (st.revoked) {
-        st.revoked = false;
-        pendingRevoked--;
+      if (st.retake) {
+        st.retake = false;
+        pendingRetakes--;
       }
       st.alive = false;
       st.endedAt = now;
@@ -309,9 +336,9 @@ public final class GilCore {
       if (st.holding) {
         return;
       }
-      if (st.revoked) {
-        st.revoked = false;
-        pendingRevoked--;
+      if (st.retake) {
+        st.retake = false;
+        pendingRetakes--;
       }
       long start = System.nanoTime();
       boolean contended = held == holders.length;
@@ -462,7 +489,7 @@ public final class GilCore {
   }
 
   private void updateBreaker() {
-    breaker.set(!cpython || pendingRequests > 0 || pendingRevoked > 0 || !pendingStarts.isEmpty());
+    breaker.set(!cpython || pendingRequests > 0 || pendingRetakes > 0 || !pendingStarts.isEmpty());
   }
 
   boolean hasWaiters() {
@@ -485,6 +512,12 @@ public final class GilCore {
           continue;
         }
         Thread.State s = h.thread.getState();
+        // Read again: a holder that raised its guard and parked on the mutex after the first read
+        // is waiting inside gil4j, not blocked. (It cannot lower the guard again: we hold the
+        // mutex.)
+        if (h.guard > 0) {
+          continue;
+        }
         switch (s) {
           case BLOCKED -> releaseAtMonitor(h, now);
           case WAITING, TIMED_WAITING, TERMINATED -> revoke(h, s.name(), now);
@@ -507,35 +540,45 @@ public final class GilCore {
    * machine.
    *
    * <p>On Linux the kernel says which: stalled after {@value #ASLEEP_POLLS} consecutive polls that
-   * found the thread asleep, spanning at least {@value #ASLEEP_NANOS} ns. Elsewhere, by CPU time: a
-   * whole window (at least 50 ms) with progress under 2% of it, counted only if the watchdog itself
-   * polled through it, so that a GC pause or an overloaded machine, which stop the watchdog too,
-   * never look like a stall.
+   * found the thread asleep, spanning at least {@value #ASLEEP_NANOS} ns, with under 10% of that
+   * span in CPU time. Elsewhere, by CPU time alone: a whole window (at least 50 ms) with progress
+   * under 2% of it, counted only if the watchdog itself polled through it, so that a GC pause or an
+   * overloaded machine, which stop the watchdog too, never look like a stall.
    */
   private boolean stalled(ThreadState h, long now) {
     Boolean asleep = KernelThreads.asleep(h.tid);
-    if (asleep != null) {
-      if (!asleep) {
-        h.windowStart = 0;
-        return false;
-      }
-      if (h.windowStart == 0) {
-        h.windowStart = now;
-        h.windowPolls = 0;
-      }
-      h.windowPolls++;
-      return h.windowPolls >= ASLEEP_POLLS && now - h.windowStart >= ASLEEP_NANOS;
+    if (asleep == null) {
+      return stalledByCpuTime(h, now);
     }
-    return stalledByCpuTime(h, now);
+    if (!asleep) {
+      h.windowStart = 0;
+      return false;
+    }
+    long cpu = cpuTime(h);
+    if (h.windowStart == 0) {
+      h.windowStart = now;
+      h.windowCpu = cpu;
+      h.windowPolls = 0;
+    }
+    h.windowPolls++;
+    long wall = now - h.windowStart;
+    // Asleep at every poll and no CPU progress in between: both, since a thread that spins in
+    // JDK code (AQS's "awoke while enqueuing" loop) was seen asleep at each poll.
+    return h.windowPolls >= ASLEEP_POLLS
+        && wall >= ASLEEP_NANOS
+        && (cpu < 0 || (cpu - h.windowCpu) * 10 <= wall);
+  }
+
+  private long cpuTime(ThreadState h) {
+    try {
+      return cpuClock.getThreadCpuTime(h.thread.getId());
+    } catch (RuntimeException | LinkageError e) {
+      return -1;
+    }
   }
 
   private boolean stalledByCpuTime(ThreadState h, long now) {
-    long cpu;
-    try {
-      cpu = cpuClock.getThreadCpuTime(h.thread.getId());
-    } catch (RuntimeException | LinkageError e) {
-      cpu = -1;
-    }
+    long cpu = cpuTime(h);
     if (cpu < 0) {
       return false;
     }
@@ -565,20 +608,21 @@ public final class GilCore {
    */
   private void releaseAtMonitor(ThreadState h, long now) {
     release(h, now);
-    h.revoked = true;
-    pendingRevoked++;
+    h.retake = true;
+    pendingRetakes++;
     monitorReleases++;
     freed.signal();
     updateBreaker();
   }
 
   private void revoke(ThreadState h, String reason, long now) {
-    release(h, now);
-    h.revoked = true;
-    h.revocations++;
-    pendingRevoked++;
-    revocations++;
+    // First, while the holder is still where it blocked: that is the place a hook is missing.
     StackTraceElement[] stack = h.thread.getStackTrace();
+    release(h, now);
+    h.retake = true;
+    h.revocations++;
+    pendingRetakes++;
+    revocations++;
     List<String> frames = new ArrayList<>();
     for (int i = 0; i < stack.length && frames.size() < STACK_DEPTH; i++) {
       frames.add(stack[i].toString());

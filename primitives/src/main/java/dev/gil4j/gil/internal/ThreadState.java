@@ -29,7 +29,13 @@ public final class ThreadState {
   int ticks;
 
   boolean holding;
-  boolean revoked;
+
+  /**
+   * Not holding but owed the GIL: a new thread, or one the safety net revoked. It takes the GIL at
+   * its next checkpoint or after its next blocking call; until then the breaker stays set.
+   */
+  boolean retake;
+
   boolean dropRequested;
   boolean alive = true;
   long heldSince;
