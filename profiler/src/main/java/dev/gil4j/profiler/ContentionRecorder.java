@@ -31,6 +31,7 @@ public final class ContentionRecorder {
   private static final AtomicInteger NEXT_ID = new AtomicInteger();
   private static final List<Table> TABLES = new CopyOnWriteArrayList<>();
   private static final ThreadLocal<Table> TABLE = new ThreadLocal<>();
+  private static long intervalStart = System.nanoTime();
 
   private ContentionRecorder() {}
 
@@ -52,6 +53,9 @@ public final class ContentionRecorder {
     private final String name;
     private final Histogram waits = new Histogram(DIGITS);
     private final Histogram holds = new Histogram(DIGITS);
+    // Since the last interval(): what a periodic reader (JFR) has not yet seen.
+    private final Histogram pendingWaits = new Histogram(DIGITS);
+    private final Histogram pendingHolds = new Histogram(DIGITS);
 
     private Site(int id, String kind, String name) {
       this.id = id;
@@ -92,6 +96,10 @@ public final class ContentionRecorder {
   private static final class Table {
     private volatile SingleWriterRecorder[] waits = new SingleWriterRecorder[8];
     private volatile SingleWriterRecorder[] holds = new SingleWriterRecorder[8];
+    // Reader-only (guarded by the class lock): each recorder's last interval histogram, handed back
+    // to it on the next drain, so that periodic drains make no garbage.
+    private Histogram[] spareWaits = new Histogram[8];
+    private Histogram[] spareHolds = new Histogram[8];
 
     SingleWriterRecorder recorder(int id, boolean hold) {
       SingleWriterRecorder[] rs = hold ? holds : waits;
@@ -123,10 +131,7 @@ public final class ContentionRecorder {
    * call from any thread; concurrent calls are serialized.
    */
   public static synchronized List<SiteSnapshot> snapshot() {
-    for (Table t : TABLES) {
-      drain(t.waits, false);
-      drain(t.holds, true);
-    }
+    drainAll();
     List<SiteSnapshot> out = new ArrayList<>();
     for (Site s : BY_ID) {
       if (s.waits.getTotalCount() > 0 || s.holds.getTotalCount() > 0) {
@@ -136,15 +141,60 @@ public final class ContentionRecorder {
     return out;
   }
 
-  private static void drain(SingleWriterRecorder[] rs, boolean hold) {
+  /**
+   * What was recorded since the previous call (or since this class loaded), per site with at least
+   * one value in that interval, in site creation order; meant for one periodic reader, such as
+   * gil4j's JFR events. Independent of {@link #snapshot}: each sees every value once.
+   */
+  public static synchronized Interval interval() {
+    drainAll();
+    long now = System.nanoTime();
+    List<SiteSnapshot> sites = new ArrayList<>();
+    for (Site s : BY_ID) {
+      if (s.pendingWaits.getTotalCount() > 0 || s.pendingHolds.getTotalCount() > 0) {
+        sites.add(new SiteSnapshot(s.kind, s.name, s.pendingWaits.copy(), s.pendingHolds.copy()));
+        s.pendingWaits.reset();
+        s.pendingHolds.reset();
+      }
+    }
+    Interval out = new Interval(intervalStart, now, sites);
+    intervalStart = now;
+    return out;
+  }
+
+  private static void drainAll() {
+    for (Table t : TABLES) {
+      t.spareWaits = drain(t.waits, t.spareWaits, false);
+      t.spareHolds = drain(t.holds, t.spareHolds, true);
+    }
+  }
+
+  private static Histogram[] drain(SingleWriterRecorder[] rs, Histogram[] spares, boolean hold) {
+    if (spares.length < rs.length) {
+      spares = java.util.Arrays.copyOf(spares, rs.length);
+    }
     for (int id = 0; id < rs.length; id++) {
       SingleWriterRecorder r = rs[id];
       if (r != null) {
         Site s = BY_ID.get(id);
-        (hold ? s.holds : s.waits).add(r.getIntervalHistogram());
+        Histogram h =
+            spares[id] == null ? r.getIntervalHistogram() : r.getIntervalHistogram(spares[id]);
+        (hold ? s.holds : s.waits).add(h);
+        (hold ? s.pendingHolds : s.pendingWaits).add(h);
+        spares[id] = h;
       }
     }
+    return spares;
   }
+
+  /**
+   * The sites' distributions over one interval of {@link System#nanoTime} time.
+   *
+   * @param startNanos where the interval began
+   * @param endNanos where it ended
+   * @param sites per site with values in the interval, only those values
+   */
+  public record Interval(long startNanos, long endNanos, List<SiteSnapshot> sites) {}
 
   /**
    * One site's distributions, in nanoseconds.

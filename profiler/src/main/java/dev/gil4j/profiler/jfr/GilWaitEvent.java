@@ -1,0 +1,54 @@
+package dev.gil4j.profiler.jfr;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
+
+/**
+ * {@code gil4j.GilWait}: a registered thread waited to take the GIL. The event's duration is the
+ * wait, its thread the waiter, its stack trace where the waiter stood.
+ *
+ * <p>Written through {@link JfrEvents#gilWaitBegins} and {@link JfrEvents#gilWaitEnds}.
+ */
+@Name(GilWaitEvent.NAME)
+@Category("gil4j")
+@Label("GIL Wait")
+@Description(
+    "A thread waited to take gil4j's GIL (global interpreter lock); the duration is the wait,"
+        + " the stack trace where the thread waited")
+@StackTrace(true)
+@Threshold("10 ms")
+public final class GilWaitEvent extends Event {
+  public static final String NAME = "gil4j.GilWait";
+
+  private static final GilWaitEvent PROBE = new GilWaitEvent();
+
+  /** Whether any running recording has this event enabled. Allocation-free. */
+  static boolean enabled() {
+    return PROBE.isEnabled();
+  }
+
+  /**
+   * A begun event when a recording wants it, otherwise {@code null}; allocates only in the first
+   * case.
+   */
+  static GilWaitEvent beginIfEnabled() {
+    if (!PROBE.isEnabled()) {
+      return null;
+    }
+    GilWaitEvent e = new GilWaitEvent();
+    e.begin();
+    return e;
+  }
+
+  /** Ends {@code event} now and commits it if it lasted at least the threshold; null is ignored. */
+  static void commitIfBegun(GilWaitEvent event) {
+    if (event != null) {
+      event.commit();
+    }
+  }
+}

@@ -1,0 +1,291 @@
+package dev.gil4j.profiler.jfr;
+
+import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.profiler.GilUsage;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import org.HdrHistogram.Histogram;
+
+/**
+ * gil4j's JFR events, as the instrumented code and the GIL write them, and their registration with
+ * the Flight Recorder, so that they appear in every recording: gil4j's own ({@link
+ * AgentRecording}), {@code -XX:StartFlightRecording}, or {@code jcmd <pid> JFR.start} later. The
+ * periodic ones ({@code gil4j.GilStatistics} from the GIL's usage, {@code
+ * gil4j.ContentionHistogram} from {@link ContentionRecorder}) are written here.
+ *
+ * <p><b>Assumptions and guarantees.</b> Until JFR starts in this JVM, every method here returns at
+ * once and touches no event class: the JVM's first load of a {@code jdk.jfr.Event} subclass costs
+ * 0.2–0.6 s of JFR machinery. After that, a method allocates only when a running recording has its
+ * event enabled, and writes it only when it passes that recording's threshold. {@link #install}
+ * costs a few milliseconds. Periodic events are written on JFR's periodic thread, and once more for
+ * the partial period when a chunk ends or a recording stops ({@link FlushEvent}); each value
+ * reaches exactly one {@code gil4j.ContentionHistogram} event, whichever recordings run. Nothing
+ * here throws: a failure in a periodic event is reported once on stderr, and the application runs
+ * on. Code that writes other {@code gil4j} events must check {@link #started} first, for the same
+ * reason.
+ *
+ * <p>Example use: once at agent start, {@code JfrEvents.install(gilOn ? core::usage : null);} then
+ *
+ * <pre>{@code
+ * Object jfr = JfrEvents.gilWaitBegins(); // null unless a recording wants gil4j.GilWait
+ * ... wait for the GIL ...
+ * JfrEvents.gilWaitEnds(jfr);
+ * }</pre>
+ */
+public final class JfrEvents {
+  private static final AtomicBoolean INSTALLED = new AtomicBoolean();
+  private static final AtomicBoolean FAILED = new AtomicBoolean();
+
+  private static volatile boolean started;
+  private static volatile Supplier<GilUsage> usage;
+
+  // Guarded by JfrEvents.class: the usage the previous gil4j.GilStatistics events were cut from.
+  private static GilUsage previous;
+
+  private JfrEvents() {}
+
+  /**
+   * Makes gil4j's events part of every recording from now on. Safe to call more than once; the last
+   * supplier wins.
+   *
+   * @param gilUsage the GIL's usage so far (called once per period, from JFR's thread), or {@code
+   *     null} when the GIL is off: then no {@code gil4j.GilStatistics} events are written
+   */
+  public static void install(Supplier<GilUsage> gilUsage) {
+    synchronized (JfrEvents.class) {
+      usage = gilUsage;
+      previous = null;
+    }
+    if (INSTALLED.compareAndSet(false, true)) {
+      FlightRecorder.addListener(
+          new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+              register();
+            }
+          });
+    }
+  }
+
+  /**
+   * Whether JFR has started in this JVM and gil4j's events are registered: until then, no code may
+   * touch a {@code gil4j} event class (the first load costs 0.2–0.6 s). A plain volatile read.
+   */
+  public static boolean started() {
+    return started;
+  }
+
+  /**
+   * Call where a thread starts to wait for the GIL.
+   *
+   * @return a token for {@link #gilWaitEnds}, or {@code null} (no allocation) when no recording has
+   *     {@code gil4j.GilWait} enabled
+   */
+  public static Object gilWaitBegins() {
+    return started ? GilWaitEvent.beginIfEnabled() : null;
+  }
+
+  /**
+   * Call where the wait ends (the GIL taken); writes {@code gil4j.GilWait} if the wait reached the
+   * threshold.
+   *
+   * @param token from {@link #gilWaitBegins} on this thread, or {@code null}
+   */
+  public static void gilWaitEnds(Object token) {
+    if (token != null) {
+      GilWaitEvent.commitIfBegun((GilWaitEvent) token);
+    }
+  }
+
+  /**
+   * Call on the holder's thread when it lets go of the GIL: writes {@code gil4j.GilDrop}.
+   *
+   * @param forced whether a waiter asked for the drop
+   * @param heldNanos how long the thread had held the GIL
+   */
+  public static void gilDrop(boolean forced, long heldNanos) {
+    if (started) {
+      GilDropEvent.emit(forced, heldNanos);
+    }
+  }
+
+  /**
+   * Call when the safety net revokes a holder's GIL: writes {@code gil4j.GilRevoke}.
+   *
+   * @param holder the thread that lost the GIL
+   * @param reason why it counted as not running ({@code BLOCKED}, {@code WAITING}, {@code
+   *     STALLED}…)
+   * @param frames its top frames, innermost first
+   */
+  public static void gilRevoke(Thread holder, String reason, List<String> frames) {
+    if (started) {
+      GilRevokeEvent.emit(holder, reason, frames);
+    }
+  }
+
+  /**
+   * Call before a read from or write to a pipe.
+   *
+   * @return a token for {@link #pipeIoEnds}, or {@code null} (no allocation) when no recording has
+   *     {@code gil4j.PipeIo} enabled
+   */
+  public static Object pipeIoBegins() {
+    return started ? PipeIoEvent.beginIfEnabled() : null;
+  }
+
+  /**
+   * Call after the read or write: writes {@code gil4j.PipeIo} if it lasted the threshold.
+   *
+   * @param token from {@link #pipeIoBegins} on this thread, or {@code null}
+   * @param pipe the pipe's kind and creation site
+   * @param direction {@link PipeIoEvent#READ} or {@link PipeIoEvent#WRITE}
+   * @param bytes bytes the call moved
+   */
+  public static void pipeIoEnds(Object token, String pipe, String direction, long bytes) {
+    if (token != null) {
+      PipeIoEvent.commitIfBegun((PipeIoEvent) token, pipe, direction, bytes);
+    }
+  }
+
+  private static void register() {
+    try {
+      FlightRecorder.register(GilWaitEvent.class);
+      FlightRecorder.register(GilDropEvent.class);
+      FlightRecorder.register(GilRevokeEvent.class);
+      FlightRecorder.register(PipeIoEvent.class);
+      FlightRecorder.register(LockWaitEvent.class);
+      FlightRecorder.addPeriodicEvent(GilStatisticsEvent.class, JfrEvents::gilStatistics);
+      FlightRecorder.addPeriodicEvent(ContentionHistogramEvent.class, JfrEvents::histograms);
+      FlightRecorder.addPeriodicEvent(FlushEvent.class, JfrEvents::flush);
+      started = true;
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  private static void flush() {
+    if (GilStatisticsEvent.enabled()) {
+      gilStatistics();
+    }
+    if (ContentionHistogramEvent.enabled()) {
+      histograms();
+    }
+  }
+
+  private static void histograms() {
+    try {
+      ContentionRecorder.Interval interval = ContentionRecorder.interval();
+      long span = interval.endNanos() - interval.startNanos();
+      for (ContentionRecorder.SiteSnapshot s : interval.sites()) {
+        histogram(s, ContentionHistogramEvent.WAIT, s.waits(), span);
+        histogram(s, ContentionHistogramEvent.HOLD, s.holds(), span);
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  private static void histogram(
+      ContentionRecorder.SiteSnapshot s, String kind, Histogram h, long span) {
+    if (h.getTotalCount() == 0) {
+      return;
+    }
+    ContentionHistogramEvent e = new ContentionHistogramEvent();
+    e.lockClass = s.kind();
+    e.site = s.name();
+    e.kind = kind;
+    e.count = h.getTotalCount();
+    e.total = Math.round(h.getMean() * h.getTotalCount());
+    e.p50 = h.getValueAtPercentile(50);
+    e.p90 = h.getValueAtPercentile(90);
+    e.p99 = h.getValueAtPercentile(99);
+    e.p999 = h.getValueAtPercentile(99.9);
+    e.max = h.getMaxValue();
+    e.histogram = encode(h);
+    e.interval = span;
+    e.commit();
+  }
+
+  /** HdrHistogram's compressed encoding of {@code h}, Base64. */
+  static String encode(Histogram h) {
+    ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    return Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), n));
+  }
+
+  private static synchronized void gilStatistics() {
+    Supplier<GilUsage> source = usage;
+    if (source == null) {
+      return;
+    }
+    try {
+      GilUsage now = source.get();
+      GilUsage before = previous;
+      previous = now;
+      long span = now.elapsedNanos() - (before == null ? 0 : before.elapsedNanos());
+      if (span <= 0) {
+        return;
+      }
+      double handOffs = (now.handOffs() - (before == null ? 0 : before.handOffs())) * 1e9 / span;
+      List<GilUsage.ThreadRow> was = before == null ? List.of() : before.threads();
+      GilStatisticsEvent all = new GilStatisticsEvent();
+      all.thread = "all threads";
+      all.overall = true;
+      long lifetime = 0;
+      // Rows are in registration order and only ever appended: row i is the same thread in both.
+      for (int i = 0; i < now.threads().size(); i++) {
+        GilUsage.ThreadRow t = now.threads().get(i);
+        GilUsage.ThreadRow p = i < was.size() ? was.get(i) : null;
+        long life = t.lifetimeNanos() - (p == null ? 0 : p.lifetimeNanos());
+        if (life <= 0) {
+          continue;
+        }
+        GilStatisticsEvent e = new GilStatisticsEvent();
+        e.thread = t.name();
+        e.heldTime = Math.max(0, t.heldNanos() - (p == null ? 0 : p.heldNanos()));
+        e.waitingTime = Math.max(0, t.waitNanos() - (p == null ? 0 : p.waitNanos()));
+        e.takes = t.takes() - (p == null ? 0 : p.takes());
+        e.contendedTakes = t.contendedTakes() - (p == null ? 0 : p.contendedTakes());
+        e.forcedDrops = t.forcedDrops() - (p == null ? 0 : p.forcedDrops());
+        e.revocations = t.revocations() - (p == null ? 0 : p.revocations());
+        finish(e, life, handOffs, span);
+        e.commit();
+        lifetime += life;
+        all.heldTime += e.heldTime;
+        all.waitingTime += e.waitingTime;
+        all.takes += e.takes;
+        all.contendedTakes += e.contendedTakes;
+      }
+      all.forcedDrops = now.forcedDrops() - (before == null ? 0 : before.forcedDrops());
+      all.revocations = now.revocations() - (before == null ? 0 : before.revocations());
+      finish(all, lifetime, handOffs, span);
+      all.commit();
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  private static void finish(GilStatisticsEvent e, long registered, double handOffs, long span) {
+    // A wait is counted when it ends, so held + waiting can exceed a period's registered time.
+    long busy = e.heldTime + e.waitingTime;
+    long whole = Math.max(registered, busy);
+    e.releasedTime = whole - busy;
+    e.held = whole == 0 ? 0 : (double) e.heldTime / whole;
+    e.waiting = whole == 0 ? 0 : (double) e.waitingTime / whole;
+    e.released = whole == 0 ? 0 : (double) e.releasedTime / whole;
+    e.handOffsPerSecond = handOffs;
+    e.interval = span;
+  }
+
+  private static void fail(Throwable t) {
+    if (FAILED.compareAndSet(false, true)) {
+      System.err.println("gil4j: JFR events failed, continuing without them: " + t);
+    }
+  }
+}

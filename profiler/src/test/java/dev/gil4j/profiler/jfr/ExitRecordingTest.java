@@ -1,0 +1,153 @@
+package dev.gil4j.profiler.jfr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.profiler.analysis.ReportCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Child JVMs run {@link RecordingDemo} with gil4j's classes on the boot class path and end in every
+ * orderly way; the recording must be complete each time, with nothing half-written left.
+ */
+class ExitRecordingTest {
+  @TempDir Path dir;
+
+  static Stream<Arguments> exits() {
+    List<Arguments> out = new ArrayList<>();
+    for (Path jdk : ForkedJvm.jdks()) {
+      out.add(Arguments.of(jdk, "return", null, 0));
+      out.add(Arguments.of(jdk, "exit", null, 0));
+      out.add(Arguments.of(jdk, "wait", "TERM", 143));
+      out.add(Arguments.of(jdk, "wait", "INT", 130));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{1} {2} on {0}")
+  @MethodSource("exits")
+  void agentRecordingIsWrittenWholeAtEveryOrderlyExit(
+      Path jdk, String mode, String signal, int status) throws Exception {
+    Path file = dir.resolve("app.jfr");
+    try (ForkedJvm child =
+        ForkedJvm.start(jdk, List.of(), RecordingDemo.class.getName(), mode, file.toString())) {
+      child.awaitLine("gil4j-demo ready", 60);
+      if (signal != null) {
+        child.signal(signal);
+      }
+      assertEquals(status, child.awaitExit(60), child.output());
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(file), files.collect(Collectors.toList()), "no temporary file left");
+    }
+    assertCompleteDemoRecording(file);
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("jdks")
+  void gil4jEventsAppearWhenTheUserStartsJfrOnTheCommandLine(Path jdk) throws Exception {
+    Path file = dir.resolve("user.jfr");
+    try (ForkedJvm child =
+        ForkedJvm.start(
+            jdk,
+            List.of("-XX:StartFlightRecording:settings=default,filename=" + file),
+            RecordingDemo.class.getName(),
+            "return")) {
+      child.awaitLine("gil4j-demo ready", 60);
+      assertEquals(0, child.awaitExit(60), child.output());
+    }
+    assertCompleteDemoRecording(file);
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("jdks")
+  void withoutJfrNoEventClassIsLoaded(Path jdk) throws Exception {
+    try (ForkedJvm child =
+        ForkedJvm.start(jdk, List.of("-verbose:class"), RecordingDemo.class.getName(), "return")) {
+      child.awaitLine("gil4j-demo ready", 60);
+      assertEquals(0, child.awaitExit(60), child.output());
+      assertTrue(child.output().contains("dev.gil4j.profiler.jfr.JfrEvents "), child.output());
+      assertFalse(
+          java.util.regex.Pattern.compile("dev\\.gil4j\\.profiler\\.jfr\\.\\w+Event ")
+              .matcher(child.output())
+              .find(),
+          child.output());
+      assertFalse(child.output().contains("jdk.jfr.internal.MetadataRepository "), child.output());
+    }
+  }
+
+  static Stream<Path> jdks() {
+    return ForkedJvm.jdks().stream();
+  }
+
+  @Test
+  void gil4jEventsAppearInARecordingStartedLaterWithJcmdAndGil4jSettings() throws Exception {
+    Path jfc = dir.resolve("gil4j.jfc");
+    try (InputStream in =
+        AgentRecording.class.getResourceAsStream(AgentRecording.SETTINGS_RESOURCE)) {
+      Files.copy(in, jfc);
+    }
+    Path file = dir.resolve("jcmd.jfr");
+    try (ForkedJvm child =
+        ForkedJvm.start(ForkedJvm.JDK17, List.of(), RecordingDemo.class.getName(), "emit")) {
+      child.awaitLine("gil4j-demo ready", 60);
+      String started = child.jcmd("JFR.start", "name=late", "settings=default", "settings=" + jfc);
+      assertTrue(started.contains("Started recording"), started);
+      Thread.sleep(1500);
+      String dumped = child.jcmd("JFR.dump", "name=late", "filename=" + file);
+      assertTrue(Files.exists(file), dumped);
+      child.signal("TERM");
+      assertEquals(143, child.awaitExit(60), child.output());
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertTrue(count(events, "gil4j.GilDrop") > 10, "drops emitted after JFR.start");
+    assertTrue(count(events, "gil4j.GilStatistics") > 0, "1 s period from gil4j.jfc");
+    assertTrue(count(events, "jdk.ActiveSetting") > 0);
+  }
+
+  private static long count(List<RecordedEvent> events, String name) {
+    return events.stream().filter(e -> e.getEventType().getName().equals(name)).count();
+  }
+
+  private static void assertCompleteDemoRecording(Path file) throws Exception {
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertEquals(RecordingDemo.DROPS, count(events, "gil4j.GilDrop"));
+    long waits =
+        events.stream()
+            .filter(e -> e.getEventType().getName().equals("gil4j.ContentionHistogram"))
+            .filter(e -> e.getString("site").equals(RecordingDemo.SITE))
+            .filter(e -> e.getString("kind").equals("wait"))
+            .mapToLong(e -> e.getLong("count"))
+            .sum();
+    assertEquals(RecordingDemo.VALUES, waits, "every wait, the last partial period included");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status =
+        ReportCommand.run(
+            new String[] {file.toString()},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+    assertEquals("", err.toString(StandardCharsets.UTF_8), "JMC and the JDK both read it quietly");
+    assertTrue(report.contains("ReentrantLock " + RecordingDemo.SITE), report);
+    assertTrue(report.contains("[WARNING] GIL contention"), report);
+  }
+}
