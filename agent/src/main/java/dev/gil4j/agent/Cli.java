@@ -1,6 +1,8 @@
 package dev.gil4j.agent;
 
+import dev.gil4j.profiler.analysis.ReportCommand;
 import java.io.PrintStream;
+import java.util.Arrays;
 
 /** The command-line tool behind {@code java -jar agent/target/gil4j-agent.jar <command> …}. */
 public final class Cli {
@@ -11,6 +13,8 @@ public final class Cli {
           "       java -javaagent:gil4j-agent.jar[=OPTIONS] ... (see 'options')",
           "commands:",
           "  options   the agent's options, their defaults and accepted values",
+          "  report FILE.jfr [--html OUT.html]",
+          "            locks ranked by wait, GIL load per thread, from a recording",
           "  help      this text");
 
   private Cli() {}
@@ -25,8 +29,10 @@ public final class Cli {
       case "options":
         out.println(Options.HELP);
         return 0;
+      case "report":
+        return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       default:
-        err.println("gil4j: unknown command '" + args[0] + "'; accepted: options, help");
+        err.println("gil4j: unknown command '" + args[0] + "'; accepted: options, report, help");
         return 2;
     }
   }

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +23,8 @@ import java.util.regex.Pattern;
  * @param include class-name globs to instrument; empty means every non-JDK, non-agent class
  * @param exclude class-name globs never to instrument
  * @param report where the exit report goes: {@code stderr}, {@code off}, or a file path
+ * @param jfr the JFR recording to write at exit, or null for none
+ * @param jfc JFR settings laid over gil4j's own for that recording, or null
  */
 public record Options(
     boolean gil,
@@ -29,10 +32,12 @@ public record Options(
     boolean profile,
     List<String> include,
     List<String> exclude,
-    String report) {
+    String report,
+    String jfr,
+    String jfc) {
 
   public static final Options DEFAULTS =
-      new Options(true, GilConfig.CPYTHON, true, List.of(), List.of(), "stderr");
+      new Options(true, GilConfig.CPYTHON, true, List.of(), List.of(), "stderr", null, null);
 
   static final String HELP =
       String.join(
@@ -51,11 +56,16 @@ public record Options(
               + " on)",
           "  include=GLOB|GLOB   classes to instrument (default: every non-JDK, non-agent class)",
           "  exclude=GLOB|GLOB   classes never to instrument; * matches any characters",
-          "  report=stderr|off|FILE  where the exit report goes (default stderr)");
+          "  report=stderr|off|FILE  where the exit report goes (default stderr)",
+          "  jfr=FILE            record gil4j's and the JDK's lock, park, sleep and I/O events to"
+              + " FILE, written at exit",
+          "  jfc=FILE            JFR settings laid over gil4j's for that recording (thresholds,"
+              + " periods)");
 
   private static final List<String> KEYS =
       List.of(
-          "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "report");
+          "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "report",
+          "jfr", "jfc");
 
   private static final Pattern DURATION =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(ns|us|ms|s)");
@@ -67,12 +77,16 @@ public record Options(
    *     is accepted
    */
   public static Options parse(String text) {
-    Options o = DEFAULTS;
-    if (text == null || text.isBlank()) {
-      return o;
-    }
+    boolean gil = DEFAULTS.gil;
+    GilConfig config = DEFAULTS.config;
+    boolean profile = DEFAULTS.profile;
+    List<String> include = DEFAULTS.include;
+    List<String> exclude = DEFAULTS.exclude;
+    String report = DEFAULTS.report;
+    String jfr = DEFAULTS.jfr;
+    String jfc = DEFAULTS.jfc;
     Set<String> seen = new HashSet<>();
-    for (String pair : text.split(",", -1)) {
+    for (String pair : text == null || text.isBlank() ? new String[0] : text.split(",", -1)) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException(
@@ -87,55 +101,30 @@ public record Options(
       if (!seen.add(key)) {
         throw new IllegalArgumentException("option '" + key + "' given twice");
       }
-      o = o.with(key, value);
+      switch (key) {
+        case "gil" -> gil = onOff(key, value);
+        case "switch" ->
+            config =
+                config.withSwitchInterval(
+                    duration(key, value, 1_000L, 10_000_000_000L), TimeUnit.NANOSECONDS);
+        case "policy" -> config = config.withPolicy(policy(value));
+        case "ticks" -> config = config.withTicks(integer(key, value, 1, Integer.MAX_VALUE));
+        case "tokens" -> config = config.withTokens(integer(key, value, 1, 1024));
+        case "profile" -> profile = onOff(key, value);
+        case "include" -> include = globs(key, value);
+        case "exclude" -> exclude = globs(key, value);
+        case "report" ->
+            report = value.equals("stderr") || value.equals("off") ? value : outputFile(key, value);
+        case "jfr" -> jfr = outputFile(key, value);
+        case "jfc" -> jfc = inputFile(key, value);
+        default -> throw new IllegalStateException(key);
+      }
     }
-    return o;
-  }
-
-  private Options with(String key, String value) {
-    switch (key) {
-      case "gil":
-        return new Options(onOff(key, value), config, profile, include, exclude, report);
-      case "switch":
-        return new Options(
-            gil,
-            config.withSwitchInterval(
-                duration(key, value, 1_000L, 10_000_000_000L),
-                java.util.concurrent.TimeUnit.NANOSECONDS),
-            profile,
-            include,
-            exclude,
-            report);
-      case "policy":
-        return new Options(
-            gil, config.withPolicy(policy(value)), profile, include, exclude, report);
-      case "ticks":
-        return new Options(
-            gil,
-            config.withTicks(integer(key, value, 1, Integer.MAX_VALUE)),
-            profile,
-            include,
-            exclude,
-            report);
-      case "tokens":
-        return new Options(
-            gil,
-            config.withTokens(integer(key, value, 1, 1024)),
-            profile,
-            include,
-            exclude,
-            report);
-      case "profile":
-        return new Options(gil, config, onOff(key, value), include, exclude, report);
-      case "include":
-        return new Options(gil, config, profile, globs(key, value), exclude, report);
-      case "exclude":
-        return new Options(gil, config, profile, include, globs(key, value), report);
-      case "report":
-        return new Options(gil, config, profile, include, exclude, reportTarget(value));
-      default:
-        throw new IllegalStateException(key);
+    if (jfc != null && jfr == null) {
+      throw new IllegalArgumentException(
+          "option jfc needs option jfr: the settings apply to the recording jfr=FILE writes");
     }
+    return new Options(gil, config, profile, include, exclude, report, jfr, jfc);
   }
 
   private static boolean onOff(String key, String value) {
@@ -222,16 +211,25 @@ public record Options(
     return List.copyOf(out);
   }
 
-  private static String reportTarget(String value) {
-    if (value.equals("stderr") || value.equals("off")) {
-      return value;
-    }
+  /** A file to write at exit: its directory must exist now, so that nothing is lost then. */
+  private static String outputFile(String key, String value) {
     if (value.isEmpty()) {
-      throw bad("report", value, "stderr, off, or a file path");
+      throw bad(key, value, key.equals("report") ? "stderr, off, or a file path" : "a file path");
     }
     File parent = new File(value).getAbsoluteFile().getParentFile();
     if (parent == null || !parent.isDirectory()) {
-      throw bad("report", value, "stderr, off, or a file in an existing directory");
+      throw bad(
+          key,
+          value,
+          (key.equals("report") ? "stderr, off, or a file" : "a file")
+              + " in an existing directory");
+    }
+    return value;
+  }
+
+  private static String inputFile(String key, String value) {
+    if (!new File(value).isFile()) {
+      throw bad(key, value, "an existing JFR settings file (.jfc)");
     }
     return value;
   }
@@ -262,6 +260,13 @@ public record Options(
     if (!exclude.isEmpty()) {
       s.append(" exclude=").append(String.join("|", exclude));
     }
-    return s.append(" report=").append(report).toString();
+    s.append(" report=").append(report);
+    if (jfr != null) {
+      s.append(" jfr=").append(jfr);
+    }
+    if (jfc != null) {
+      s.append(" jfc=").append(jfc);
+    }
+    return s.toString();
   }
 }

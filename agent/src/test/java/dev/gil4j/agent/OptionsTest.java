@@ -59,6 +59,9 @@ class OptionsTest {
         "report=/no/such/dir/r.txt; bad value for option report",
         "gil=on,gil=off; option 'gil' given twice",
         "switch; bad option 'switch': expected key=value",
+        "jfr=/no/such/dir/x.jfr; bad value for option jfr: '/no/such/dir/x.jfr'; accepted: a file in",
+        "jfr=x.jfr,jfc=/no/such.jfc; bad value for option jfc",
+        "jfc=pom.xml; option jfc needs option jfr",
       })
   void badOptionsNameTheOptionTheValueAndWhatIsAccepted(String text, String message) {
     IllegalArgumentException e =

@@ -4,6 +4,8 @@ import dev.gil4j.agent.Options;
 import dev.gil4j.gil.internal.GilCore;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
+import dev.gil4j.profiler.jfr.AgentRecording;
+import dev.gil4j.profiler.jfr.JfrEvents;
 import dev.gil4j.runtime.Hooks;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.text.ParseException;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +38,10 @@ public final class AgentInstaller {
       return;
     }
     GilCore core = options.gil() ? installGil(options, inst) : null;
+    JfrEvents.install(core == null ? null : core::usage);
+    if (options.jfr() != null && !startRecording(options, attached)) {
+      return;
+    }
     AppTransformer app = null;
     if (options.gil() || options.profile()) {
       app =
@@ -49,6 +56,31 @@ public final class AgentInstaller {
     if (core != null) {
       core.registerCurrentThread();
     }
+  }
+
+  /**
+   * Starts the JFR recording written at exit. A {@code jfc} file JFR cannot read is a bad option:
+   * at launch the JVM stops with status 2 before the application starts.
+   */
+  private static boolean startRecording(Options options, boolean attached) {
+    try {
+      AgentRecording.start(
+          Path.of(options.jfr()), options.jfc() == null ? null : Path.of(options.jfc()));
+      return true;
+    } catch (ParseException e) {
+      System.err.println(
+          "gil4j: bad value for option jfc: '"
+              + options.jfc()
+              + "'; accepted: a JFR settings file (.jfc): "
+              + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      System.err.println("gil4j: bad value for option jfr: '" + options.jfr() + "': " + e);
+    }
+    System.err.flush();
+    if (!attached) {
+      Runtime.getRuntime().halt(2);
+    }
+    return false;
   }
 
   /** The GIL, its safety net, and its hooks at the JDK's blocking points. */

@@ -3,6 +3,7 @@ package dev.gil4j.gil.internal;
 import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.profiler.GilUsage;
+import dev.gil4j.profiler.jfr.JfrEvents;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -311,6 +312,7 @@ public final class GilCore {
     try {
       long now = System.nanoTime();
       if (st.holding) {
+        JfrEvents.gilDrop(false, now - st.heldSince);
         release(st, now);
         freed.signal();
       }
@@ -343,7 +345,9 @@ public final class GilCore {
       long start = System.nanoTime();
       boolean contended = held == holders.length;
       if (contended) {
+        Object jfr = JfrEvents.gilWaitBegins();
         waitForToken();
+        JfrEvents.gilWaitEnds(jfr);
         long waited = System.nanoTime() - start;
         st.waitNanos += waited;
         st.contendedTakes++;
@@ -437,7 +441,9 @@ public final class GilCore {
       if (!st.holding) {
         return;
       }
-      release(st, System.nanoTime());
+      long now = System.nanoTime();
+      JfrEvents.gilDrop(forced, now - st.heldSince);
+      release(st, now);
       freed.signal();
       if (forced) {
         forcedDrops++;
@@ -627,6 +633,7 @@ public final class GilCore {
     for (int i = 0; i < stack.length && frames.size() < STACK_DEPTH; i++) {
       frames.add(stack[i].toString());
     }
+    JfrEvents.gilRevoke(h.thread, reason, frames);
     String key = reason + "|" + frames;
     GilUsage.RevokedStack old = revokedStacks.get(key);
     revokedStacks.put(
