@@ -40,6 +40,7 @@ import org.HdrHistogram.Histogram;
 public final class GilCore {
   private static final int STACK_DEPTH = 12;
   private static final int ASLEEP_POLLS = 5;
+
   private static final long ASLEEP_NANOS = 10_000_000L;
 
   private final GilConfig config;
@@ -346,7 +347,7 @@ public final class GilCore {
       boolean contended = held == holders.length;
       if (contended) {
         Object jfr = JfrEvents.gilWaitBegins();
-        waitForToken();
+        waitForToken(st);
         JfrEvents.gilWaitEnds(jfr);
         long waited = System.nanoTime() - start;
         st.waitNanos += waited;
@@ -364,17 +365,24 @@ public final class GilCore {
     }
   }
 
-  private void waitForToken() {
+  private void waitForToken(ThreadState st) {
     boolean interrupted = Thread.interrupted();
     if (waiters++ == 0) {
       watchdog.wake();
     }
+    // After a forced drop the interval counts from the drop, not from this thread's wake-up in
+    // awaitSwitch: the new holder that woke it keeps running, and on Linux the woken thread is
+    // often queued behind it on the same CPU for a few milliseconds, which otherwise lengthened
+    // every time slice by that much (4 ms slices at switch=1ms).
+    long wait = st.droppedAt == 0 ? interval : interval - (System.nanoTime() - st.droppedAt);
+    st.droppedAt = 0;
     try {
       while (held == holders.length) {
         long saved = switchNumber;
         long left;
         try {
-          left = freed.awaitNanos(interval);
+          left = freed.awaitNanos(Math.max(wait, 1_000L));
+          wait = interval;
         } catch (InterruptedException e) {
           interrupted = true;
           continue;
@@ -448,6 +456,7 @@ public final class GilCore {
       if (forced) {
         forcedDrops++;
         st.forcedDrops++;
+        st.droppedAt = now;
         awaitSwitch(st);
       }
       updateBreaker();

@@ -39,6 +39,10 @@ public final class ThreadState {
   boolean dropRequested;
   boolean alive = true;
   long heldSince;
+
+  /** When this thread last dropped the GIL on request, until its next wait for it begins. */
+  long droppedAt;
+
   long endedAt;
 
   long heldNanos;
