@@ -1,0 +1,368 @@
+package dev.gil4j.multiprocessing;
+
+import dev.gil4j.multiprocessing.internal.ChildMain;
+import dev.gil4j.multiprocessing.internal.ObjectStreams;
+import dev.gil4j.multiprocessing.internal.Sockets;
+import dev.gil4j.runtime.Hooks;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A child JVM running a {@link Task} or a main class: Python's {@code multiprocessing.Process} with
+ * the {@code spawn} start method. Each child is a separate JVM with its own heap and, under gil4j,
+ * its own GIL — the way around the GIL that CPython programs take for CPU-bound work.
+ *
+ * <p><b>The child.</b> It runs the same {@code java} executable as this JVM, with the same class
+ * path ({@code java.class.path}) and the same {@code -javaagent:} options (so under gil4j it has a
+ * GIL of its own, configured alike, and prints its own {@code gil4j:} lines on stderr — with {@code
+ * report=FILE}, every process writes that one file), followed by {@link #setJvmOptions}. It
+ * inherits the working directory, the environment, stdout and stderr; its stdin is {@code
+ * /dev/null}, as Python gives its children. A task is serialized into a file in a private temporary
+ * directory, which the child reads and deletes; see {@link Task} for its exit codes.
+ *
+ * <p><b>Blocking.</b> {@link #start} returns once the JVM is launched, without waiting for it to
+ * run. {@link #join()} blocks until the child ends, {@link #join(double)} at most a timeout, both
+ * with gil4j's GIL released, and throw {@link InterruptedException} if interrupted. The other
+ * methods do not block. Methods may be called from any thread.
+ *
+ * <p><b>Exit codes</b>, as Python reports them: {@code null} until the child has ended, its exit
+ * status after, and {@code -N} when signal N ended it: {@link #terminate} sends SIGTERM (the JVM
+ * then runs its shutdown hooks and exits with 143, reported as -15), {@link #kill} sends SIGKILL
+ * (-9). A JVM that exits by itself with a status from 129 to 192 is reported the same way, because
+ * the JVM itself reports a signal as 128+N.
+ *
+ * <p><b>Errors.</b> Starting twice, changing the name or daemon flag after the start, or joining,
+ * terminating or killing a process not started throws {@link IllegalStateException} (Python's
+ * {@code AssertionError}); so does starting a child from a daemonic process ("daemonic processes
+ * are not allowed to have children"). A task that cannot be serialized makes {@code start} throw
+ * {@link java.io.NotSerializableException}; a JVM that cannot be launched, {@link IOException}.
+ *
+ * <p><b>At exit</b> (a shutdown hook, as Python's {@code atexit} handler): daemonic children still
+ * running are terminated (and killed if they have not ended 5 s later), then the others are waited
+ * for. A JVM ended by SIGTERM runs shutdown hooks too, so it also waits for its non-daemonic
+ * children; SIGKILL does not.
+ */
+public final class Process {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+  private static final AtomicBoolean EXIT_HOOK = new AtomicBoolean();
+  private static final long DAEMON_GRACE_SECONDS = 5;
+  private static final String AGENT_OPTION = "-javaagent:";
+
+  private final Task target;
+  private final String mainClass;
+  private final List<String> args;
+  private final String identity;
+  private String name;
+  private boolean daemon;
+  private List<String> jvmOptions = List.of();
+  private volatile java.lang.Process process;
+
+  /** A process that will run {@code target} (Python's {@code Process(target=…, args=…)}). */
+  public Process(Task target) {
+    this(Objects.requireNonNull(target, "target"), null, List.of());
+  }
+
+  private Process(Task target, String mainClass, List<String> args) {
+    this.target = target;
+    this.mainClass = mainClass;
+    this.args = args;
+    String parent = System.getProperty(ChildMain.IDENTITY_PROPERTY);
+    int n = COUNTER.incrementAndGet();
+    this.identity = parent == null ? Integer.toString(n) : parent + ":" + n;
+    this.name = "Process-" + identity;
+  }
+
+  /**
+   * A process that will run {@code mainClass}'s {@code main} with {@code args}, found on this JVM's
+   * class path. Its exit code is the JVM's: 0 when {@code main} returns, 1 when it throws.
+   */
+  public static Process forMain(String mainClass, String... args) {
+    return new Process(null, Objects.requireNonNull(mainClass, "mainClass"), List.of(args));
+  }
+
+  /**
+   * Launches the child JVM; the task is serialized now, and the {@link Pipe} ends it captures are
+   * handed over.
+   *
+   * @throws IllegalStateException if started before, or if this is a daemonic process
+   * @throws java.io.NotSerializableException if the task cannot be serialized
+   * @throws IOException if the JVM cannot be launched
+   */
+  public synchronized void start() throws IOException {
+    if (process != null) {
+      throw new IllegalStateException("cannot start a process twice");
+    }
+    if (Boolean.getBoolean(ChildMain.DAEMON_PROPERTY)) {
+      throw new IllegalStateException("daemonic processes are not allowed to have children");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(javaExecutable());
+    command.addAll(agentOptions());
+    command.addAll(jvmOptions);
+    command.add("-D" + ChildMain.NAME_PROPERTY + "=" + name);
+    command.add("-D" + ChildMain.IDENTITY_PROPERTY + "=" + identity);
+    if (daemon) {
+      command.add("-D" + ChildMain.DAEMON_PROPERTY + "=true");
+    }
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    Path taskDir = null;
+    TransferScope scope = null;
+    if (target != null) {
+      taskDir = Sockets.privateDirectory();
+      Path file = taskDir.resolve("task");
+      scope = TransferScope.open();
+      try {
+        Files.write(file, ObjectStreams.toBytes(target));
+      } catch (IOException | RuntimeException e) {
+        scope.abort();
+        Sockets.deleteQuietly(file);
+        Sockets.deleteQuietly(taskDir);
+        throw e;
+      } finally {
+        scope.close();
+      }
+      command.add(ChildMain.class.getName());
+      command.add(file.toString());
+    } else {
+      command.add(mainClass);
+      command.addAll(args);
+    }
+    java.lang.Process p;
+    try {
+      p =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+    } catch (IOException | RuntimeException e) {
+      if (scope != null) {
+        scope.abort();
+        Sockets.deleteQuietly(taskDir.resolve("task"));
+        Sockets.deleteQuietly(taskDir);
+      }
+      throw e;
+    }
+    process = p;
+    if (scope != null) {
+      scope.commit(p);
+    }
+    CHILDREN.add(this);
+    if (EXIT_HOOK.compareAndSet(false, true)) {
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(Process::atExit, "gil4j-multiprocessing-exit"));
+    }
+    Path dir = taskDir;
+    p.onExit()
+        .thenRun(
+            () -> {
+              CHILDREN.remove(this);
+              if (dir != null) {
+                // the child deletes it once read; this covers a child that never got that far
+                Sockets.deleteQuietly(dir.resolve("task"));
+                Sockets.deleteQuietly(dir);
+              }
+            });
+  }
+
+  /** Waits until the child has ended. */
+  public void join() throws InterruptedException {
+    java.lang.Process p = started("join");
+    boolean released = Hooks.beforeBlocking();
+    try {
+      p.waitFor();
+    } finally {
+      if (released) {
+        Hooks.afterBlocking();
+      }
+    }
+  }
+
+  /**
+   * Waits at most {@code timeoutSeconds} (negative means 0) for the child to end; returns whether
+   * it has. Python's {@code join(timeout)} returns nothing: look at {@link #exitCode} there.
+   */
+  public boolean join(double timeoutSeconds) throws InterruptedException {
+    java.lang.Process p = started("join");
+    long deadline = Connection.deadline(timeoutSeconds);
+    boolean released = Hooks.beforeBlocking();
+    try {
+      if (deadline == Connection.FOREVER) {
+        p.waitFor();
+        return true;
+      }
+      return p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } finally {
+      if (released) {
+        Hooks.afterBlocking();
+      }
+    }
+  }
+
+  /** Whether the child has been started and has not ended. */
+  public boolean isAlive() {
+    java.lang.Process p = process;
+    return p != null && p.isAlive();
+  }
+
+  /**
+   * {@code null} while the child has not been started or is running; else its exit status, or
+   * {@code -N} if signal N ended it (see the class comment).
+   */
+  public Integer exitCode() {
+    java.lang.Process p = process;
+    if (p == null || p.isAlive()) {
+      return null;
+    }
+    int status = p.exitValue();
+    return status > 128 && status <= 192 ? -(status - 128) : status;
+  }
+
+  /** Sends SIGTERM (Python's {@code terminate}); nothing if the child has ended. */
+  public void terminate() {
+    started("terminate").destroy();
+  }
+
+  /** Sends SIGKILL (Python's {@code kill}); nothing if the child has ended. */
+  public void kill() {
+    started("kill").destroyForcibly();
+  }
+
+  /** The child's process id, or {@code null} before {@link #start}. */
+  public Long pid() {
+    java.lang.Process p = process;
+    return p == null ? null : p.pid();
+  }
+
+  /**
+   * The name: {@code Process-N} by default, {@code Process-1:N} for the children of {@code
+   * Process-1}, as in Python. Known to the child as system property {@code
+   * gil4j.multiprocessing.name}.
+   */
+  public synchronized String name() {
+    return name;
+  }
+
+  /** Renames the process; only before {@link #start}. */
+  public synchronized void setName(String name) {
+    checkNotStarted();
+    this.name = Objects.requireNonNull(name, "name");
+  }
+
+  /** Whether the process is daemonic. */
+  public synchronized boolean isDaemon() {
+    return daemon;
+  }
+
+  /**
+   * Makes the process daemonic (or not); only before {@link #start}. A daemonic child is terminated
+   * when this JVM exits and may not start children of its own.
+   */
+  public synchronized void setDaemon(boolean daemon) {
+    checkNotStarted();
+    this.daemon = daemon;
+  }
+
+  /**
+   * Extra JVM options for the child, such as {@code -Xmx64m}, placed after the copied {@code
+   * -javaagent:} options; only before {@link #start}.
+   */
+  public synchronized void setJvmOptions(List<String> options) {
+    checkNotStarted();
+    this.jvmOptions = List.copyOf(options);
+  }
+
+  /** The children started by this JVM that have not ended: Python's {@code active_children()}. */
+  public static List<Process> activeChildren() {
+    List<Process> alive = new ArrayList<>();
+    for (Process p : CHILDREN) {
+      if (p.isAlive()) {
+        alive.add(p);
+      }
+    }
+    return alive;
+  }
+
+  @Override
+  public String toString() {
+    Integer code = exitCode();
+    String state = process == null ? "initial" : code == null ? "started" : "stopped";
+    return "Process["
+        + name()
+        + ", "
+        + state
+        + (process == null ? "" : ", pid " + pid())
+        + (code == null ? "" : ", exitcode " + code)
+        + (isDaemon() ? ", daemon" : "")
+        + "]";
+  }
+
+  private void checkNotStarted() {
+    if (process != null) {
+      throw new IllegalStateException("process has already started");
+    }
+  }
+
+  private java.lang.Process started(String what) {
+    java.lang.Process p = process;
+    if (p == null) {
+      throw new IllegalStateException("can only " + what + " a started process");
+    }
+    return p;
+  }
+
+  private static String javaExecutable() {
+    return ProcessHandle.current()
+        .info()
+        .command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /** The {@code -javaagent:} options this JVM was started with, so the child gets the same GIL. */
+  private static List<String> agentOptions() {
+    List<String> options = new ArrayList<>();
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith(AGENT_OPTION)) {
+        options.add(arg);
+      }
+    }
+    return options;
+  }
+
+  /** Python's exit handler: terminate daemonic children, then wait for every child. */
+  private static void atExit() {
+    List<Process> children = activeChildren();
+    for (Process p : children) {
+      if (p.isDaemon()) {
+        p.terminate();
+      }
+    }
+    for (Process p : children) {
+      try {
+        if (p.isDaemon()) {
+          if (!p.join(DAEMON_GRACE_SECONDS)) {
+            p.kill();
+          }
+        } else {
+          p.join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,370 @@
+package dev.gil4j.multiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.multiprocessing.internal.ChildMain;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real child JVMs: lifecycle, exit codes as Python reports them, and pipe ends handed to children.
+ * Every test runs under a hard time limit; a child that overstays is thread-dumped and killed.
+ */
+class ProcessTest {
+  private static final Duration LIMIT = Duration.ofSeconds(40);
+
+  /** Round trips before timing: the child's JIT compiles its echo loop meanwhile. */
+  private static final int WARM_UP = 50;
+
+  @AfterEach
+  void noChildLeftBehind() throws InterruptedException {
+    List<Process> left = Process.activeChildren();
+    Children.dumpAndKill(left);
+    assertEquals(List.of(), left, "children still running after the test");
+  }
+
+  /** A main class for {@link Process#forMain}: exits with the status given as its argument. */
+  public static final class ExitWith {
+    private ExitWith() {}
+
+    public static void main(String[] args) {
+      System.exit(Integer.parseInt(args[0]));
+    }
+  }
+
+  @Test
+  void aTaskRunsInAChildJvmAndTalksOverAPipe() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection child = pipe.second();
+          Process p =
+              new Process(
+                  () -> {
+                    child.send(ProcessHandle.current().pid());
+                    child.send(System.getProperty(ChildMain.NAME_PROPERTY));
+                    child.send(System.getProperty("gil4j.test.marker"));
+                    child.send((Long) child.recv() * 2);
+                  });
+          p.setJvmOptions(List.of("-Dgil4j.test.marker=42"));
+          p.start();
+          assertTrue(child.closed(), "the given end is closed in the parent");
+          Connection parent = pipe.first();
+          long pid = (Long) parent.recv();
+          assertEquals(p.pid(), pid);
+          assertNotEquals(ProcessHandle.current().pid(), pid);
+          assertEquals(p.name(), parent.recv());
+          assertEquals("42", parent.recv());
+          parent.send(21L);
+          assertEquals(42L, parent.recv());
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(0, p.exitCode());
+          assertFalse(p.isAlive());
+          assertThrows(EOFException.class, parent::recv);
+          parent.close();
+        });
+  }
+
+  @Test
+  void lifecycleStatesAndMisuseFollowPython() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Process p = Process.forMain(ExitWith.class.getName(), "3");
+          assertTrue(p.name().matches("Process-\\d+"), p.name());
+          assertNull(p.pid());
+          assertNull(p.exitCode());
+          assertFalse(p.isAlive());
+          assertThrows(IllegalStateException.class, p::join);
+          assertThrows(IllegalStateException.class, p::terminate);
+          p.setName("exit-three");
+          p.start();
+          assertEquals(
+              "cannot start a process twice",
+              assertThrows(IllegalStateException.class, p::start).getMessage());
+          assertThrows(IllegalStateException.class, () -> p.setName("x"));
+          assertThrows(IllegalStateException.class, () -> p.setDaemon(true));
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(3, p.exitCode(), "a main class's exit status");
+          assertEquals("exit-three", p.name());
+        });
+  }
+
+  @Test
+  void aTaskThatThrowsExitsWithCode1AndSystemExitWithItsStatus() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Process failing =
+              new Process(
+                  () -> {
+                    throw new IllegalStateException("expected failure in a child, not a bug");
+                  });
+          Process exiting = new Process(() -> System.exit(7));
+          failing.start();
+          exiting.start();
+          Children.awaitEnd(failing, LIMIT);
+          Children.awaitEnd(exiting, LIMIT);
+          assertEquals(1, failing.exitCode());
+          assertEquals(7, exiting.exitCode());
+        });
+  }
+
+  /** A child that says it is ready, then sleeps until it is stopped. */
+  private static Process sleeper(Connection parentEnd, Connection childEnd) throws IOException {
+    Process p =
+        new Process(
+            () -> {
+              childEnd.send("ready");
+              Thread.sleep(120_000);
+            });
+    p.start();
+    assertEquals("ready", parentEnd.recv());
+    return p;
+  }
+
+  @Test
+  void terminateEndsAChildWithMinus15AndJoinTimesOutBefore() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Process p = sleeper(pipe.first(), pipe.second());
+          long start = System.nanoTime();
+          assertFalse(p.join(0.2), "still running");
+          assertTrue(System.nanoTime() - start >= 150_000_000L, "join(0.2) waited");
+          assertTrue(p.isAlive());
+          assertNull(p.exitCode());
+          assertTrue(Process.activeChildren().contains(p));
+          p.terminate();
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(-15, p.exitCode());
+          assertThrows(EOFException.class, pipe.first()::recv, "the child's end closed with it");
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void killEndsAChildWithMinus9() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Process p = sleeper(pipe.first(), pipe.second());
+          p.kill();
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(-9, p.exitCode());
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void aMessageSentJustBeforeTheChildEndsIsNotLost() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection child = pipe.second();
+          Process p = new Process(() -> child.send(7L));
+          p.start();
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(7L, pipe.first().recv(), "read after the child ended");
+          assertThrows(EOFException.class, pipe.first()::recv);
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void aChildThatNeverStartsLeavesTheParentAtEndOfFile() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection child = pipe.second();
+          Process p = new Process(() -> child.send("unreachable"));
+          p.setJvmOptions(List.of("-XX:+ThisOptionDoesNotExist"));
+          p.start();
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(1, p.exitCode(), "the JVM refused to start");
+          assertThrows(EOFException.class, pipe.first()::recv);
+          assertTrue(pipe.first().poll(), "end of file is input");
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void echoChildRoundTripsSmallAndLargeMessages() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection child = pipe.second();
+          Process p =
+              new Process(
+                  () -> {
+                    byte[] buf = new byte[1 << 20];
+                    while (true) {
+                      int n;
+                      try {
+                        n = child.recvBytesInto(buf);
+                      } catch (EOFException e) {
+                        return;
+                      }
+                      child.sendBytes(buf, 0, n);
+                    }
+                  });
+          p.start();
+          Connection parent = pipe.first();
+          byte[] small = new byte[64];
+          byte[] large = new byte[1 << 20];
+          new java.util.Random(1).nextBytes(large);
+          double smallUs = roundTripMicros(parent, small, 20_000);
+          double largeUs = roundTripMicros(parent, large, 200);
+          System.out.printf(
+              "pipe round trip parent<->child JVM: 64 B %.1f us, 1 MiB %.0f us (%.0f MB/s each"
+                  + " way)%n",
+              smallUs, largeUs, (1 << 20) / largeUs);
+          assertEquals(20_200 + 2 * WARM_UP, parent.messagesSent());
+          assertEquals(20_200 + 2 * WARM_UP, parent.messagesReceived());
+          assertEquals(parent.bytesSent(), parent.bytesReceived());
+          parent.close();
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(0, p.exitCode());
+        });
+  }
+
+  /** Times {@code count} echoed round trips of {@code message}, after {@link #WARM_UP} more. */
+  private static double roundTripMicros(Connection c, byte[] message, int count)
+      throws IOException {
+    for (int i = 0; i < WARM_UP; i++) {
+      c.sendBytes(message);
+      c.recvBytes();
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      c.sendBytes(message);
+      assertArrayEquals(message, c.recvBytes());
+    }
+    return (System.nanoTime() - start) / 1e3 / count;
+  }
+
+  @Test
+  void theWriteEndOfASimplexPipeCanGoToTheChild() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open(false);
+          Connection writer = pipe.second();
+          Process p =
+              new Process(
+                  () -> {
+                    if (writer.readable() || !writer.writable()) {
+                      throw new AssertionError("the child's end is not write-only");
+                    }
+                    writer.send("from the child");
+                  });
+          p.start();
+          assertEquals("from the child", pipe.first().recv());
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(0, p.exitCode());
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void aPipeCannotBeSplitAfterUseNorLoseBothEnds() throws Exception {
+    Pipe used = Pipe.open();
+    Connection a = used.first();
+    Connection b = used.second();
+    a.sendBytes(new byte[] {1});
+    b.recvBytes();
+    NotSerializableException e =
+        assertThrows(NotSerializableException.class, () -> new Process(() -> b.close()).start());
+    assertTrue(e.getMessage().contains("before either end has sent"), e.getMessage());
+    a.sendBytes(new byte[] {2});
+    assertArrayEquals(new byte[] {2}, b.recvBytes(), "both ends still work");
+
+    Pipe fresh = Pipe.open();
+    Connection c = fresh.first();
+    Connection d = fresh.second();
+    assertThrows(
+        NotSerializableException.class,
+        () ->
+            new Process(
+                    () -> {
+                      c.close();
+                      d.close();
+                    })
+                .start());
+    c.sendBytes(new byte[] {3});
+    assertArrayEquals(new byte[] {3}, d.recvBytes(), "a failed start hands nothing over");
+    for (Connection x : List.of(a, b, c, d)) {
+      x.close();
+    }
+    assertEquals(List.of(), Process.activeChildren());
+  }
+
+  @Test
+  void aChildNamesItsChildrenAfterItselfAndADaemonCannotHaveAny() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection up = pipe.second();
+          Process p =
+              new Process(
+                  () -> {
+                    Pipe inner = Pipe.open();
+                    Connection innerUp = inner.second();
+                    Process grandchild =
+                        new Process(
+                            () -> innerUp.send(System.getProperty(ChildMain.NAME_PROPERTY)));
+                    grandchild.start();
+                    up.send(grandchild.name());
+                    up.send(inner.first().recv());
+                    grandchild.join();
+                    up.send(grandchild.exitCode());
+                  });
+          p.start();
+          String name = (String) pipe.first().recv();
+          assertTrue(name.startsWith(p.name() + ":"), name + " is a child of " + p.name());
+          assertEquals(name, pipe.first().recv(), "the grandchild knows its name");
+          assertEquals(0, pipe.first().recv());
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(0, p.exitCode());
+          pipe.first().close();
+
+          Pipe daemonPipe = Pipe.open();
+          Connection daemonUp = daemonPipe.second();
+          Process daemon =
+              new Process(
+                  () -> {
+                    try {
+                      new Process(() -> {}).start();
+                      daemonUp.send("started a child");
+                    } catch (IllegalStateException e) {
+                      daemonUp.send(e.getMessage());
+                    }
+                  });
+          daemon.setDaemon(true);
+          assertTrue(daemon.isDaemon());
+          daemon.start();
+          assertEquals(
+              "daemonic processes are not allowed to have children", daemonPipe.first().recv());
+          Children.awaitEnd(daemon, LIMIT);
+          daemonPipe.first().close();
+        });
+  }
+}

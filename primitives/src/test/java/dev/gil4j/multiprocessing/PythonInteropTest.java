@@ -1,0 +1,154 @@
+package dev.gil4j.multiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Java {@link Connection} against a real CPython {@code multiprocessing.connection} peer, both
+ * ways round: Python's {@code Client} to a Java {@link Listener}, and {@link Connection#connect} to
+ * Python's {@code Listener}. The Python side answers each message with its bytes reversed, so a
+ * passing test shows Python parsed Java's framing and Java parsed Python's, for messages of 0
+ * bytes, small ones, and ones over 64 KiB. Skipped, saying so, where {@code python3} is missing.
+ */
+class PythonInteropTest {
+  private static final Duration LIMIT = Duration.ofSeconds(30);
+
+  private static final String ECHO_LOOP =
+      """
+      def echo(conn):
+          conn.send_bytes(b'hello from python')
+          while True:
+              try:
+                  m = conn.recv_bytes()
+              except EOFError:
+                  return
+              conn.send_bytes(m[::-1])
+      """;
+
+  private static final String CLIENT =
+      ECHO_LOOP
+          + """
+          import sys
+          from multiprocessing.connection import Client
+          with Client(sys.argv[1], family='AF_UNIX') as conn:
+              echo(conn)
+          """;
+
+  private static final String LISTENER =
+      ECHO_LOOP
+          + """
+          import sys
+          from multiprocessing.connection import Listener
+          with Listener(sys.argv[1], family='AF_UNIX') as listener:
+              print('ready', flush=True)
+              with listener.accept() as conn:
+                  echo(conn)
+          """;
+
+  @BeforeAll
+  static void needsPython() throws InterruptedException {
+    boolean found;
+    try {
+      java.lang.Process p =
+          new ProcessBuilder("python3", "-c", "import multiprocessing.connection")
+              .redirectErrorStream(true)
+              .start();
+      found = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+      p.destroyForcibly();
+    } catch (IOException e) {
+      found = false;
+    }
+    assumeTrue(found, "python3 with multiprocessing is not installed: CPython interop not tested");
+  }
+
+  private static java.lang.Process python(String script, Path address) throws IOException {
+    return new ProcessBuilder("python3", "-c", script, address.toString())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
+  /** Sends messages a Python echo peer reverses, and checks each answer. */
+  private static void exchange(Connection conn) throws IOException {
+    assertArrayEquals("hello from python".getBytes(StandardCharsets.US_ASCII), conn.recvBytes());
+    Random random = new Random(7);
+    for (int size : new int[] {0, 1, 64, 65_535, 70_000, 1 << 20}) {
+      byte[] message = new byte[size];
+      random.nextBytes(message);
+      conn.sendBytes(message);
+      byte[] reversed = new byte[size];
+      for (int i = 0; i < size; i++) {
+        reversed[i] = message[size - 1 - i];
+      }
+      assertArrayEquals(reversed, conn.recvBytes(), "echo of " + size + " bytes");
+    }
+    conn.sendBytes(new byte[] {1, 2, 3, 4, 5}, 1, 3);
+    byte[] into = new byte[6];
+    assertEquals(3, conn.recvBytesInto(into, 2));
+    assertArrayEquals(new byte[] {0, 0, 4, 3, 2, 0}, into);
+  }
+
+  private static void awaitExit(java.lang.Process py) throws InterruptedException {
+    if (!py.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+      py.destroyForcibly();
+      throw new AssertionError("python3 did not end within " + LIMIT);
+    }
+    assertEquals(0, py.exitValue(), "python3's exit status");
+  }
+
+  @Test
+  void pythonClientTalksToAJavaListener() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          try (Listener listener = Listener.open()) {
+            java.lang.Process py = python(CLIENT, listener.address());
+            try {
+              try (Connection conn = listener.accept()) {
+                exchange(conn);
+              }
+              awaitExit(py);
+            } finally {
+              py.destroyForcibly();
+            }
+          }
+        });
+  }
+
+  @Test
+  void javaConnectsToAPythonListener() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Path dir = Files.createTempDirectory("gil4j-py-");
+          Path address = dir.resolve("py.sock");
+          java.lang.Process py = python(LISTENER, address);
+          try {
+            BufferedReader out =
+                new BufferedReader(
+                    new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine());
+            try (Connection conn = Connection.connect(address)) {
+              exchange(conn);
+            }
+            awaitExit(py);
+          } finally {
+            py.destroyForcibly();
+            Files.deleteIfExists(address);
+            Files.deleteIfExists(dir);
+          }
+        });
+  }
+}
