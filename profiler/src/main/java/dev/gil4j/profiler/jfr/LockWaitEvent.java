@@ -41,7 +41,10 @@ public final class LockWaitEvent extends Event {
   @Description("Where the application created the lock or synchronizer")
   public String site;
 
-  /** The thread holding the lock when the wait began, or null where the JDK exposes none. */
+  /**
+   * The thread holding the lock when the wait began, or null where the JDK exposes none. JFR on JDK
+   * 17 cannot name a thread that ended before the wait did; JDK 25 can.
+   */
   @Label("Owner")
   @Description(
       "The thread that held the lock exclusively when the wait began; empty for shared holds,"

@@ -1,0 +1,125 @@
+package dev.gil4j.profiler.locks;
+
+import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.profiler.jfr.JfrEvents;
+import dev.gil4j.profiler.jfr.LockWaitEvent;
+import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * What one swapped-in synchronizer reports to: its {@link ContentionRecorder} site, its {@link
+ * LockWaitEvent}s and, for an exclusive lock, the clock of the current hold. Only contended paths
+ * call it.
+ *
+ * <p>Design: the recorder site is looked up on first contention, not at construction, so that an
+ * application creating many locks pays no map lookup per lock; racing threads resolve the same
+ * {@code Site}, whose fields are final. The hold clock is one field, {@code holdStart}: 0 while the
+ * current hold is not measured, else the {@link System#nanoTime} it is measured from. The owner
+ * sets it when it acquired after waiting; otherwise the first waiter to arrive sets it, so a hold
+ * that began on the uncontended path is measured from the moment someone started waiting for it.
+ * The owner reads and clears it at its outermost release.
+ */
+final class Probe implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final VarHandle HOLD_START;
+
+  static {
+    try {
+      HOLD_START = MethodHandles.lookup().findVarHandle(Probe.class, "holdStart", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final String kind;
+  private final String name;
+  private transient ContentionRecorder.Site site;
+  private transient volatile long holdStart;
+
+  Probe(String kind, String name) {
+    this.kind = kind;
+    this.name = Objects.requireNonNull(name, "site: the creation site of a swapped-in lock");
+  }
+
+  String name() {
+    return name;
+  }
+
+  /**
+   * Starts the JFR event of a wait; call before blocking. Null until JFR has started: loading an
+   * event class starts JFR's machinery, 0.2-0.6 s at the first contention, and each event is an
+   * allocation.
+   */
+  static LockWaitEvent beginWait() {
+    if (!JfrEvents.started()) {
+      return null;
+    }
+    LockWaitEvent event = new LockWaitEvent();
+    event.begin();
+    return event;
+  }
+
+  /**
+   * A thread starts to wait, at {@code now}, for a lock held exclusively by {@code owner}: that
+   * hold, if not measured yet, is measured from here on. Without an owner there is no hold to
+   * measure (the lock is free, or shared), and a stamp would wrongly start the next one early.
+   */
+  void contended(long now, Thread owner) {
+    if (owner != null && holdStart == 0) {
+      // Only the first waiter of a hold stamps it; the owner's own stamp and earlier waiters' win.
+      HOLD_START.compareAndSet(this, 0L, now);
+    }
+  }
+
+  /**
+   * A wait that began at {@code start} ends now: records it and commits its event.
+   *
+   * @return now, the end of the wait
+   */
+  long waited(long start, LockWaitEvent event, Thread owner) {
+    long now = System.nanoTime();
+    site().recordWait(now - start);
+    if (event == null) {
+      return now;
+    }
+    event.end();
+    if (event.shouldCommit()) {
+      event.lockClass = kind;
+      event.site = name;
+      event.owner = owner;
+      event.commit();
+    }
+    return now;
+  }
+
+  /** The caller acquired the exclusive lock after waiting, at {@code now}: measure its hold. */
+  void holdFrom(long now) {
+    holdStart = now;
+  }
+
+  /** Where the current hold's measurement began, or 0 if it is not measured. */
+  long holdStart() {
+    return holdStart;
+  }
+
+  /** The owner's outermost release is under way: the next hold starts unmeasured. */
+  void clearHold() {
+    holdStart = 0;
+  }
+
+  /** Records a hold of {@code nanos}; call after the release, so recording does not lengthen it. */
+  void held(long nanos) {
+    site().recordHold(nanos);
+  }
+
+  private ContentionRecorder.Site site() {
+    ContentionRecorder.Site s = site;
+    if (s == null) {
+      s = ContentionRecorder.site(kind, name);
+      site = s;
+    }
+    return s;
+  }
+}

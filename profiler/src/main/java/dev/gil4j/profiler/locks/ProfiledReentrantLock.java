@@ -1,0 +1,182 @@
+package dev.gil4j.profiler.locks;
+
+import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.profiler.jfr.LockWaitEvent;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link ReentrantLock} that records its contention: the drop-in gil4j's agent constructs where
+ * an application class says {@code new ReentrantLock(…)}, with the creation site as one more
+ * argument. Each constructor of {@code ReentrantLock} has a twin here taking a trailing {@code
+ * String site}.
+ *
+ * <p><b>What it measures</b>, at {@link ContentionRecorder#site ContentionRecorder.site}{@code
+ * ("ReentrantLock", site)}:
+ *
+ * <ul>
+ *   <li><b>Wait</b>: each {@code lock}, {@code lockInterruptibly} or timed {@code tryLock} whose
+ *       first attempt fails is timed from then until it returns or throws (acquired, timed out,
+ *       interrupted), and emits a {@link LockWaitEvent} naming the owner at that moment. Calls that
+ *       fail or return before waiting (an interrupted caller, a timeout of zero or less) and the
+ *       untimed {@code tryLock()} are not recorded.
+ *   <li><b>Hold</b>, from the outermost acquisition to the outermost {@code unlock}: recorded for a
+ *       hold that began with a wait, measured from the end of that wait; and for a hold that began
+ *       uncontended but during which another thread started waiting, measured from that thread's
+ *       arrival, since the uncontended path reads no clock. A hold no one waited for is not
+ *       recorded. {@code Condition.await} ends the hold; the hold that follows it is measured from
+ *       its return. At a hand-off the boundary between two holds is exact to within a few
+ *       instructions.
+ *   <li><b>Condition waits</b>, at site {@code ("ReentrantLock.condition", site)}: every {@code
+ *       await} on a condition from {@link #newCondition}, from the call to its return.
+ * </ul>
+ *
+ * <p><b>Guarantees</b>: those of {@code ReentrantLock}, to which every operation is delegated: same
+ * blocking, reentrancy, fairness (a fair lock's first attempt never barges past queued threads),
+ * interruption, timeouts and exceptions. {@code newCondition} returns a wrapper around the JDK's
+ * condition (so that awaits end holds); {@link #hasWaiters}, {@link #getWaitQueueLength} and {@link
+ * #getWaitingThreads} accept it. {@code toString} has the JDK's format, under this class name.
+ * Under gil4j's GIL a waiting thread blocks in {@code LockSupport.park}, which releases the GIL, so
+ * a recorded wait includes re-taking the GIL after the lock was handed over.
+ *
+ * <p><b>Cost</b>: an uncontended {@code lock}/{@code unlock} costs the JDK's plus a branch each
+ * (for a fair lock, plus the queue check the JDK's own fair first attempt makes); it reads no clock
+ * and allocates nothing. A contended acquire adds two {@link System#nanoTime} calls, a histogram
+ * record and a JFR event (allocated, and committed only if a recording wants it), after acquiring.
+ */
+public class ProfiledReentrantLock extends ReentrantLock {
+  private static final long serialVersionUID = 1L;
+
+  private final boolean fair;
+  private final Probe probe;
+
+  /** Twin of {@link ReentrantLock#ReentrantLock()}: a non-fair lock created at {@code site}. */
+  public ProfiledReentrantLock(String site) {
+    super();
+    this.fair = false;
+    this.probe = new Probe("ReentrantLock", site);
+  }
+
+  /** Twin of {@link ReentrantLock#ReentrantLock(boolean)}, created at {@code site}. */
+  public ProfiledReentrantLock(boolean fair, String site) {
+    super(fair);
+    this.fair = fair;
+    this.probe = new Probe("ReentrantLock", site);
+  }
+
+  @Override
+  public void lock() {
+    if (!tryFirst()) {
+      lockAfterWait();
+    }
+  }
+
+  @Override
+  public void lockInterruptibly() throws InterruptedException {
+    if (Thread.currentThread().isInterrupted()) {
+      super.lockInterruptibly(); // throws, as for any interrupted caller: nothing to time
+    } else if (!tryFirst()) {
+      lockInterruptiblyAfterWait();
+    }
+  }
+
+  @Override
+  public boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
+    if (timeout <= 0 || unit == null || Thread.currentThread().isInterrupted()) {
+      return super.tryLock(timeout, unit); // never waits: fails, throws or tries once
+    }
+    return tryFirst() || tryLockAfterWait(timeout, unit);
+  }
+
+  @Override
+  public void unlock() {
+    long holdStart = probe.holdStart();
+    if (holdStart == 0 || super.getHoldCount() != 1) {
+      super.unlock();
+      return;
+    }
+    probe.clearHold();
+    long end = System.nanoTime();
+    super.unlock();
+    probe.held(end - holdStart);
+  }
+
+  @Override
+  public Condition newCondition() {
+    return new ProfiledCondition(super.newCondition(), probe, "ReentrantLock.condition") {
+      @Override
+      boolean heldByCurrentThread() {
+        return ProfiledReentrantLock.super.isHeldByCurrentThread();
+      }
+    };
+  }
+
+  @Override
+  public boolean hasWaiters(Condition condition) {
+    return super.hasWaiters(ProfiledCondition.unwrap(condition));
+  }
+
+  @Override
+  public int getWaitQueueLength(Condition condition) {
+    return super.getWaitQueueLength(ProfiledCondition.unwrap(condition));
+  }
+
+  @Override
+  protected Collection<Thread> getWaitingThreads(Condition condition) {
+    return super.getWaitingThreads(ProfiledCondition.unwrap(condition));
+  }
+
+  /**
+   * The JDK's first attempt, without waiting. {@code tryLock()} barges even on a fair lock; a fair
+   * lock's own first attempt takes a free lock only when no thread is queued, as here. Re-entry
+   * never queues. It calls {@code super} methods, so a subclass's overrides never run inside it.
+   */
+  private boolean tryFirst() {
+    return (!fair || !super.hasQueuedThreads() || super.isHeldByCurrentThread()) && super.tryLock();
+  }
+
+  private void lockAfterWait() {
+    long start = System.nanoTime();
+    Thread owner = super.getOwner();
+    probe.contended(start, owner);
+    LockWaitEvent event = Probe.beginWait();
+    super.lock();
+    probe.holdFrom(probe.waited(start, event, owner));
+  }
+
+  private void lockInterruptiblyAfterWait() throws InterruptedException {
+    long start = System.nanoTime();
+    Thread owner = super.getOwner();
+    probe.contended(start, owner);
+    LockWaitEvent event = Probe.beginWait();
+    boolean acquired = false;
+    try {
+      super.lockInterruptibly();
+      acquired = true;
+    } finally {
+      long end = probe.waited(start, event, owner);
+      if (acquired) {
+        probe.holdFrom(end);
+      }
+    }
+  }
+
+  private boolean tryLockAfterWait(long timeout, TimeUnit unit) throws InterruptedException {
+    long start = System.nanoTime();
+    Thread owner = super.getOwner();
+    probe.contended(start, owner);
+    LockWaitEvent event = Probe.beginWait();
+    boolean acquired = false;
+    try {
+      acquired = super.tryLock(timeout, unit);
+      return acquired;
+    } finally {
+      long end = probe.waited(start, event, owner);
+      if (acquired) {
+        probe.holdFrom(end);
+      }
+    }
+  }
+}
