@@ -52,7 +52,8 @@ public final class AgentInstaller {
     AppTransformer woven = app;
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> report(core, woven, options), "gil4j-report"));
-    System.err.println("gil4j: " + options.describe() + " (JDK " + Runtime.version() + ")");
+    System.err.println(
+        "gil4j: " + options.describe() + " (JDK " + Runtime.version().feature() + ")");
     if (core != null) {
       core.registerCurrentThread();
     }
