@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.HdrHistogram.Histogram;
 
@@ -105,6 +106,28 @@ public final class GilCore {
     return config;
   }
 
+  /** Locks the GIL's mutex; returns whether the calling thread may have parked doing so. */
+  private boolean lockMutex() {
+    if (mutex.tryLock()) {
+      return false;
+    }
+    mutex.lock();
+    return true;
+  }
+
+  /**
+   * Gives back a permit that a park inside gil4j may have used up. The hooks run inside {@code
+   * LockSupport.park} and other blocking calls: an {@code unpark} the application sent just before
+   * its park would otherwise be consumed by the GIL's own waiting, and the application's park would
+   * then wait forever (a lost wake-up: AQS clears a waiter's status before it unparks it). An extra
+   * permit is a spurious wake-up, which park's contract allows; a lost one is a hang.
+   */
+  private static void restorePermit(boolean parked) {
+    if (parked) {
+      LockSupport.unpark(Thread.currentThread());
+    }
+  }
+
   /** Starts the safety net's thread. Call before any thread can register. */
   public void startWatchdog() {
     watchdog.start();
@@ -126,13 +149,14 @@ public final class GilCore {
       return;
     }
     parent.guard++;
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       pendingStarts.add(child);
       updateBreaker();
     } finally {
       mutex.unlock();
       parent.guard--;
+      restorePermit(parked);
     }
   }
 
@@ -162,7 +186,7 @@ public final class GilCore {
     // A virtual thread's kernel thread is its carrier of the moment: not its own.
     st.tid =
         t.getClass().getName().equals("java.lang.VirtualThread") ? 0 : KernelThreads.currentTid();
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       pendingStarts.remove(t);
       threads.add(st);
@@ -172,6 +196,7 @@ public final class GilCore {
     } finally {
       mutex.unlock();
       st.guard--;
+      restorePermit(parked);
     }
     return st;
   }
@@ -239,7 +264,7 @@ public final class GilCore {
   /** The thread will take the GIL after its blocking call: it no longer needs the breaker. */
   private void settleRetake(ThreadState st) {
     st.guard++;
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       if (st.retake) {
         st.retake = false;
@@ -249,6 +274,7 @@ public final class GilCore {
     } finally {
       mutex.unlock();
       st.guard--;
+      restorePermit(parked);
     }
   }
 
@@ -299,17 +325,18 @@ public final class GilCore {
     if (st == null) {
       // Removed before locking: if the lock parks, the park hook must not register this thread.
       if (!pendingStarts.isEmpty() && pendingStarts.remove(me)) {
-        mutex.lock();
+        boolean parked = lockMutex();
         try {
           updateBreaker();
         } finally {
           mutex.unlock();
+          restorePermit(parked);
         }
       }
       return;
     }
     st.guard++;
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       long now = System.nanoTime();
       if (st.holding) {
@@ -327,6 +354,7 @@ public final class GilCore {
     } finally {
       mutex.unlock();
       st.guard--;
+      restorePermit(parked);
     }
     states.remove();
   }
@@ -334,7 +362,7 @@ public final class GilCore {
   /** Takes a token, waiting as CPython's {@code take_gil} does. */
   public void take(ThreadState st) {
     st.guard++;
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       if (st.holding) {
         return;
@@ -348,6 +376,7 @@ public final class GilCore {
       if (contended) {
         Object jfr = JfrEvents.gilWaitBegins();
         waitForToken(st);
+        parked = true;
         JfrEvents.gilWaitEnds(jfr);
         long waited = System.nanoTime() - start;
         st.waitNanos += waited;
@@ -362,6 +391,7 @@ public final class GilCore {
     } finally {
       mutex.unlock();
       st.guard--;
+      restorePermit(parked);
     }
   }
 
@@ -444,7 +474,7 @@ public final class GilCore {
   /** Drops the token; a forced drop waits until another thread has taken it (FORCE_SWITCHING). */
   public void drop(ThreadState st, boolean forced) {
     st.guard++;
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       if (!st.holding) {
         return;
@@ -458,11 +488,13 @@ public final class GilCore {
         st.forcedDrops++;
         st.droppedAt = now;
         awaitSwitch(st);
+        parked = true;
       }
       updateBreaker();
     } finally {
       mutex.unlock();
       st.guard--;
+      restorePermit(parked);
     }
   }
 
@@ -657,7 +689,7 @@ public final class GilCore {
     if (caller != null) {
       caller.guard++;
     }
-    mutex.lock();
+    boolean parked = lockMutex();
     try {
       long now = System.nanoTime();
       List<GilUsage.ThreadRow> rows = new ArrayList<>(threads.size());
@@ -697,6 +729,7 @@ public final class GilCore {
       if (caller != null) {
         caller.guard--;
       }
+      restorePermit(parked);
     }
   }
 
