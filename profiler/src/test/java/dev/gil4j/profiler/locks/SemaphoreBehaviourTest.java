@@ -12,6 +12,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -170,7 +171,10 @@ class SemaphoreBehaviourTest {
     s.release(2);
     big.join();
     small.join();
-    assertEquals(List.of("big", "small"), order);
+    // Both served. Not in which order they wrote it down: both wake at release(2), and small may
+    // record first although big acquired first (the JDK's own fair Semaphore failed that order).
+    // The fairness itself was shown above: the permit released while big queued stayed unused.
+    assertEquals(Set.of("big", "small"), Set.copyOf(order));
   }
 
   @EachSemaphore
