@@ -9,9 +9,9 @@ import java.time.Duration;
  * object field and is advanced by a small method, the way Python code keeps its state in objects
  * and calls functions: each step passes a method entry and a loop back-edge, where gil4j places its
  * checkpoints, so a running thread can be asked for the GIL every few nanoseconds. The steps are
- * cut into chains of {@value #CHAIN} seeded by their index and summed; the sum does not depend on
- * how the chains are shared out, so it is checked against a closed form and a wrong sum ends the
- * program with exit status 1.
+ * cut into chains of {@value LcgChains#CHAIN} seeded by their index and summed; the sum does not
+ * depend on how the chains are shared out, so it is checked against a closed form and a wrong sum
+ * ends the program with exit status 1.
  *
  * <p><b>Without gil4j</b> the threads run in parallel: on a 2-core machine 2 threads take about
  * half the wall time of 1, and more threads than cores take no less. <b>Under {@code
@@ -28,41 +28,15 @@ public final class CpuBound {
           + CpuBound.DEFAULT_WORK
           + ")], or --threads N --work STEPS";
   private static final long DEFAULT_WORK = 600_000_000L;
-  private static final int CHAIN = 1000;
-  private static final long MULTIPLIER = 6364136223846793005L;
-  private static final long INCREMENT = 1442695040888963407L;
 
   private CpuBound() {}
-
-  /** One thread's share of the chains; the generator's state is a field, as in a Python object. */
-  private static final class Share {
-    private long state;
-
-    private void step() {
-      state = state * MULTIPLIER + INCREMENT;
-    }
-
-    /** Sum of the last states of chains {@code [from, to)} of a run of {@code work} steps. */
-    long sumOfChains(long from, long to, long work) {
-      long sum = 0;
-      for (long chain = from; chain < to; chain++) {
-        long steps = Math.min(CHAIN, work - chain * CHAIN);
-        state = chain;
-        for (long i = 0; i < steps; i++) {
-          step();
-        }
-        sum += state;
-      }
-      return sum;
-    }
-  }
 
   public static void main(String[] argv) throws InterruptedException {
     Args args = Args.parse("CpuBound", USAGE, argv, "threads", "work");
     int threads = args.intValue("threads", 1, 1, 1024);
     long work = args.longValue("work", DEFAULT_WORK, 1, 1_000_000_000_000L);
 
-    long chains = (work + CHAIN - 1) / CHAIN;
+    long chains = LcgChains.chains(work);
     long[] sums = new long[threads];
     Workers workers = new Workers("CpuBound");
     long start = System.nanoTime();
@@ -70,7 +44,7 @@ public final class CpuBound {
       int index = t;
       long from = chains * t / threads;
       long to = chains * (t + 1) / threads;
-      workers.start("cpu-" + t, () -> sums[index] = new Share().sumOfChains(from, to, work));
+      workers.start("cpu-" + t, () -> sums[index] = new LcgChains().sumOfChains(from, to, work));
     }
     workers.joinAll(Duration.ofMinutes(10));
     long end = System.nanoTime();
@@ -97,12 +71,12 @@ public final class CpuBound {
    * The checksum computed without running the chains: {@code steps} generator steps are the affine
    * map {@code x -> a*x + c}, so the sum over chains seeded 0..n-1 is {@code a*(0+...+n-1) + n*c}
    * (all modulo 2^64), plus the shorter last chain if {@code work} is not a multiple of {@value
-   * #CHAIN}.
+   * LcgChains#CHAIN}.
    */
   private static long expectedChecksum(long work) {
-    long full = work / CHAIN;
-    long rest = work % CHAIN;
-    long[] fullMap = affinePower(CHAIN);
+    long full = work / LcgChains.CHAIN;
+    long rest = work % LcgChains.CHAIN;
+    long[] fullMap = affinePower(LcgChains.CHAIN);
     // n*(n-1)/2 without overflow before the halving: halve whichever factor is even.
     long seeds = full % 2 == 0 ? (full / 2) * (full - 1) : full * ((full - 1) / 2);
     long sum = fullMap[0] * seeds + fullMap[1] * full;
@@ -118,8 +92,8 @@ public final class CpuBound {
     long a = 1;
     long c = 0;
     for (long i = 0; i < steps; i++) {
-      a *= MULTIPLIER;
-      c = c * MULTIPLIER + INCREMENT;
+      a *= LcgChains.MULTIPLIER;
+      c = c * LcgChains.MULTIPLIER + LcgChains.INCREMENT;
     }
     return new long[] {a, c};
   }

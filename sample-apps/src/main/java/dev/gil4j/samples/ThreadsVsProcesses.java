@@ -11,10 +11,10 @@ import java.time.Duration;
  * CPython programs reach for {@code multiprocessing}.
  *
  * <p>The job is {@link CpuBound}'s: steps of a linear congruential generator whose state is an
- * object field advanced by a small method, cut into chains of {@value #CHAIN} steps seeded by their
- * index and summed. Each step passes a method entry and a loop back-edge, where gil4j places its
- * checkpoints, as Python bytecode reaches its eval breaker. The three runs must produce the same
- * checksum; a difference ends the program with exit status 1.
+ * object field advanced by a small method, cut into chains of {@value LcgChains#CHAIN} steps seeded
+ * by their index and summed. Each step passes a method entry and a loop back-edge, where gil4j
+ * places its checkpoints, as Python bytecode reaches its eval breaker. The three runs must produce
+ * the same checksum; a difference ends the program with exit status 1.
  *
  * <p><b>Threads</b> share one JVM, so under {@code -javaagent:gil4j-agent.jar} they share one GIL:
  * only its holder computes, and N threads take as long as one (CPython: 0.95x with 2 threads).
@@ -45,45 +45,19 @@ public final class ThreadsVsProcesses {
           + ThreadsVsProcesses.DEFAULT_WORK
           + ")], or --workers N --work STEPS";
   private static final long DEFAULT_WORK = 600_000_000L;
-  private static final int CHAIN = 1000;
-  private static final long MULTIPLIER = 6364136223846793005L;
-  private static final long INCREMENT = 1442695040888963407L;
   private static final Duration TIME_LIMIT = Duration.ofMinutes(10);
   private static final long WARM_UP_CHAINS = 20_000;
 
   private ThreadsVsProcesses() {}
 
-  /** One worker's share of the chains; the generator's state is a field, as in a Python object. */
-  private static final class Share {
-    private long state;
-
-    private void step() {
-      state = state * MULTIPLIER + INCREMENT;
-    }
-
-    /** Sum of the last states of chains {@code [from, to)} of a run of {@code work} steps. */
-    long sumOfChains(long from, long to, long work) {
-      long sum = 0;
-      for (long chain = from; chain < to; chain++) {
-        long steps = Math.min(CHAIN, work - chain * CHAIN);
-        state = chain;
-        for (long i = 0; i < steps; i++) {
-          step();
-        }
-        sum += state;
-      }
-      return sum;
-    }
-  }
-
   public static void main(String[] argv) throws Exception {
     Args args = Args.parse("ThreadsVsProcesses", USAGE, argv, "workers", "work");
     int n = args.intValue("workers", 2, 1, 64);
     long work = args.longValue("work", DEFAULT_WORK, 1, 1_000_000_000_000L);
-    long chains = (work + CHAIN - 1) / CHAIN;
+    long chains = LcgChains.chains(work);
 
     long start = System.nanoTime();
-    long oneChecksum = new Share().sumOfChains(0, chains, work);
+    long oneChecksum = new LcgChains().sumOfChains(0, chains, work);
     double oneMs = Metrics.millis(start, System.nanoTime());
 
     long[] sums = new long[n];
@@ -93,7 +67,7 @@ public final class ThreadsVsProcesses {
       int index = t;
       long from = chains * t / n;
       long to = chains * (t + 1) / n;
-      workers.start("cpu-" + t, () -> sums[index] = new Share().sumOfChains(from, to, work));
+      workers.start("cpu-" + t, () -> sums[index] = new LcgChains().sumOfChains(from, to, work));
     }
     workers.joinAll(TIME_LIMIT);
     double threadsMs = Metrics.millis(start, System.nanoTime());
@@ -114,11 +88,11 @@ public final class ThreadsVsProcesses {
           new Process(
               () -> {
                 // Warm the job's code, as the one-thread run warmed it for the threads.
-                new Share().sumOfChains(0, WARM_UP_CHAINS, WARM_UP_CHAINS * CHAIN);
+                new LcgChains().sumOfChains(0, WARM_UP_CHAINS, WARM_UP_CHAINS * LcgChains.CHAIN);
                 childEnd.send("ready");
                 childEnd.recv();
                 long began = System.nanoTime();
-                long sum = new Share().sumOfChains(from, to, work);
+                long sum = new LcgChains().sumOfChains(from, to, work);
                 childEnd.send(new long[] {sum, System.nanoTime() - began});
               });
       children[p].start();
