@@ -60,7 +60,9 @@ public record Options(
           "  jfr=FILE            record gil4j's and the JDK's lock, park, sleep and I/O events to"
               + " FILE, written at exit",
           "  jfc=FILE            JFR settings laid over gil4j's for that recording (thresholds,"
-              + " periods)");
+              + " periods)",
+          "  In FILE, %p becomes the process id; multiprocessing's children write FILE with"
+              + " -%p added.");
 
   private static final List<String> KEYS =
       List.of(
@@ -211,8 +213,13 @@ public record Options(
     return List.copyOf(out);
   }
 
-  /** A file to write at exit: its directory must exist now, so that nothing is lost then. */
+  /**
+   * A file to write at exit: its directory must exist now, so that nothing is lost then. {@code %p}
+   * in its name becomes this JVM's process id, as in JFR's own {@code filename=}, so that processes
+   * started with the same options (multiprocessing's children) write files of their own.
+   */
   private static String outputFile(String key, String value) {
+    value = value.replace("%p", Long.toString(ProcessHandle.current().pid()));
     if (value.isEmpty()) {
       throw bad(key, value, key.equals("report") ? "stderr, off, or a file path" : "a file path");
     }

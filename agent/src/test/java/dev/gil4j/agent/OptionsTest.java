@@ -71,6 +71,14 @@ class OptionsTest {
   }
 
   @Test
+  void percentPInAFileNameBecomesTheProcessId() {
+    long pid = ProcessHandle.current().pid();
+    Options o = Options.parse("report=target/r-%p.txt,jfr=target/app-%p-%p.jfr");
+    assertEquals("target/r-" + pid + ".txt", o.report());
+    assertEquals("target/app-" + pid + "-" + pid + ".jfr", o.jfr());
+  }
+
+  @Test
   void theStartLineSaysWhatIsInForce() {
     assertEquals(
         "gil=on policy=cpython switch=1ms tokens=2 profile=on report=stderr",

@@ -331,15 +331,49 @@ public final class Process {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  /** The {@code -javaagent:} options this JVM was started with, so the child gets the same GIL. */
+  /**
+   * The {@code -javaagent:} options this JVM was started with, so the child gets the same GIL; the
+   * files its exit report and recording go to are made the child's own (see {@link #childOutputs}).
+   */
   private static List<String> agentOptions() {
     List<String> options = new ArrayList<>();
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith(AGENT_OPTION)) {
-        options.add(arg);
+        options.add(childOutputs(arg));
       }
     }
     return options;
+  }
+
+  /**
+   * {@code arg} with {@code -%p} added before the extension of a {@code report=FILE} or {@code
+   * jfr=FILE} option's file name, unless the name already has {@code %p}: the agent replaces {@code
+   * %p} with the process id, so that a child does not overwrite its parent's file.
+   */
+  static String childOutputs(String arg) {
+    int eq = arg.indexOf('=');
+    if (eq < 0) {
+      return arg;
+    }
+    StringBuilder out = new StringBuilder(arg.substring(0, eq + 1));
+    String[] options = arg.substring(eq + 1).split(",", -1);
+    for (int i = 0; i < options.length; i++) {
+      String option = options[i];
+      boolean output = option.startsWith("report=") || option.startsWith("jfr=");
+      String value = option.substring(option.indexOf('=') + 1);
+      if (output && !value.equals("stderr") && !value.equals("off") && !value.contains("%p")) {
+        int slash = value.lastIndexOf('/');
+        int dot = value.lastIndexOf('.');
+        int at = dot > slash + 1 ? dot : value.length();
+        option =
+            option.substring(0, option.indexOf('=') + 1)
+                + value.substring(0, at)
+                + "-%p"
+                + value.substring(at);
+      }
+      out.append(i == 0 ? "" : ",").append(option);
+    }
+    return out.toString();
   }
 
   /** Python's exit handler: terminate daemonic children, then wait for every child. */

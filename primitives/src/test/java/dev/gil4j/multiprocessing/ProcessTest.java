@@ -44,6 +44,25 @@ class ProcessTest {
   }
 
   @Test
+  void childrenWriteTheirReportAndRecordingToFilesOfTheirOwn() {
+    assertEquals(
+        "-javaagent:/a/gil4j-agent.jar=switch=1ms,report=/tmp/r-%p.txt,jfr=out/app-%p.jfr",
+        Process.childOutputs(
+            "-javaagent:/a/gil4j-agent.jar=switch=1ms,report=/tmp/r.txt,jfr=out/app.jfr"));
+    assertEquals(
+        "-javaagent:/a/gil4j-agent.jar=report=/tmp/r-%p,jfr=run.d/app-%p",
+        Process.childOutputs("-javaagent:/a/gil4j-agent.jar=report=/tmp/r,jfr=run.d/app"));
+    for (String kept :
+        List.of(
+            "-javaagent:/a/gil4j-agent.jar",
+            "-javaagent:/a/gil4j-agent.jar=report=stderr,gil=off",
+            "-javaagent:/a/gil4j-agent.jar=report=off",
+            "-javaagent:/a/gil4j-agent.jar=jfr=/tmp/%p.jfr")) {
+      assertEquals(kept, Process.childOutputs(kept));
+    }
+  }
+
+  @Test
   void aTaskRunsInAChildJvmAndTalksOverAPipe() throws Exception {
     Children.within(
         LIMIT,
