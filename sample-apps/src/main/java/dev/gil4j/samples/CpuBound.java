@@ -18,23 +18,33 @@ import java.time.Duration;
  * -javaagent:gil4j-agent.jar}</b> only the GIL holder runs, so 2 or 4 threads take as long as 1
  * (CPython: speedup 0.95 with 2 threads); with {@code policy=ticks} they take longer than 1.
  *
- * <p>Usage: {@code CpuBound [threads] [work]} or {@code --threads N --work STEPS}; defaults 1
- * thread and {@value #DEFAULT_WORK} steps (0.5 to 1 s on one core). Prints {@code wall_ms} and
- * {@code threads} as {@code gil4j-metric} lines.
+ * <p>With {@code --workers processes} the same N shares run on N child JVMs instead ({@code
+ * dev.gil4j.multiprocessing.Process}, with the same agent options and so a GIL each), which send
+ * their partial sums back over pipes; {@code wall_ms} then runs from the warmed-up children's "go"
+ * to the last sum, and their start-up is reported apart as {@code start_ms}. This is what {@code
+ * gil4j-agent.jar scale}'s {@code procs} mode runs, through its {@code {workers}} placeholder.
+ *
+ * <p>Usage: {@code CpuBound [threads] [work]} or {@code --threads N --work STEPS --workers
+ * threads|processes}; defaults 1 thread and {@value #DEFAULT_WORK} steps (0.5 to 1 s on one core).
+ * Prints {@code wall_ms} and {@code threads} as {@code gil4j-metric} lines.
  */
 public final class CpuBound {
   private static final String USAGE =
       "CpuBound [threads (1..1024, default 1)] [work (steps, default "
           + CpuBound.DEFAULT_WORK
-          + ")], or --threads N --work STEPS";
+          + ")], or --threads N --work STEPS --workers threads|processes";
   private static final long DEFAULT_WORK = 600_000_000L;
 
   private CpuBound() {}
 
-  public static void main(String[] argv) throws InterruptedException {
-    Args args = Args.parse("CpuBound", USAGE, argv, "threads", "work");
+  public static void main(String[] argv) throws Exception {
+    Args args = Args.parse("CpuBound", USAGE, argv, "threads", "work", "workers");
     int threads = args.intValue("threads", 1, 1, 1024);
     long work = args.longValue("work", DEFAULT_WORK, 1, 1_000_000_000_000L);
+    if (args.choice("workers", "threads", "threads", "processes").equals("processes")) {
+      runOnProcesses(Math.min(threads, 64), work);
+      return;
+    }
 
     long chains = LcgChains.chains(work);
     long[] sums = new long[threads];
@@ -58,13 +68,29 @@ public final class CpuBound {
     System.out.printf(
         "CpuBound: %d thread(s) ran %,d steps in %.1f ms (%.1f M steps/s)%n",
         threads, work, wallMs, work / wallMs / 1e3);
+    check(checksum, expected);
+    Metrics.print("wall_ms", wallMs, "ms");
+    Metrics.print("threads", threads, "count");
+  }
+
+  private static void runOnProcesses(int processes, long work) throws Exception {
+    LcgProcesses.Result r = LcgProcesses.run("CpuBound", processes, work);
+    System.out.printf(
+        "CpuBound: %d process(es) ran %,d steps in %.1f ms (%.1f M steps/s),"
+            + " after %.1f ms starting their JVMs%n",
+        processes, work, r.wallMs(), work / r.wallMs() / 1e3, r.startMs());
+    check(r.checksum(), expectedChecksum(work));
+    Metrics.print("wall_ms", r.wallMs(), "ms");
+    Metrics.print("start_ms", r.startMs(), "ms");
+    Metrics.print("processes", processes, "count");
+  }
+
+  private static void check(long checksum, long expected) {
     if (checksum != expected) {
       System.err.printf("CpuBound: WRONG checksum %016x, expected %016x%n", checksum, expected);
       System.exit(1);
     }
     System.out.printf("CpuBound: checksum %016x ok%n", checksum);
-    Metrics.print("wall_ms", wallMs, "ms");
-    Metrics.print("threads", threads, "count");
   }
 
   /**

@@ -1,9 +1,5 @@
 package dev.gil4j.samples;
 
-import dev.gil4j.multiprocessing.Connection;
-import dev.gil4j.multiprocessing.Pipe;
-import dev.gil4j.multiprocessing.Process;
-import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -18,14 +14,14 @@ import java.time.Duration;
  *
  * <p><b>Threads</b> share one JVM, so under {@code -javaagent:gil4j-agent.jar} they share one GIL:
  * only its holder computes, and N threads take as long as one (CPython: 0.95x with 2 threads).
- * <b>Processes</b> are separate JVMs started by {@link Process}, each with the same agent options
- * and so with a GIL of its own: they compute in parallel and each sends its partial sum back over
- * its own {@link Pipe}, so N processes approach N times one thread on N cores. Starting a JVM costs
- * far more than forking CPython (a few hundred ms, over a second when the agent instruments it), so
- * the children first warm the job's code (as the one-thread run warmed it for the threads) and
- * report that they are ready, and the processes' time runs from the parent's "go" to the last
- * partial sum; the start-up is reported apart, as {@code procs_start_ms}. Without the agent there
- * is no GIL: threads and processes both scale.
+ * <b>Processes</b> are separate JVMs started by {@link dev.gil4j.multiprocessing.Process}, each
+ * with the same agent options and so with a GIL of its own: they compute in parallel and each sends
+ * its partial sum back over its own {@link dev.gil4j.multiprocessing.Pipe}, so N processes approach
+ * N times one thread on N cores. Starting a JVM costs far more than forking CPython (a few hundred
+ * ms, over a second when the agent instruments it), so the children first warm the job's code (as
+ * the one-thread run warmed it for the threads) and report that they are ready, and the processes'
+ * time runs from the parent's "go" to the last partial sum; the start-up is reported apart, as
+ * {@code procs_start_ms}. Without the agent there is no GIL: threads and processes both scale.
  *
  * <p>Usage: {@code ThreadsVsProcesses [workers] [work]} or {@code --workers N --work STEPS};
  * defaults 2 workers and {@value #DEFAULT_WORK} steps. Prints {@code one_thread_wall_ms}, {@code
@@ -46,7 +42,6 @@ public final class ThreadsVsProcesses {
           + ")], or --workers N --work STEPS";
   private static final long DEFAULT_WORK = 600_000_000L;
   private static final Duration TIME_LIMIT = Duration.ofMinutes(10);
-  private static final long WARM_UP_CHAINS = 20_000;
 
   private ThreadsVsProcesses() {}
 
@@ -76,49 +71,10 @@ public final class ThreadsVsProcesses {
       threadsChecksum += sum;
     }
 
-    start = System.nanoTime();
-    Process[] children = new Process[n];
-    Connection[] parentEnds = new Connection[n];
-    for (int p = 0; p < n; p++) {
-      long from = chains * p / n;
-      long to = chains * (p + 1) / n;
-      Pipe pipe = Pipe.open();
-      Connection childEnd = pipe.second();
-      children[p] =
-          new Process(
-              () -> {
-                // Warm the job's code, as the one-thread run warmed it for the threads.
-                new LcgChains().sumOfChains(0, WARM_UP_CHAINS, WARM_UP_CHAINS * LcgChains.CHAIN);
-                childEnd.send("ready");
-                childEnd.recv();
-                long began = System.nanoTime();
-                long sum = new LcgChains().sumOfChains(from, to, work);
-                childEnd.send(new long[] {sum, System.nanoTime() - began});
-              });
-      children[p].start();
-      parentEnds[p] = pipe.first();
-    }
-    for (int p = 0; p < n; p++) {
-      receive(children[p], parentEnds[p]);
-    }
-    double startMs = Metrics.millis(start, System.nanoTime());
-    start = System.nanoTime();
-    for (Connection c : parentEnds) {
-      c.send("go");
-    }
-    long procsChecksum = 0;
-    long slowestComputeNanos = 0;
-    for (int p = 0; p < n; p++) {
-      long[] result = (long[]) receive(children[p], parentEnds[p]);
-      procsChecksum += result[0];
-      slowestComputeNanos = Math.max(slowestComputeNanos, result[1]);
-    }
-    double procsMs = Metrics.millis(start, System.nanoTime());
-    for (Process child : children) {
-      if (!child.join(TIME_LIMIT.toSeconds()) || child.exitCode() != 0) {
-        fail(child + " did not end well");
-      }
-    }
+    LcgProcesses.Result procs = LcgProcesses.run("ThreadsVsProcesses", n, work);
+    double startMs = procs.startMs();
+    double procsMs = procs.wallMs();
+    long procsChecksum = procs.checksum();
 
     System.out.printf(
         "ThreadsVsProcesses: %,d steps: 1 thread %.1f ms; %d threads %.1f ms (%.2fx);"
@@ -135,25 +91,13 @@ public final class ThreadsVsProcesses {
     Metrics.print("threads_wall_ms", threadsMs, "ms");
     Metrics.print("procs_wall_ms", procsMs, "ms");
     Metrics.print("procs_start_ms", startMs, "ms");
-    Metrics.print("procs_compute_ms", slowestComputeNanos / 1e6, "ms");
+    Metrics.print("procs_compute_ms", procs.slowestComputeMs(), "ms");
     Metrics.print("threads_speedup_x", oneMs / threadsMs, "x");
     Metrics.print("procs_speedup_x", oneMs / procsMs, "x");
     Metrics.print("workers", n, "count");
   }
 
-  /** The next message from a child; a child that died first ends the program with status 1. */
-  private static Object receive(Process child, Connection connection) {
-    try {
-      return connection.recv();
-    } catch (IOException e) {
-      child.kill();
-      fail(child + " did not answer: " + e);
-      return null;
-    }
-  }
-
   private static void fail(String problem) {
-    System.err.println("ThreadsVsProcesses: " + problem);
-    System.exit(1);
+    LcgProcesses.fail("ThreadsVsProcesses", problem);
   }
 }
