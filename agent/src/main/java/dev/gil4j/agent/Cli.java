@@ -1,5 +1,6 @@
 package dev.gil4j.agent;
 
+import dev.gil4j.lab.ScaleCommand;
 import dev.gil4j.profiler.analysis.ReportCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -13,6 +14,9 @@ public final class Cli {
           "       java -javaagent:gil4j-agent.jar[=OPTIONS] ... (see 'options')",
           "commands:",
           "  options   the agent's options, their defaults and accepted values",
+          "  scale [options] -- <java arguments>",
+          "            run an application at several thread counts and GIL settings, and project",
+          "            its scaling ('scale --help')",
           "  report FILE.jfr [--html OUT.html]",
           "            locks ranked by wait, GIL load per thread, from a recording",
           "  help      this text");
@@ -31,8 +35,11 @@ public final class Cli {
         return 0;
       case "report":
         return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+      case "scale":
+        return ScaleCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       default:
-        err.println("gil4j: unknown command '" + args[0] + "'; accepted: options, report, help");
+        err.println(
+            "gil4j: unknown command '" + args[0] + "'; accepted: options, scale, report, help");
         return 2;
     }
   }

@@ -1,0 +1,110 @@
+package dev.gil4j.lab;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar gil4j-agent.jar scale [options] -- <java arguments>}: runs an application once
+ * per configuration — thread count × GIL setting, repeated — each in a fresh child JVM under the
+ * agent, and tells how it scales: a table on stdout, {@code results.csv}, {@code results.json} and
+ * {@code report.html} in the output directory, written again after every run so that a Ctrl-C keeps
+ * every finished one.
+ */
+public final class ScaleCommand {
+  private ScaleCommand() {}
+
+  /** Runs the command; returns the exit status: 0, 1 if no run ended well, 2 for bad usage. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.println(ScaleOptions.USAGE);
+      return 0;
+    }
+    ScaleOptions options;
+    Path jar;
+    try {
+      options = ScaleOptions.parse(args);
+      jar = agentJar();
+    } catch (IllegalArgumentException e) {
+      err.println("gil4j scale: " + e.getMessage());
+      return 2;
+    }
+    try {
+      return sweep(options, jar, out, err);
+    } catch (IOException e) {
+      err.println("gil4j scale: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static int sweep(ScaleOptions options, Path jar, PrintStream out, PrintStream err)
+      throws IOException {
+    Sweep sweep = new Sweep(options, jar, err);
+    CountDownLatch written = new CountDownLatch(1);
+    Thread onInterrupt =
+        new Thread(
+            () -> {
+              sweep.stop();
+              try {
+                written.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "gil4j-scale-stop");
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    boolean complete;
+    try {
+      complete = sweep.run(points -> save(options, sweep, points, false, err));
+      Results results = save(options, sweep, sweep.points(), complete, err);
+      out.print(results.table());
+      if (!complete) {
+        err.printf(
+            "gil4j scale: stopped; the %d finished run(s) are kept in %s%n",
+            results.points().stream().mapToInt(p -> p.runs().size()).sum(), options.out());
+      } else {
+        err.println("gil4j scale: results in " + options.out());
+      }
+      return results.points().stream().anyMatch(p -> p.okRuns() > 0) ? 0 : 1;
+    } finally {
+      written.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down: the hook is running and has been let go above
+      }
+    }
+  }
+
+  private static Results save(
+      ScaleOptions options, Sweep sweep, List<Point> points, boolean complete, PrintStream err) {
+    Results results = new Results(options, sweep.metric(), points, complete);
+    try {
+      Results.write(options.out().resolve("results.csv"), results.csv());
+      Results.write(options.out().resolve("results.json"), results.json(List.of()));
+    } catch (IOException e) {
+      err.println("gil4j scale: could not write the results: " + e.getMessage());
+    }
+    return results;
+  }
+
+  /** The agent jar this command runs from: every child runs under it. */
+  private static Path agentJar() {
+    try {
+      Path path =
+          Path.of(ScaleCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (Files.isRegularFile(path)) {
+        return path;
+      }
+    } catch (URISyntaxException | SecurityException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "scale runs from the agent jar: java -jar agent/target/gil4j-agent.jar scale ...");
+  }
+}

@@ -1,0 +1,402 @@
+package dev.gil4j.lab;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs every configuration of a sweep, each run in a fresh child JVM under the agent with its
+ * mode's options, recording to a JFR file of its own; reads back the figure the application printed
+ * and the GIL's use from the recording.
+ *
+ * <p>The measured runs go round-robin — every configuration's first run, then every second run — so
+ * that a slow drift of the machine spreads over all configurations instead of biasing the last
+ * ones. A run that fails or hangs is kept with what went wrong (exit status, or a thread dump taken
+ * before it was killed) and the sweep goes on. {@link #stop} ends the sweep from another thread
+ * (Ctrl-C): the running child is killed and not counted, and every finished run is kept.
+ */
+final class Sweep {
+  /** Where a child's figure is read from: {@code gil4j-metric <name> <value> <unit>}. */
+  private static final String METRIC_PREFIX = "gil4j-metric ";
+
+  private static final long DUMP_TIMEOUT_SECONDS = 30;
+  private static final int SIGINT_EXIT = 130;
+  private static final int SIGTERM_EXIT = 143;
+
+  private final ScaleOptions options;
+  private final Path agentJar;
+  private final Progress progress;
+  private final List<Run> runs = new ArrayList<>();
+  private final Object lock = new Object();
+  private Process child;
+  private boolean stopping;
+  private Metric metric;
+
+  /** The compared figure: its name, its unit, and which way is better. */
+  record Metric(String name, String unit) {
+    /** Whether smaller values are better: times, as opposed to rates and counts. */
+    boolean lowerIsBetter() {
+      return unit.equals("ns")
+          || unit.equals("us")
+          || unit.equals("µs")
+          || unit.equals("ms")
+          || unit.equals("s");
+    }
+  }
+
+  Sweep(ScaleOptions options, Path agentJar, PrintStream err) {
+    this.options = options;
+    this.agentJar = agentJar;
+    this.progress =
+        new Progress(
+            err,
+            options.modes().size()
+                * options.threads().size()
+                * (options.repeat() + options.warmup()));
+  }
+
+  /**
+   * Runs the sweep; after every measured run, hands the points so far to {@code afterEachRun}.
+   * Returns false when {@link #stop} ended it early.
+   */
+  boolean run(Consumer<List<Point>> afterEachRun) throws IOException {
+    Files.createDirectories(options.out().resolve("logs"));
+    Files.createDirectories(options.out().resolve("recordings"));
+    for (int repeat = 1; repeat <= options.repeat(); repeat++) {
+      for (Mode mode : options.modes()) {
+        for (int n : options.threads()) {
+          if (repeat == 1) {
+            for (int w = 1; w <= options.warmup(); w++) {
+              if (launch(mode, n, -w) == null) {
+                return false;
+              }
+            }
+          }
+          Run run = launch(mode, n, repeat);
+          if (run == null) {
+            return false;
+          }
+          synchronized (lock) {
+            runs.add(run);
+          }
+          afterEachRun.accept(points());
+        }
+      }
+    }
+    progress.done();
+    return true;
+  }
+
+  /** Ends the sweep: kills the running child, whose run is not counted. */
+  void stop() {
+    synchronized (lock) {
+      stopping = true;
+      if (child != null) {
+        kill(child);
+      }
+    }
+  }
+
+  /** The configurations with their finished runs, in the order of the sweep's options. */
+  List<Point> points() {
+    Map<String, List<Run>> byConfiguration = new LinkedHashMap<>();
+    for (Mode mode : options.modes()) {
+      for (int n : options.threads()) {
+        byConfiguration.put(mode.name() + "/" + n, new ArrayList<>());
+      }
+    }
+    synchronized (lock) {
+      for (Run r : runs) {
+        byConfiguration.get(r.mode().name() + "/" + r.threads()).add(r);
+      }
+    }
+    List<Point> points = new ArrayList<>();
+    for (Mode mode : options.modes()) {
+      for (int n : options.threads()) {
+        List<Run> done = byConfiguration.get(mode.name() + "/" + n);
+        if (!done.isEmpty()) {
+          points.add(new Point(mode, n, List.copyOf(done)));
+        }
+      }
+    }
+    return points;
+  }
+
+  /** The compared figure, once the first run has told which it is; null before. */
+  Metric metric() {
+    return metric;
+  }
+
+  /**
+   * One run in a child JVM; {@code repeat} below 1 marks a warm-up run. Returns null when the sweep
+   * was stopped during it.
+   */
+  private Run launch(Mode mode, int n, int repeat) throws IOException {
+    String id = mode.fileName() + "-t" + n + (repeat > 0 ? "-r" + repeat : "-warmup" + (-repeat));
+    Path logs = options.out().resolve("logs");
+    Path out = logs.resolve(id + ".out");
+    Path err = logs.resolve(id + ".err");
+    Path recordings = options.out().resolve("recordings");
+    Path recording = recordings.resolve(id + ".jfr").toAbsolutePath();
+    deleteRecordings(recordings, id);
+    List<String> command = new ArrayList<>();
+    command.add(options.java().toString());
+    command.add(
+        "-javaagent:"
+            + agentJar
+            + "="
+            + ScaleOptions.combined(mode, options.agent())
+            + ",jfr="
+            + recording
+            + ",report="
+            + logs.resolve(id + ".report.txt").toAbsolutePath());
+    command.addAll(options.applicationFor(mode, n));
+    progress.starting(mode.name() + " threads=" + n + (repeat > 0 ? " run " + repeat : " warm-up"));
+
+    Process p;
+    synchronized (lock) {
+      if (stopping) {
+        return null;
+      }
+      p =
+          new ProcessBuilder(command)
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+              .start();
+      child = p;
+    }
+    long began = System.nanoTime();
+    boolean ended;
+    try {
+      ended = p.waitFor(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+      return null;
+    }
+    Path dump = null;
+    if (!ended) {
+      dump = logs.resolve(id + ".threads.txt");
+      dumpThreads(p, dump);
+      kill(p);
+    }
+    double wallMs = (System.nanoTime() - began) / 1e6;
+    if (ended && (p.exitValue() == SIGINT_EXIT || p.exitValue() == SIGTERM_EXIT)) {
+      awaitStop();
+    }
+    synchronized (lock) {
+      child = null;
+      if (stopping) {
+        return null;
+      }
+    }
+    progress.finished(wallMs);
+    if (repeat < 1) {
+      return new Run(mode, n, repeat, Run.Status.OK, 0, Double.NaN, wallMs, null, out, null, null);
+    }
+    if (!ended) {
+      return failed(
+          mode,
+          n,
+          repeat,
+          Run.Status.TIMED_OUT,
+          -1,
+          wallMs,
+          out,
+          dump,
+          "no end after " + options.timeout().toSeconds() + " s; threads dumped to " + dump);
+    }
+    int exit = p.exitValue();
+    if (exit != 0) {
+      return failed(
+          mode,
+          n,
+          repeat,
+          Run.Status.FAILED,
+          exit,
+          wallMs,
+          out,
+          null,
+          "exit status " + exit + lastLine(err));
+    }
+    Map<String, Metric> printed = new LinkedHashMap<>();
+    Map<String, Double> values = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+      String[] f = line.trim().split("\\s+");
+      if (line.startsWith(METRIC_PREFIX) && f.length == 4 && !printed.containsKey(f[1])) {
+        try {
+          values.put(f[1], Double.parseDouble(f[2]));
+          printed.put(f[1], new Metric(f[1], f[3]));
+        } catch (NumberFormatException e) {
+          // not a metric line after all
+        }
+      }
+    }
+    if (metric == null) {
+      metric = choose(printed);
+    }
+    double value;
+    if (metric.name().equals(RUN_WALL)) {
+      value = wallMs;
+    } else if (values.containsKey(metric.name())) {
+      value = values.get(metric.name());
+    } else {
+      return failed(
+          mode,
+          n,
+          repeat,
+          Run.Status.NO_METRIC,
+          0,
+          wallMs,
+          out,
+          null,
+          "printed no 'gil4j-metric "
+              + metric.name()
+              + "' line"
+              + (printed.isEmpty()
+                  ? ""
+                  : " (printed: " + String.join(", ", printed.keySet()) + ")"));
+    }
+    GilShares gil;
+    try {
+      gil = GilShares.read(recordingsOf(recordings, id));
+    } catch (Exception e) {
+      return failed(
+          mode,
+          n,
+          repeat,
+          Run.Status.FAILED,
+          0,
+          wallMs,
+          out,
+          null,
+          "its recording could not be read: " + e.getMessage());
+    }
+    return new Run(mode, n, repeat, Run.Status.OK, 0, value, wallMs, gil, out, null, null);
+  }
+
+  /**
+   * A child killed by the Ctrl-C meant for {@code scale} (the terminal signals the whole process
+   * group) may end before {@link #stop} is called: give the stop a moment to arrive, so that the
+   * run is not counted as failed.
+   */
+  private void awaitStop() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    synchronized (lock) {
+      while (!stopping && System.nanoTime() < deadline) {
+        try {
+          lock.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** The name of the figure used when the application prints none: the child's wall time. */
+  static final String RUN_WALL = "run_wall_ms";
+
+  private Metric choose(Map<String, Metric> printed) {
+    if (options.metric() != null) {
+      return printed.getOrDefault(options.metric(), new Metric(options.metric(), "?"));
+    }
+    if (printed.containsKey("wall_ms")) {
+      return printed.get("wall_ms");
+    }
+    return printed.isEmpty() ? new Metric(RUN_WALL, "ms") : printed.values().iterator().next();
+  }
+
+  private static Run failed(
+      Mode mode,
+      int n,
+      int repeat,
+      Run.Status status,
+      int exit,
+      double wallMs,
+      Path log,
+      Path dump,
+      String problem) {
+    return new Run(mode, n, repeat, status, exit, Double.NaN, wallMs, null, log, dump, problem);
+  }
+
+  /** The run's recording and, in mode procs, its children's ({@code id-<pid>.jfr}). */
+  private static List<Path> recordingsOf(Path dir, String id) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, id + "{,-*}.jfr")) {
+      s.forEach(files::add);
+    }
+    return files;
+  }
+
+  private static void deleteRecordings(Path dir, String id) throws IOException {
+    for (Path f : recordingsOf(dir, id)) {
+      Files.delete(f);
+    }
+  }
+
+  private static String lastLine(Path err) throws IOException {
+    List<String> lines = Files.readAllLines(err, StandardCharsets.UTF_8);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String line = lines.get(i).trim();
+      if (!line.isEmpty() && !line.startsWith("gil4j:")) {
+        return ": " + (line.length() > 200 ? line.substring(0, 200) + "…" : line);
+      }
+    }
+    return "";
+  }
+
+  /** jcmd's thread dump of a hung child and of its own children (mode procs), into {@code to}. */
+  private void dumpThreads(Process p, Path to) throws IOException {
+    Path jcmd = options.java().resolveSibling("jcmd");
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(p.toHandle());
+    p.descendants().forEach(all::add);
+    Files.writeString(to, "");
+    for (ProcessHandle h : all) {
+      Files.writeString(
+          to, "=== jcmd " + h.pid() + " Thread.print\n", java.nio.file.StandardOpenOption.APPEND);
+      try {
+        Process d =
+            new ProcessBuilder(jcmd.toString(), Long.toString(h.pid()), "Thread.print")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(to.toFile()))
+                .start();
+        if (!d.waitFor(DUMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          d.destroyForcibly();
+        }
+      } catch (IOException e) {
+        Files.writeString(
+            to, "could not run " + jcmd + ": " + e + "\n", java.nio.file.StandardOpenOption.APPEND);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static java.io.File nullDevice() {
+    return new java.io.File(
+        System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+  }
+}
