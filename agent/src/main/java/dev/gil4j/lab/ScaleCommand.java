@@ -2,8 +2,6 @@ package dev.gil4j.lab;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +27,7 @@ public final class ScaleCommand {
     Path jar;
     try {
       options = ScaleOptions.parse(args);
-      jar = agentJar();
+      jar = Bundled.agentJar();
     } catch (IllegalArgumentException e) {
       err.println("gil4j scale: " + e.getMessage());
       return 2;
@@ -91,20 +89,5 @@ public final class ScaleCommand {
       err.println("gil4j scale: could not write the results: " + e.getMessage());
     }
     return results;
-  }
-
-  /** The agent jar this command runs from: every child runs under it. */
-  private static Path agentJar() {
-    try {
-      Path path =
-          Path.of(ScaleCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      if (Files.isRegularFile(path)) {
-        return path;
-      }
-    } catch (URISyntaxException | SecurityException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        "scale runs from the agent jar: java -jar agent/target/gil4j-agent.jar scale ...");
   }
 }
