@@ -1,5 +1,6 @@
 package dev.gil4j.agent;
 
+import dev.gil4j.lab.Demo;
 import dev.gil4j.lab.ScaleCommand;
 import dev.gil4j.profiler.analysis.ReportCommand;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ public final class Cli {
           "       java -javaagent:gil4j-agent.jar[=OPTIONS] ... (see 'options')",
           "commands:",
           "  options   the agent's options, their defaults and accepted values",
+          "  demo      the GIL's story told by the bundled sample apps, in under a minute",
           "  scale [options] -- <java arguments>",
           "            run an application at several thread counts and GIL settings, and project",
           "            its scaling ('scale --help')",
@@ -35,11 +37,15 @@ public final class Cli {
         return 0;
       case "report":
         return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+      case "demo":
+        return Demo.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       case "scale":
         return ScaleCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       default:
         err.println(
-            "gil4j: unknown command '" + args[0] + "'; accepted: options, scale, report, help");
+            "gil4j: unknown command '"
+                + args[0]
+                + "'; accepted: options, demo, scale, report, help");
         return 2;
     }
   }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@code java -jar gil4j-agent.jar scale [options] -- <java arguments>}: runs an application once
@@ -42,35 +43,51 @@ public final class ScaleCommand {
 
   private static int sweep(ScaleOptions options, Path jar, PrintStream out, PrintStream err)
       throws IOException {
+    Results results =
+        execute(
+            options,
+            jar,
+            err,
+            r -> {
+              out.print(r.table());
+              if (!r.complete()) {
+                err.printf(
+                    "gil4j scale: stopped; the %d finished run(s) are kept in %s%n",
+                    r.points().stream().mapToInt(p -> p.runs().size()).sum(), options.out());
+              } else {
+                err.println("gil4j scale: results in " + options.out());
+              }
+            });
+    return results.points().stream().anyMatch(p -> p.okRuns() > 0) ? 0 : 1;
+  }
+
+  /**
+   * Runs a sweep, saving the results after every run, and hands the final results to {@code report}
+   * — also when Ctrl-C ends the sweep early: the JVM then waits for the report before it exits.
+   */
+  static Results execute(ScaleOptions options, Path jar, PrintStream err, Consumer<Results> report)
+      throws IOException {
     Sweep sweep = new Sweep(options, jar, err);
-    CountDownLatch written = new CountDownLatch(1);
+    CountDownLatch reported = new CountDownLatch(1);
     Thread onInterrupt =
         new Thread(
             () -> {
               sweep.stop();
               try {
-                written.await(30, TimeUnit.SECONDS);
+                reported.await(30, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             },
             "gil4j-scale-stop");
     Runtime.getRuntime().addShutdownHook(onInterrupt);
-    boolean complete;
     try {
-      complete = sweep.run(points -> save(options, sweep, points, false, err));
+      boolean complete = sweep.run(points -> save(options, sweep, points, false, err));
       Results results = save(options, sweep, sweep.points(), complete, err);
-      out.print(results.table());
-      if (!complete) {
-        err.printf(
-            "gil4j scale: stopped; the %d finished run(s) are kept in %s%n",
-            results.points().stream().mapToInt(p -> p.runs().size()).sum(), options.out());
-      } else {
-        err.println("gil4j scale: results in " + options.out());
-      }
-      return results.points().stream().anyMatch(p -> p.okRuns() > 0) ? 0 : 1;
+      report.accept(results);
+      return results;
     } finally {
-      written.countDown();
+      reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(onInterrupt);
       } catch (IllegalStateException e) {
@@ -85,6 +102,9 @@ public final class ScaleCommand {
     try {
       Results.write(options.out().resolve("results.csv"), results.csv());
       Results.write(options.out().resolve("results.json"), results.json(List.of()));
+      Results.write(
+          options.out().resolve("report.html"),
+          ScaleReport.html("gil4j scale", null, List.of(results)));
     } catch (IOException e) {
       err.println("gil4j scale: could not write the results: " + e.getMessage());
     }

@@ -36,12 +36,17 @@ public record ScaleOptions(
     Duration timeout,
     Path out,
     String metric,
+    Boolean lowerIsBetter,
     String agent,
     Path java,
     List<String> application) {
 
   static final String THREADS = "{threads}";
   static final String WORKERS = "{workers}";
+
+  /** Agent options that the modes and the sweep itself set, so that --agent may not. */
+  private static final List<String> MODE_KEYS =
+      List.of("gil", "switch", "policy", "ticks", "tokens", "report", "jfr");
 
   static final String USAGE =
       String.join(
@@ -58,9 +63,9 @@ public record ScaleOptions(
               + " 5m)",
           "  --out DIR           results.csv, results.json, report.html, logs (default"
               + " gil4j-scale)",
-          "  --metric NAME       the gil4j-metric to compare (default wall_ms, else the first"
-              + " printed,",
-          "                      else the run's wall time)",
+          "  --metric NAME[:lower|:higher]  the gil4j-metric to compare and which way is better",
+          "                      (default wall_ms, else the first printed, else the run's wall"
+              + " time)",
           "  --agent OPTIONS     agent options added to every mode's, e.g. include=com.acme.*",
           "  --java PATH         java launcher for the runs (default: this JVM's)",
           "An application reports its figure by printing 'gil4j-metric <name> <value> <unit>';"
@@ -88,6 +93,7 @@ public record ScaleOptions(
     Duration timeout = Duration.ofMinutes(5);
     Path out = Path.of("gil4j-scale");
     String metric = null;
+    Boolean lowerIsBetter = null;
     String agent = "";
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     for (int i = 0; i < dashes; i++) {
@@ -112,7 +118,11 @@ public record ScaleOptions(
         case "--warmup" -> warmup = integer(option, value, 0, 10);
         case "--timeout" -> timeout = duration(option, value);
         case "--out" -> out = Path.of(value);
-        case "--metric" -> metric = metricName(value);
+        case "--metric" -> {
+          String[] parts = value.split(":", 2);
+          metric = metricName(value, parts[0]);
+          lowerIsBetter = parts.length == 1 ? null : direction(value, parts[1]);
+        }
         case "--agent" -> agent = value;
         case "--java" -> java = launcher(value);
         default ->
@@ -141,6 +151,18 @@ public record ScaleOptions(
               + " placeholder in the application's arguments (it becomes 'processes', else"
               + " 'threads'), e.g. --workers {workers}");
     }
+    for (String option : agent.isEmpty() ? new String[0] : agent.split(",")) {
+      String key = option.split("=", 2)[0];
+      if (MODE_KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "bad --agent '"
+                + agent
+                + "': "
+                + key
+                + " is set by --modes and by scale itself; --agent takes the other options"
+                + " (profile, include, exclude, jfc)");
+      }
+    }
     for (Mode mode : modes) {
       String combined = combined(mode, agent);
       try {
@@ -153,7 +175,17 @@ public record ScaleOptions(
       throw new IllegalArgumentException("bad --out '" + out + "': a file, not a directory");
     }
     return new ScaleOptions(
-        threads, modes, repeat, warmup, timeout, out, metric, agent, java, application);
+        threads,
+        modes,
+        repeat,
+        warmup,
+        timeout,
+        out,
+        metric,
+        lowerIsBetter,
+        agent,
+        java,
+        application);
   }
 
   /** The agent options of {@code mode} with the user's {@code --agent} options after them. */
@@ -214,12 +246,28 @@ public record ScaleOptions(
         "bad " + option + " '" + value + "'; accepted: a duration from 100ms to 24h, e.g. 90s, 5m");
   }
 
-  private static String metricName(String value) {
-    if (!value.matches("[A-Za-z0-9_.\\-]+")) {
+  private static String metricName(String value, String name) {
+    if (!name.matches("[A-Za-z0-9_.\\-]+")) {
       throw new IllegalArgumentException(
-          "bad --metric '" + value + "'; accepted: a metric name such as wall_ms");
+          "bad --metric '"
+              + value
+              + "'; accepted: a metric name such as wall_ms, optionally"
+              + " with :lower or :higher (which is better)");
     }
-    return value;
+    return name;
+  }
+
+  private static Boolean direction(String value, String word) {
+    return switch (word) {
+      case "lower" -> true;
+      case "higher" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "bad --metric '"
+                  + value
+                  + "'; accepted after the name: :lower or :higher (which is"
+                  + " better)");
+    };
   }
 
   private static Path launcher(String value) {

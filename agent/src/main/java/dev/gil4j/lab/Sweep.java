@@ -41,15 +41,20 @@ final class Sweep {
   private boolean stopping;
   private Metric metric;
 
-  /** The compared figure: its name, its unit, and which way is better. */
-  record Metric(String name, String unit) {
-    /** Whether smaller values are better: times, as opposed to rates and counts. */
-    boolean lowerIsBetter() {
-      return unit.equals("ns")
-          || unit.equals("us")
-          || unit.equals("µs")
-          || unit.equals("ms")
-          || unit.equals("s");
+  /**
+   * The compared figure: its name, its unit, and which way is better.
+   *
+   * @param lowerIsBetter whether smaller values are better: times, unless the user said otherwise
+   */
+  record Metric(String name, String unit, boolean lowerIsBetter) {
+    static Metric of(String name, String unit, Boolean lowerIsBetter) {
+      boolean time =
+          unit.equals("ns")
+              || unit.equals("us")
+              || unit.equals("µs")
+              || unit.equals("ms")
+              || unit.equals("s");
+      return new Metric(name, unit, lowerIsBetter != null ? lowerIsBetter : time);
     }
   }
 
@@ -236,7 +241,7 @@ final class Sweep {
       if (line.startsWith(METRIC_PREFIX) && f.length == 4 && !printed.containsKey(f[1])) {
         try {
           values.put(f[1], Double.parseDouble(f[2]));
-          printed.put(f[1], new Metric(f[1], f[3]));
+          printed.put(f[1], Metric.of(f[1], f[3], options.lowerIsBetter()));
         } catch (NumberFormatException e) {
           // not a metric line after all
         }
@@ -309,12 +314,13 @@ final class Sweep {
 
   private Metric choose(Map<String, Metric> printed) {
     if (options.metric() != null) {
-      return printed.getOrDefault(options.metric(), new Metric(options.metric(), "?"));
+      return printed.getOrDefault(
+          options.metric(), Metric.of(options.metric(), "?", options.lowerIsBetter()));
     }
     if (printed.containsKey("wall_ms")) {
       return printed.get("wall_ms");
     }
-    return printed.isEmpty() ? new Metric(RUN_WALL, "ms") : printed.values().iterator().next();
+    return printed.isEmpty() ? Metric.of(RUN_WALL, "ms", null) : printed.values().iterator().next();
   }
 
   private static Run failed(

@@ -95,6 +95,16 @@ public final class ChildJvm {
     return of(jdk, SAMPLE_CLASSES, SAMPLES_PACKAGE + "." + simpleName);
   }
 
+  /** The agent jar under test, for tests that run its command-line tool. */
+  public static Path agentJar() {
+    return AGENT_JAR;
+  }
+
+  /** The sample apps' classes. */
+  public static Path sampleClasses() {
+    return SAMPLE_CLASSES;
+  }
+
   /** With {@code -javaagent:gil4j-agent.jar=options}; an empty string attaches it without any. */
   public ChildJvm withAgent(String options) {
     return new ChildJvm(jdk, options, classPath, mainClass, args, timeout);
@@ -172,6 +182,9 @@ public final class ChildJvm {
     if (agentOptions != null && !Files.isRegularFile(AGENT_JAR)) {
       throw new AssertionError(
           "agent jar " + AGENT_JAR + " is missing: build it first (mvn -DskipTests package)");
+    }
+    if (Files.isRegularFile(classPath)) {
+      return;
     }
     Path classFile = classPath.resolve(mainClass.replace('.', '/') + ".class");
     if (!Files.isRegularFile(classFile)) {
