@@ -1,5 +1,10 @@
 package dev.gil4j.lab;
 
+import dev.gil4j.lab.fit.Law;
+import dev.gil4j.lab.fit.Parameter;
+import dev.gil4j.lab.fit.Projection;
+import dev.gil4j.lab.fit.Sample;
+import dev.gil4j.lab.fit.ScalingFit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,12 +24,67 @@ final class Results {
   private final Sweep.Metric metric;
   private final List<Point> points;
   private final boolean complete;
+  private final List<ModeFit> fits;
 
-  Results(ScaleOptions options, Sweep.Metric metric, List<Point> points, boolean complete) {
+  /**
+   * A mode's fits of Amdahl's law and the USL to its runs.
+   *
+   * @param mode the mode
+   * @param fits Amdahl's, then the USL's
+   */
+  record ModeFit(Mode mode, List<ScalingFit> fits) {}
+
+  /**
+   * The results so far.
+   *
+   * @param withFits whether to fit the scaling laws (a second or so per mode: done for the final
+   *     results, not after every run)
+   */
+  Results(
+      ScaleOptions options,
+      Sweep.Metric metric,
+      List<Point> points,
+      boolean complete,
+      boolean withFits) {
     this.options = options;
     this.metric = metric;
     this.points = points;
     this.complete = complete;
+    this.fits = withFits ? fit() : List.of();
+  }
+
+  /** The fits per mode with runs at two or more thread counts; empty before the final results. */
+  List<ModeFit> fits() {
+    return fits;
+  }
+
+  private List<ModeFit> fit() {
+    List<ModeFit> out = new ArrayList<>();
+    if (metric == null) {
+      return out;
+    }
+    for (Mode mode : options.modes()) {
+      List<Sample> samples = new ArrayList<>();
+      for (Point p : points) {
+        if (p.mode().equals(mode)) {
+          for (double v : p.values()) {
+            if (v > 0 && Double.isFinite(v)) {
+              samples.add(
+                  metric.lowerIsBetter()
+                      ? Sample.ofWallTime(p.threads(), v)
+                      : new Sample(p.threads(), v));
+            }
+          }
+        }
+      }
+      if (samples.stream().mapToInt(Sample::n).distinct().count() >= 2) {
+        out.add(
+            new ModeFit(
+                mode,
+                List.of(ScalingFit.of(Law.AMDAHL, samples), ScalingFit.of(Law.USL, samples))));
+      }
+    }
+    return out;
   }
 
   List<Point> points() {
@@ -120,6 +180,40 @@ final class Results {
                 options.repeat()));
     out.append(TextTable.render(rows, 1));
     for (Point p : points) {
+      GilShares g = p.gil();
+      boolean widest = p.threads() == options.threads().get(options.threads().size() - 1);
+      if (widest && g != null && !g.topLocks().isEmpty()) {
+        GilShares.LockWait top = g.topLocks().get(0);
+        out.append(
+            String.format(
+                "  %s threads=%d: most waited-for lock %s, %s ms of waits per run%n",
+                p.mode().name(), p.threads(), top.lock(), figure(top.waitMs())));
+      }
+    }
+    if (!fits.isEmpty()) {
+      out.append(
+          String.format(
+              "%nprojections: Amdahl's law and the USL fitted to every run of a mode, speedup over"
+                  + " 1 thread, 90%% intervals%n"));
+      int cores = Runtime.getRuntime().availableProcessors();
+      if (options.threads().get(options.threads().size() - 1) > cores) {
+        out.append(
+            String.format(
+                "(this machine has %d cores: above %d threads the runs measure the cores running"
+                    + " out, which the laws read as contention; project from a machine with as many"
+                    + " cores as threads, or sweep tokens:K modes)%n",
+                cores, cores));
+      }
+      for (ModeFit f : fits) {
+        out.append(f.mode().name()).append('\n');
+        for (ScalingFit fit : f.fits()) {
+          for (String line : fit.format().split("\\R")) {
+            out.append("  ").append(line).append('\n');
+          }
+        }
+      }
+    }
+    for (Point p : points) {
       for (String problem : p.problems()) {
         out.append(String.format("  %s threads=%d %s%n", p.mode().name(), p.threads(), problem));
       }
@@ -174,7 +268,7 @@ final class Results {
   }
 
   /** {@code results.json}: the sweep's settings, every point with its runs, and the fits. */
-  String json(List<Json> fits) {
+  String json() {
     Json root =
         Json.object()
             .put("tool", "gil4j scale")
@@ -233,8 +327,55 @@ final class Results {
               .put("runs", Json.array(runs)));
     }
     root.put("points", Json.array(ps));
-    root.put("fits", Json.array(fits));
+    List<Json> fitted = new ArrayList<>();
+    for (ModeFit f : fits) {
+      for (ScalingFit fit : f.fits()) {
+        fitted.add(fitJson(f.mode(), fit));
+      }
+    }
+    root.put("fits", Json.array(fitted));
     return root.toString() + "\n";
+  }
+
+  private static Json fitJson(Mode mode, ScalingFit fit) {
+    List<Json> parameters = new ArrayList<>();
+    for (Parameter p : fit.parameters()) {
+      parameters.add(
+          Json.object()
+              .put("name", p.name())
+              .put("value", p.value())
+              .put("std_error", p.stdError())
+              .put("low", p.low())
+              .put("high", p.high()));
+    }
+    List<Json> projections = new ArrayList<>();
+    for (Projection p : fit.projections()) {
+      projections.add(
+          Json.object()
+              .put("n", p.n())
+              .put("speedup", p.speedup())
+              .put("low", p.low())
+              .put("high", p.high()));
+    }
+    Json heldOut =
+        fit.heldOut()
+            .map(
+                h ->
+                    Json.object()
+                        .put("n", h.n())
+                        .put("predicted_speedup", h.predictedSpeedup())
+                        .put("measured_speedup", h.measuredSpeedup())
+                        .put("relative_error", h.relativeError()))
+            .orElse(Json.NULL);
+    return Json.object()
+        .put("mode", mode.name())
+        .put("law", fit.law().name().toLowerCase(Locale.ROOT))
+        .put("verdict", fit.verdict().label())
+        .put("supports_projection", fit.verdict().supportsProjection())
+        .put("explanation", fit.explanation())
+        .put("parameters", Json.array(parameters))
+        .put("projections", Json.array(projections))
+        .put("held_out", heldOut);
   }
 
   private static Json gil(GilShares g) {

@@ -82,8 +82,8 @@ public final class ScaleCommand {
             "gil4j-scale-stop");
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     try {
-      boolean complete = sweep.run(points -> save(options, sweep, points, false, err));
-      Results results = save(options, sweep, sweep.points(), complete, err);
+      boolean complete = sweep.run(points -> save(options, sweep, points, false, false, err));
+      Results results = save(options, sweep, sweep.points(), complete, true, err);
       report.accept(results);
       return results;
     } finally {
@@ -97,11 +97,16 @@ public final class ScaleCommand {
   }
 
   private static Results save(
-      ScaleOptions options, Sweep sweep, List<Point> points, boolean complete, PrintStream err) {
-    Results results = new Results(options, sweep.metric(), points, complete);
+      ScaleOptions options,
+      Sweep sweep,
+      List<Point> points,
+      boolean complete,
+      boolean withFits,
+      PrintStream err) {
+    Results results = new Results(options, sweep.metric(), points, complete, withFits);
     try {
       Results.write(options.out().resolve("results.csv"), results.csv());
-      Results.write(options.out().resolve("results.json"), results.json(List.of()));
+      Results.write(options.out().resolve("results.json"), results.json());
       Results.write(
           options.out().resolve("report.html"),
           ScaleReport.html("gil4j scale", null, List.of(results)));

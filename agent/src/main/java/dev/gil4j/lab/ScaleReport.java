@@ -1,5 +1,8 @@
 package dev.gil4j.lab;
 
+import dev.gil4j.lab.fit.Parameter;
+import dev.gil4j.lab.fit.Projection;
+import dev.gil4j.lab.fit.ScalingFit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -93,6 +96,10 @@ final class ScaleReport {
       speedupPlot(b, r);
     } else {
       figurePlot(b, r);
+    }
+    if (!r.fits().isEmpty()) {
+      projectionPlot(b, r);
+      table(b, "fits", fitRows(r));
     }
     sharesPlot(b, r);
     switchRatePlot(b, r);
@@ -256,6 +263,124 @@ final class ScaleReport {
     }
     legend(b, m, "ideal", "#999");
     b.append("</svg>\n");
+  }
+
+  /**
+   * Each mode's USL curve out to the projections' reach, its 90% band there, and the measured
+   * medians; a curve whose verdict does not support a projection is dashed.
+   */
+  private static void projectionPlot(StringBuilder b, Results r) {
+    int reach = r.options().threads().get(r.options().threads().size() - 1);
+    double top = 1;
+    for (Results.ModeFit f : r.fits()) {
+      ScalingFit usl = f.fits().get(1);
+      for (Projection p : usl.projections()) {
+        reach = Math.max(reach, p.n());
+        top = Math.max(top, Double.isFinite(p.high()) ? p.high() : p.speedup());
+      }
+      top = Math.max(top, usl.speedupAt(reach));
+    }
+    top = Math.min(top, reach);
+    Axes a = new Axes(1, reach, 0, top * 1.05, true);
+    open(b, "plot projection", "USL projection: speedup over 1 thread, 90% band");
+    a.draw(b, "threads (or tokens)", "speedup");
+    int m = 0;
+    for (Mode mode : r.options().modes()) {
+      String color = PALETTE[m % PALETTE.length];
+      Results.ModeFit f =
+          r.fits().stream().filter(x -> x.mode().equals(mode)).findFirst().orElse(null);
+      m++;
+      if (f == null) {
+        continue;
+      }
+      ScalingFit usl = f.fits().get(1);
+      b.append("<g class=\"fit\" data-mode=\"")
+          .append(esc(mode.name()))
+          .append("\" data-verdict=\"")
+          .append(esc(usl.verdict().label()))
+          .append("\">\n");
+      List<Projection> band = usl.projections();
+      if (!band.isEmpty()) {
+        StringBuilder poly = new StringBuilder();
+        for (Projection p : band) {
+          poly.append(a.x(p.n())).append(',').append(a.y(Math.min(p.high(), top))).append(' ');
+        }
+        for (int i = band.size() - 1; i >= 0; i--) {
+          Projection p = band.get(i);
+          poly.append(a.x(p.n())).append(',').append(a.y(Math.max(p.low(), 0))).append(' ');
+        }
+        b.append("<polygon class=\"band\" points=\"")
+            .append(poly.toString().trim())
+            .append("\" fill=\"")
+            .append(color)
+            .append("\" fill-opacity=\"0.15\"/>\n");
+      }
+      StringBuilder path = new StringBuilder();
+      for (double n = 1; n <= reach * 1.0001; n *= Math.pow(2, 0.125)) {
+        path.append(path.length() == 0 ? "M" : " L")
+            .append(a.x(n))
+            .append(' ')
+            .append(a.y(Math.min(usl.speedupAt(n), top)));
+      }
+      b.append("<path class=\"curve\" d=\"")
+          .append(path)
+          .append("\" fill=\"none\" stroke-width=\"2\" stroke=\"")
+          .append(color)
+          .append('"')
+          .append(usl.verdict().supportsProjection() ? "" : " stroke-dasharray=\"6 4\"")
+          .append("/>\n");
+      for (Point p : r.points()) {
+        double s = r.speedup(p);
+        if (p.mode().equals(mode) && Double.isFinite(s)) {
+          b.append("<circle class=\"measured\" cx=\"")
+              .append(a.x(p.threads()))
+              .append("\" cy=\"")
+              .append(a.y(Math.min(s, top)))
+              .append("\" r=\"3\" fill=\"")
+              .append(color)
+              .append("\"/>\n");
+        }
+      }
+      legend(b, m - 1, mode.name() + " (" + usl.verdict().label() + ")", color);
+      b.append("</g>\n");
+    }
+    b.append("</svg>\n");
+  }
+
+  private static List<String[]> fitRows(Results r) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(
+        new String[] {
+          "mode",
+          "law",
+          "verdict",
+          "parameters (90% interval)",
+          "speedup at the furthest n",
+          "held-out check"
+        });
+    for (Results.ModeFit f : r.fits()) {
+      for (ScalingFit fit : f.fits()) {
+        List<String> parameters = new ArrayList<>();
+        for (Parameter p : fit.parameters()) {
+          parameters.add(esc(p.format()));
+        }
+        List<Projection> ps = fit.projections();
+        rows.add(
+            new String[] {
+              esc(f.mode().name()),
+              esc(fit.law().title()),
+              "<span title=\""
+                  + esc(fit.explanation())
+                  + "\">"
+                  + esc(fit.verdict().label())
+                  + "</span>",
+              String.join("<br>", parameters),
+              ps.isEmpty() ? "-" : esc(ps.get(ps.size() - 1).format()),
+              fit.heldOut().map(h -> esc(h.format())).orElse("-")
+            });
+      }
+    }
+    return rows;
   }
 
   /** The speedups the best and worst run of a point would give, low first. */

@@ -140,6 +140,37 @@ class ScaleTest {
   }
 
   @Test
+  void eachModeIsProjectedAndCheckedOnTheHeldOutPoint() throws IOException {
+    sweep.assertSucceeded();
+    String table = sweep.stdout();
+    assertTrue(table.contains("projections: Amdahl's law and the USL"), table);
+    String json = Files.readString(dir.resolve("results.json"));
+    for (String mode : MODES) {
+      int at = table.indexOf("\n" + mode + "\n", table.indexOf("projections:"));
+      assertTrue(at > 0, "a projection block for " + mode + " in " + table);
+      Matcher next = Pattern.compile("\\n\\S").matcher(table);
+      int end = next.find(at + mode.length() + 2) ? next.start() : table.length();
+      String block = table.substring(at, end);
+      for (String law : List.of("Amdahl: ", "USL: ")) {
+        assertTrue(block.contains(law), law + " for " + mode + " in " + block);
+      }
+      assertTrue(block.contains("speedup at 64: "), block);
+      // Amdahl needs 2 thread counts: fitted on 1-3 threads, it predicts the 4th.
+      assertTrue(block.contains("held out n=4 from n<4: predicted "), block);
+      Matcher fit =
+          Pattern.compile(
+                  "\"mode\": \""
+                      + Pattern.quote(mode)
+                      + "\",\\s*\"law\": \"amdahl\",.*?"
+                      + "\"held_out\": \\{\\s*\"n\": 4,\\s*\"predicted_speedup\": ([0-9.eE+-]+)",
+                  Pattern.DOTALL)
+              .matcher(json);
+      assertTrue(fit.find(), "the held-out check of " + mode + " in " + json);
+      assertTrue(Double.parseDouble(fit.group(1)) > 0, fit.group());
+    }
+  }
+
+  @Test
   void theReportDrawsEveryModeInChromium() throws Exception {
     sweep.assertSucceeded();
     assumeTrue(Chromium.installed(), "skipped: " + Chromium.BINARY + " is absent");
@@ -163,7 +194,12 @@ class ScaleTest {
       }
       assertEquals(THREADS.size(), count, "a point per thread count for " + mode);
     }
-    for (String plot : List.of("plot shares", "plot switch-rate")) {
+    for (String mode : MODES) {
+      assertTrue(
+          dom.contains("<g class=\"fit\" data-mode=\"" + mode + "\""),
+          "a projected curve for " + mode);
+    }
+    for (String plot : List.of("plot projection", "plot shares", "plot switch-rate")) {
       assertTrue(dom.contains("<svg class=\"" + plot + "\""), plot);
     }
     Path png = dir.resolve("report.png");
