@@ -2,6 +2,7 @@ package dev.gil4j.agent;
 
 import java.io.File;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 import java.util.jar.JarFile;
 
 /**
@@ -47,7 +48,8 @@ public final class Premain {
           .getMethod("install", String.class, Instrumentation.class, boolean.class)
           .invoke(null, options, inst, attached);
     } catch (Throwable t) {
-      System.err.println("gil4j: agent failed to start, the application runs without it: " + t);
+      Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
+      System.err.println("gil4j: agent failed to start, the application runs without it: " + cause);
     }
   }
 

@@ -55,7 +55,12 @@ public final class AgentInstaller {
     System.err.println(
         "gil4j: " + options.describe() + " (JDK " + Runtime.version().feature() + ")");
     if (core != null) {
-      core.registerCurrentThread();
+      // Everything else is in place: a failure here leaves main outside the GIL, not the agent off.
+      try {
+        core.registerCurrentThread();
+      } catch (Throwable t) {
+        core.reportOnce("registering the main thread", t);
+      }
     }
   }
 
@@ -104,10 +109,22 @@ public final class AgentInstaller {
     return core;
   }
 
+  /**
+   * The exit report. A failure to make it is one line: uncaught, it would be a stack trace from a
+   * shutdown hook, or be lost silently to the application's default uncaught-exception handler.
+   */
   private static void report(GilCore core, AppTransformer app, Options options) {
     if (options.report().equals("off")) {
       return;
     }
+    try {
+      writeReport(core, app, options);
+    } catch (Throwable t) {
+      System.err.println("gil4j: could not make the exit report: " + t);
+    }
+  }
+
+  private static void writeReport(GilCore core, AppTransformer app, Options options) {
     String text =
         (core == null ? "" : ExitReport.format(core.usage()))
             + ExitReport.formatSites(ContentionRecorder.snapshot(), REPORT_SITES);
