@@ -2,6 +2,8 @@ package dev.gil4j.agent;
 
 import java.io.File;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.JarFile;
 
 /**
@@ -12,9 +14,21 @@ import java.util.jar.JarFile;
  * path, so that instrumented {@code java.base} code can call gil4j's hooks, and hands over to code
  * loaded from there. An agent failure is reported once and the application runs on; only a bad
  * option stops the JVM (exit status 2).
+ *
+ * <p>Attaching to a running JVM (the Attach API's {@code VirtualMachine.loadAgent}) works with
+ * {@code gil=off}: the locks the application constructs from then on are profiled, in classes
+ * loaded before the attach too, and the report comes at exit. With {@code gil=on} it is refused
+ * with one line on the target's stderr, before anything in the target changes: threads already
+ * running would hold no GIL and classes already loaded would have no checkpoints. A second start in
+ * the same JVM (the agent given twice, or attached where it was started) is ignored with one line.
+ * A refusal leaves {@code loadAgent} returning normally: an exception from {@code agentmain} would
+ * print a stack trace and JVM assertion messages on the target's stderr.
  */
 public final class Premain {
   private static final String INSTALLER = "dev.gil4j.agent.internal.AgentInstaller";
+
+  /** One per JVM: the system class loader defines this class once, whichever jar copy starts. */
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
 
   private Premain() {}
 
@@ -29,14 +43,29 @@ public final class Premain {
   private static void start(String options, Instrumentation inst, boolean attached) {
     // Validated here, before the jar joins the bootstrap path: the JVM warns on stderr when that
     // path grows, and a bad option must print exactly one line.
+    boolean gil;
     try {
-      Options.parse(options);
+      gil = Options.parse(options).gil();
     } catch (IllegalArgumentException e) {
       System.err.println("gil4j: " + e.getMessage());
       System.err.flush();
       if (!attached) {
         Runtime.getRuntime().halt(2);
       }
+      return;
+    }
+    if (attached && gil) {
+      System.err.println(
+          "gil4j: refusing to attach with gil=on: threads already running hold no GIL and"
+              + " classes already loaded have no checkpoints; start the JVM with -javaagent, or"
+              + " attach with gil=off to profile the locks constructed from now on");
+      return;
+    }
+    if (!STARTED.compareAndSet(false, true)) {
+      System.err.println(
+          "gil4j: already started in this JVM, ignoring a second start with options '"
+              + (options == null ? "" : options)
+              + "'");
       return;
     }
     try {
@@ -47,7 +76,8 @@ public final class Premain {
           .getMethod("install", String.class, Instrumentation.class, boolean.class)
           .invoke(null, options, inst, attached);
     } catch (Throwable t) {
-      System.err.println("gil4j: agent failed to start, the application runs without it: " + t);
+      Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
+      System.err.println("gil4j: agent failed to start, the application runs without it: " + cause);
     }
   }
 
