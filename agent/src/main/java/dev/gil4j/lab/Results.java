@@ -132,9 +132,9 @@ final class Results {
     return null;
   }
 
-  /** The table printed on stdout. */
-  String table() {
-    String unit = metric == null ? "" : metric.unit();
+  /** The points as table cells, a header row first: the table on stdout and in the page. */
+  List<String[]> rows() {
+    String unit = metric == null ? "" : " " + metric.unit();
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {
@@ -157,7 +157,7 @@ final class Results {
           new String[] {
             p.mode().name(),
             Integer.toString(p.threads()),
-            figure(p.median()) + " " + unit,
+            figure(p.median()) + unit,
             figure(p.min()) + "-" + figure(p.max()),
             ratio(speedup(p)),
             percent(efficiency(p)),
@@ -168,6 +168,12 @@ final class Results {
             p.okRuns() + "/" + p.runs().size()
           });
     }
+    return rows;
+  }
+
+  /** The table printed on stdout. */
+  String table() {
+    List<String[]> rows = rows();
     StringBuilder out = new StringBuilder();
     out.append(
         metric == null

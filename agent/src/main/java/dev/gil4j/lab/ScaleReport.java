@@ -139,37 +139,12 @@ final class ScaleReport {
 
   private static List<String[]> pointRows(Results r) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(
-        new String[] {
-          "mode",
-          "threads",
-          "median",
-          "min&ndash;max",
-          "speedup",
-          "efficiency",
-          "GIL held",
-          "waiting",
-          "released",
-          "hand-offs/s",
-          "runs ok"
-        });
-    for (Point p : r.points()) {
-      GilShares g = p.gil();
-      boolean gil = g != null && g.hasGil();
-      rows.add(
-          new String[] {
-            esc(p.mode().name()),
-            Integer.toString(p.threads()),
-            Results.figure(p.median()),
-            Results.figure(p.min()) + "&ndash;" + Results.figure(p.max()),
-            Results.ratio(r.speedup(p)),
-            Results.percent(r.efficiency(p)),
-            gil ? Results.percent(g.held()) : "-",
-            gil ? Results.percent(g.waiting()) : "-",
-            gil ? Results.percent(g.released()) : "-",
-            gil ? Results.figure(g.handOffsPerSecond()) : "-",
-            p.okRuns() + "/" + p.runs().size()
-          });
+    for (String[] row : r.rows()) {
+      String[] cells = new String[row.length];
+      for (int i = 0; i < row.length; i++) {
+        cells[i] = esc(row[i]);
+      }
+      rows.add(cells);
     }
     return rows;
   }
