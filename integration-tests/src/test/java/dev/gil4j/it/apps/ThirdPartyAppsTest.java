@@ -1,0 +1,194 @@
+package dev.gil4j.it.apps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.gil4j.it.ChildJvm;
+import dev.gil4j.it.ChildRun;
+import dev.gil4j.it.Jdk;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Real applications from Maven Central, unmodified, under the agent: H2 committing transactions
+ * from several connections ({@link H2Load}), Jetty answering {@code wrk} on loopback ({@link
+ * JettyLoad}), and Lucene indexing and searching from several threads ({@link LuceneLoad}). Each
+ * runs with {@code gil=off} and {@code gil=on} on every available JDK, in a child JVM with a hard
+ * timeout; both runs must finish with every result checked, and the test prints throughput under
+ * the GIL beside {@code gil=off} with the revocations of the exit report:
+ *
+ * <pre>
+ * apps: h2 [JDK 17] gil=on 908 tx/s, gil=off 3140 tx/s (0.29x), revocations 0
+ * </pre>
+ *
+ * <p>Throughput bounds are coarse: the machine is shared, the runs are short enough to include
+ * warm-up, and an app whose threads wait on each other's locks may even run faster under the GIL,
+ * which keeps them from fighting over the same locks. The lower bound catches a GIL that starves an
+ * app into a convoy.
+ *
+ * <p>Safety-net revocations are printed for each app. Every one seen so far was of a holder that
+ * Java calls {@code RUNNABLE} while the kernel has it asleep, where no Java-level hook can see it;
+ * on a quiet machine they are rare, on one whose other processes keep 8 times as many threads
+ * runnable as there are cores they reach a handful per run:
+ *
+ * <ul>
+ *   <li>at {@code Thread.start0}, which waits until the kernel has run the new thread (Jetty's
+ *       thread pool growing under load). Caught a moment later, the holder's stack shows it in
+ *       gil4j's own {@code GilCore.drop} or {@code GilCore.threadStarting}, parked on the GIL's
+ *       mutex, which the watchdog holds while it revokes. CPython's {@code Thread.start} waits for
+ *       the new thread with the GIL released;
+ *   <li>at {@code ScopedMemoryAccess.closeScope0}: closing a shared memory-segment arena (Lucene's
+ *       {@code MMapDirectory} on JDK 21+ closing a file) waits for a handshake with every thread,
+ *       42 ms long in a JFR recording;
+ *   <li>in plain Java code (H2's {@code MVMap.operate}, Lucene's postings writer and {@code
+ *       SegmentTermsEnumFrame.loadBlock}, even gil4j's class weaving): waiting inside the JVM, for
+ *       the VM thread to run a garbage collection the holder asked for (a {@code
+ *       G1CollectForAllocation} began 14 ms after one such revocation) or, mostly without any GC or
+ *       handshake in the recording nearby, for one of the JVM's own locks, whose owner waits for a
+ *       CPU.
+ * </ul>
+ *
+ * A revocation means a blocking point gil4j does not hook, never a hang; the bound catches an app
+ * that starts to revoke wholesale, as one whose every request or transaction blocked unseen would.
+ */
+class ThirdPartyAppsTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+  private static final int MAX_REVOCATIONS = 25;
+
+  /** Throughput under the GIL below this fraction of {@code gil=off}'s is a starved app. */
+  private static final double LEAST_RATIO = 0.05;
+
+  private static final Path CLASSPATH_FILE =
+      Path.of(System.getProperty("gil4j.appsClassPath", "target/apps.classpath"));
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void h2CommitsEveryTransactionFromConcurrentConnections(Jdk jdk) {
+    Runs runs = runBoth(jdk, "H2Load", "4", "2");
+    for (ChildRun run : runs.both()) {
+      assertEquals(0, run.metric("mismatches"), run::describe);
+      assertTrue(run.metric("transactions") > 0, run::describe);
+    }
+    runs.compare("h2", "tx_per_s", "tx/s");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void jettyAnswersEveryWrkRequestCorrectly(Jdk jdk) {
+    Path wrk = onPath("wrk");
+    assumeTrue(wrk != null, "wrk is not installed (apt-get install wrk; .ci/run installs it)");
+    Runs runs = runBoth(jdk, "JettyLoad", wrk.toString(), "2", "16");
+    for (ChildRun run : runs.both()) {
+      double requests = run.metric("requests");
+      assertTrue(requests > 0, run::describe);
+      assertEquals(requests, run.metric("bodies_checked"), run::describe);
+      assertEquals(0, run.metric("bad_bodies"), run::describe);
+      assertEquals(0, run.metric("non_2xx"), run::describe);
+      assertEquals(0, run.metric("socket_errors"), run::describe);
+      assertTrue(run.metric("served") >= requests, run::describe);
+    }
+    runs.compare("jetty", "requests_per_s", "requests/s");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void luceneFindsEveryIndexedDocumentFromConcurrentSearchers(Jdk jdk) {
+    Runs runs = runBoth(jdk, "LuceneLoad", "4", "4", "1", "2");
+    for (ChildRun run : runs.both()) {
+      assertTrue(run.metric("docs") > 0, run::describe);
+      assertEquals(0, run.metric("mismatches"), run::describe);
+      assertTrue(run.metric("queries") > 0, run::describe);
+    }
+    runs.compare(
+        "lucene",
+        "queries_per_s",
+        "queries/s",
+        "; indexing " + runs.figures("index_docs_per_s", "docs/s"));
+  }
+
+  /** The same driver with the GIL off and on, on one JDK. */
+  private record Runs(Jdk jdk, ChildRun off, ChildRun on) {
+    List<ChildRun> both() {
+      return List.of(off, on);
+    }
+
+    /** Prints the app's throughput line and checks the coarse bounds and the revocations. */
+    void compare(String app, String metric, String unit) {
+      compare(app, metric, unit, "");
+    }
+
+    /** The same, with {@code more} at the end of the line. */
+    void compare(String app, String metric, String unit, String more) {
+      double revocations = on.report().value("revocations");
+      double ratio = on.metric(metric) / off.metric(metric);
+      System.out.printf(
+          "apps: %s [%s] %s, revocations %.0f%s%n",
+          app, jdk, figures(metric, unit), revocations, more);
+      assertTrue(
+          revocations <= MAX_REVOCATIONS,
+          () -> String.format("%.0f revocations%n%s", revocations, on.describe()));
+      assertTrue(
+          ratio >= LEAST_RATIO,
+          () ->
+              String.format("%s under the GIL at %.2fx of gil=off%n%s", app, ratio, on.describe()));
+    }
+
+    /**
+     * The figure under both modes and their ratio: {@code gil=on 908 tx/s, gil=off 3140 tx/s
+     * (0.29x)}.
+     */
+    String figures(String metric, String unit) {
+      double withGil = on.metric(metric);
+      double without = off.metric(metric);
+      return String.format(
+          "gil=on %.0f %s, gil=off %.0f %s (%.2fx)",
+          withGil, unit, without, unit, withGil / without);
+    }
+  }
+
+  private static Runs runBoth(Jdk jdk, String driver, String... args) {
+    return new Runs(jdk, run(jdk, "gil=off", driver, args), run(jdk, "gil=on", driver, args));
+  }
+
+  private static ChildRun run(Jdk jdk, String options, String driver, String... args) {
+    assertTrue(
+        Files.isRegularFile(CLASSPATH_FILE),
+        CLASSPATH_FILE + " is missing: Maven's dependency plugin writes it (mvn verify)");
+    List<String> all = new ArrayList<>(List.of(driver, CLASSPATH_FILE.toString()));
+    all.addAll(List.of(args));
+    return ChildJvm.of(jdk, testClasses(), AppLauncher.class.getName())
+        .withAgent(options)
+        .withArgs(all.toArray(String[]::new))
+        .withTimeout(TIMEOUT)
+        .run()
+        .assertSucceeded();
+  }
+
+  private static Path testClasses() {
+    try {
+      return Path.of(AppLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The executable {@code name} on the PATH, or null. */
+  private static Path onPath(String name) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir, name))
+        .filter(Files::isExecutable)
+        .findFirst()
+        .orElse(null);
+  }
+}
