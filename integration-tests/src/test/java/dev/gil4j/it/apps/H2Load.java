@@ -35,7 +35,7 @@ public final class H2Load {
     int threads = Integer.parseInt(args[0]);
     long nanos = (long) (Double.parseDouble(args[1]) * 1e9);
     Path dir = Files.createTempDirectory("gil4j-h2");
-    // A row-lock wait longer than H2's default second is a slow run on a busy machine, not a fault.
+    // A row-lock wait beyond H2's default 2 s is a slow run on a busy machine, not a fault.
     String url = "jdbc:h2:file:" + dir.resolve("load") + ";LOCK_TIMEOUT=20000";
     try (Connection admin = DriverManager.getConnection(url, "sa", "")) {
       createSchema(admin);

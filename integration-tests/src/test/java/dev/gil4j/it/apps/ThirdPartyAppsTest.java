@@ -36,9 +36,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * app into a convoy.
  *
  * <p>Safety-net revocations are printed for each app. Every one seen so far was of a holder that
- * Java calls {@code RUNNABLE} while the kernel has it asleep, where no Java-level hook can see it;
- * on a quiet machine they are rare, on one whose other processes keep 8 times as many threads
- * runnable as there are cores they reach a handful per run:
+ * Java calls {@code RUNNABLE} while the kernel has it asleep, where no Java-level hook can see it,
+ * and they grow with the machine's load: up to 8 per run on this 2-core machine while other
+ * processes kept 12 to 20 threads runnable.
  *
  * <ul>
  *   <li>at {@code Thread.start0}, which waits until the kernel has run the new thread (Jetty's
@@ -49,12 +49,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>at {@code ScopedMemoryAccess.closeScope0}: closing a shared memory-segment arena (Lucene's
  *       {@code MMapDirectory} on JDK 21+ closing a file) waits for a handshake with every thread,
  *       42 ms long in a JFR recording;
- *   <li>in plain Java code (H2's {@code MVMap.operate}, Lucene's postings writer and {@code
- *       SegmentTermsEnumFrame.loadBlock}, even gil4j's class weaving): waiting inside the JVM, for
- *       the VM thread to run a garbage collection the holder asked for (a {@code
- *       G1CollectForAllocation} began 14 ms after one such revocation) or, mostly without any GC or
- *       handshake in the recording nearby, for one of the JVM's own locks, whose owner waits for a
- *       CPU.
+ *   <li>in plain Java code (H2's {@code MVMap.operate} and {@code IndexCursor.get}, Lucene's
+ *       postings writer and {@code SegmentTermsEnumFrame.loadBlock}, even gil4j's class weaving):
+ *       waiting inside the JVM, for the VM thread to run a garbage collection the holder asked for
+ *       (a {@code G1CollectForAllocation} began 14 ms after one such revocation) or, for most, with
+ *       no VM operation of the holder's or longer than 5 ms within 150 ms in the JFR recording:
+ *       presumably for one of the JVM's own locks, whose owner waits for a CPU.
  * </ul>
  *
  * A revocation means a blocking point gil4j does not hook, never a hang; the bound catches an app
