@@ -154,8 +154,9 @@ public final class JettyLoad {
       int n = Integer.parseInt(Request.extractQueryParameters(request).getValue("n"));
       response.setStatus(200);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-      Content.Sink.write(response, true, rows(n), callback);
+      // Counted before the write, so that every response wrk has read is already counted.
       served.incrementAndGet();
+      Content.Sink.write(response, true, rows(n), callback);
       return true;
     }
   }
