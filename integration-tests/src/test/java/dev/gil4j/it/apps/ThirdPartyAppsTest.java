@@ -53,8 +53,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       postings writer and {@code SegmentTermsEnumFrame.loadBlock}, even gil4j's class weaving):
  *       waiting inside the JVM, for the VM thread to run a garbage collection the holder asked for
  *       (a {@code G1CollectForAllocation} began 14 ms after one such revocation) or, for most, with
- *       no VM operation of the holder's or longer than 5 ms within 150 ms in the JFR recording:
- *       presumably for one of the JVM's own locks, whose owner waits for a CPU.
+ *       no VM operation of the holder's or longer than 5 ms within 150 ms in the JFR recording, and
+ *       many at a method's entry (a top frame without a line number): presumably for one of the
+ *       JVM's own locks, such as those taken when the interpreter counts invocations and queues a
+ *       compilation, whose owner waits for a CPU.
  * </ul>
  *
  * A revocation means a blocking point gil4j does not hook, never a hang; the bound catches an app
