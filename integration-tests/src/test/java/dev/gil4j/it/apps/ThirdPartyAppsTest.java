@@ -8,12 +8,17 @@ import dev.gil4j.it.ChildJvm;
 import dev.gil4j.it.ChildRun;
 import dev.gil4j.it.Jdk;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,7 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JettyLoad}), and Lucene indexing and searching from several threads ({@link LuceneLoad}). Each
  * runs with {@code gil=off} and {@code gil=on} on every available JDK, in a child JVM with a hard
  * timeout; both runs must finish with every result checked, and the test prints throughput under
- * the GIL beside {@code gil=off} with the revocations of the exit report:
+ * the GIL beside {@code gil=off} with the revocations of the exit report. The child's class path is
+ * the test classes and the apps' jars, named in the manifest of a jar the test writes, so that the
+ * apps load on the system class loader as with {@code java -cp}:
  *
  * <pre>
  * apps: jetty [JDK 17] gil=on 1015 requests/s, gil=off 2463 requests/s (0.41x), revocations 0
@@ -70,8 +77,11 @@ class ThirdPartyAppsTest {
   /** Throughput under the GIL below this fraction of {@code gil=off}'s is a starved app. */
   private static final double LEAST_RATIO = 0.05;
 
+  /** The apps' jars, separated by the path separator, as Maven's dependency plugin lists them. */
   private static final Path CLASSPATH_FILE =
       Path.of(System.getProperty("gil4j.appsClassPath", "target/apps.classpath"));
+
+  private static Path classPathJar;
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.it.Jdk#available")
@@ -163,22 +173,46 @@ class ThirdPartyAppsTest {
   }
 
   private static ChildRun run(Jdk jdk, String options, String driver, String... args) {
-    assertTrue(
-        Files.isRegularFile(CLASSPATH_FILE),
-        CLASSPATH_FILE + " is missing: Maven's dependency plugin writes it (mvn verify)");
-    List<String> all = new ArrayList<>(List.of(driver, CLASSPATH_FILE.toString()));
-    all.addAll(List.of(args));
-    return ChildJvm.of(jdk, testClasses(), AppLauncher.class.getName())
+    return ChildJvm.of(
+            jdk, classPathJar(), ThirdPartyAppsTest.class.getPackageName() + "." + driver)
         .withAgent(options)
-        .withArgs(all.toArray(String[]::new))
+        .withArgs(args)
         .withTimeout(TIMEOUT)
         .run()
         .assertSucceeded();
   }
 
-  private static Path testClasses() {
+  /**
+   * A jar holding only a manifest whose {@code Class-Path} names the test classes, where the
+   * drivers are, and the apps' jars; written once per test JVM.
+   */
+  private static synchronized Path classPathJar() {
+    if (classPathJar != null) {
+      return classPathJar;
+    }
+    assertTrue(
+        Files.isRegularFile(CLASSPATH_FILE),
+        CLASSPATH_FILE + " is missing: Maven's dependency plugin writes it (mvn verify)");
     try {
-      return Path.of(AppLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path testClasses =
+          Path.of(
+              ThirdPartyAppsTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      List<String> entries = new ArrayList<>();
+      // A directory's URI ends with '/', which Class-Path needs to read it as one.
+      entries.add(testClasses.toUri().toString());
+      for (String jar : Files.readString(CLASSPATH_FILE).strip().split(File.pathSeparator)) {
+        entries.add(Path.of(jar).toUri().toString());
+      }
+      Manifest manifest = new Manifest();
+      manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+      manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", entries));
+      Path jar = testClasses.resolveSibling("apps").resolve("class-path.jar");
+      Files.createDirectories(jar.getParent());
+      new JarOutputStream(Files.newOutputStream(jar), manifest).close();
+      classPathJar = jar;
+      return jar;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
