@@ -36,10 +36,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConcurrencyCatalogTest {
   private static final Path CLASSES = Path.of("target/test-classes");
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int MAX_REVOCATIONS = 10;
   private static final Set<String> JDK_21 = Set.of("virtualThreads");
 
-  private static final List<String> SCENARIOS =
+  /** Every scenario of {@link Scenarios}, by method name. */
+  static final List<String> SCENARIOS =
       List.of(
           "synchronizedAcrossCpuWork",
           "waitNotifyPingPong",
@@ -77,13 +79,32 @@ class ConcurrencyCatalogTest {
   @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("runs")
   void scenarioCompletesCorrectlyUnderTheGil(Jdk jdk, String scenario, String options) {
+    assumeTrue(runsOn(jdk, scenario), "needs JDK 21+");
+    ChildRun run = runChecked(jdk, scenario, options);
+    double revocations = run.report().value("revocations");
+    System.out.printf(
+        "[%s] %s %s: %.0f revocations, %.0f hand-offs%n",
+        jdk, scenario, options, revocations, run.report().value("hand-offs"));
+    assertTrue(revocations <= MAX_REVOCATIONS, run::describe);
+  }
+
+  /** Whether {@code scenario} can run on {@code jdk}: virtual threads need JDK 21. */
+  static boolean runsOn(Jdk jdk, String scenario) {
     int feature = Integer.parseInt(jdk.name().replaceAll("\\D", ""));
-    assumeTrue(!JDK_21.contains(scenario) || feature >= 21, "needs JDK 21+");
+    return !JDK_21.contains(scenario) || feature >= 21;
+  }
+
+  /**
+   * Forks {@code scenario} under the agent with {@code options} and checks what it must do: finish
+   * within the hard timeout (else {@link ChildJvm#run()} dumps its threads and fails), exit with
+   * its own status, say it is ok, and leave the exit report on stderr.
+   */
+  static ChildRun runChecked(Jdk jdk, String scenario, String options) {
     ChildRun run =
         ChildJvm.of(jdk, CLASSES, Scenarios.class.getName())
             .withAgent(options)
             .withArgs(scenario)
-            .withTimeout(Duration.ofSeconds(90))
+            .withTimeout(TIMEOUT)
             .run();
     int expectedExit = scenario.equals("exitFromWorker") ? 3 : 0;
     assertEquals(expectedExit, run.exitCode(), run::describe);
@@ -91,10 +112,7 @@ class ConcurrencyCatalogTest {
     if (scenario.equals("daemonsAndShutdownHook")) {
       assertTrue(run.stdout().contains("hook true"), run::describe);
     }
-    double revocations = run.report().value("revocations");
-    System.out.printf(
-        "[%s] %s %s: %.0f revocations, %.0f hand-offs%n",
-        jdk, scenario, options, revocations, run.report().value("hand-offs"));
-    assertTrue(revocations <= MAX_REVOCATIONS, run::describe);
+    run.report();
+    return run;
   }
 }
