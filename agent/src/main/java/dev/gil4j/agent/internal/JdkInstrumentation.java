@@ -80,7 +80,14 @@ final class JdkInstrumentation {
           new Point(
               "java.lang.ClassLoader",
               named("loadClass").and(takesArguments(String.class, boolean.class)),
-              ClassLoadingAdvice.class));
+              ClassLoadingAdvice.class),
+          // Every ClassFileTransformer runs inside a class load, also the bootstrap loader's, which
+          // never passes through ClassLoader.loadClass. gil4j's own transformer reads its advice
+          // from the agent jar there: dropping the GIL at that read let another thread take it and
+          // then wait in the JVM for the same class (AQS's first call to ForkJoinPool.managedBlock)
+          // while holding the GIL, a stall only the safety net could end.
+          new Point(
+              "sun.instrument.InstrumentationImpl", named("transform"), ClassLoadingAdvice.class));
 
   private static final Set<String> TYPES = Set.copyOf(POINTS.stream().map(Point::type).toList());
 
@@ -105,14 +112,11 @@ final class JdkInstrumentation {
    * and leave that class as it was.
    */
   static void install(Instrumentation inst, Consumer<String> onError) {
-    // java.base must read the bootstrap loader's unnamed module, where the hooks live.
-    inst.redefineModule(
-        Object.class.getModule(),
-        Set.of(Hooks.class.getModule()),
-        Map.of(),
-        Map.of(),
-        Set.of(),
-        Map.of());
+    // The advised modules must read the bootstrap loader's unnamed module, where the hooks live.
+    for (Module advised : Set.of(Object.class.getModule(), Instrumentation.class.getModule())) {
+      inst.redefineModule(
+          advised, Set.of(Hooks.class.getModule()), Map.of(), Map.of(), Set.of(), Map.of());
+    }
     ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
     AgentBuilder builder =
         newAgentBuilder()

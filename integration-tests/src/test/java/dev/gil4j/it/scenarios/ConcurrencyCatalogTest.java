@@ -22,24 +22,50 @@ import org.junit.jupiter.params.provider.MethodSource;
  * hard timeout (a hang fails with all threads' stacks), with its own result checked, and with the
  * exit report in place.
  *
- * <p>Safety-net revocations are printed for each run. The ones expected, and why: a thread that
- * waits for another thread's static initializer holds the GIL while it is RUNNABLE to Java and
- * asleep in the kernel, and is revoked ({@code staticInitializers}, {@code customClassLoader}, and
- * the socket scenarios, where several threads create their first socket at once and wait for the
- * JDK's socket class initializer). Not yet explained: the java.util.concurrent scenarios ({@code
- * lockConditionBoundedBuffer}, {@code synchronizers}, {@code blockingQueue}, {@code
- * executorAndComputeIfAbsent}) show 1-3 revocations of a holder found asleep in the kernel, without
- * CPU progress, for 10 ms at {@code ConditionObject.await}'s call to {@code
- * ForkJoinPool.managedBlock}, after it had re-taken the GIL on return from a park. A revocation
- * means a blocking point gil4j does not hook, never a hang; the bound below catches a scenario that
- * starts to revoke wholesale.
+ * <p>Safety-net revocations are printed for each run. A revocation means the holder slept in the
+ * kernel somewhere gil4j has no hook, never a hang. The ones that remain, and why:
+ *
+ * <ul>
+ *   <li>a thread that waits for another thread's static initializer holds the GIL while it is
+ *       RUNNABLE to Java and asleep in the kernel, and is revoked: {@code staticInitializers},
+ *       {@code customClassLoader}, and the socket scenarios, where several threads create their
+ *       first socket at once and wait for the JDK's socket class initializers;
+ *   <li>{@code fileIo}: creating and truncating a file ({@code openat} under {@code
+ *       Files.writeString}) sleeps 10 ms and more in the kernel when the disk is busy, and file
+ *       open is not a hooked blocking point; on a loaded machine this was seen to pass the bound;
+ *   <li>any other scenario, on a heavily loaded machine (load average 10-17 on 2 cores): one
+ *       revocation in about one run in 25, of a holder asleep for over 10 ms without CPU progress
+ *       inside the JVM, hence the bound of {@value #MAX_STRAY} below.
+ * </ul>
+ *
+ * <p>The java.util.concurrent scenarios used to show 1-3 in most runs: the first {@code
+ * ConditionObject.await} resolves {@code ForkJoinPool.managedBlock}, so the bootstrap loader loads
+ * {@code ForkJoinPool}, and gil4j's own class-file transformer, which advises it, read its advice
+ * from the agent jar at a hooked {@code RandomAccessFile.read}: the loading thread dropped the GIL,
+ * and each next thread to await took it and waited in the JVM for the same class load, asleep,
+ * until revoked. Transformers now run as class loading, where the GIL never changes hands. The
+ * stray ones left were, where caught, waits for a HotSpot-internal mutex (the JIT's compile queue),
+ * which the safety net now gives its longer stall window.
  */
 class ConcurrencyCatalogTest {
   private static final Path CLASSES = Path.of("target/test-classes");
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int MAX_REVOCATIONS = 10;
+  private static final int MAX_STRAY = 1;
+
+  /** The scenarios whose revocations are explained above; the others may show a stray one. */
+  private static final Set<String> REVOKED =
+      Set.of(
+          "staticInitializers",
+          "customClassLoader",
+          "socketsThreadPerClient",
+          "selectorNio",
+          "fileIo");
+
   private static final Set<String> JDK_21 = Set.of("virtualThreads");
 
-  private static final List<String> SCENARIOS =
+  /** Every scenario of {@link Scenarios}, by method name. */
+  static final List<String> SCENARIOS =
       List.of(
           "synchronizedAcrossCpuWork",
           "waitNotifyPingPong",
@@ -77,13 +103,33 @@ class ConcurrencyCatalogTest {
   @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("runs")
   void scenarioCompletesCorrectlyUnderTheGil(Jdk jdk, String scenario, String options) {
+    assumeTrue(runsOn(jdk, scenario), "needs JDK 21+");
+    ChildRun run = runChecked(jdk, scenario, options);
+    double revocations = run.report().value("revocations");
+    System.out.printf(
+        "[%s] %s %s: %.0f revocations, %.0f hand-offs%n",
+        jdk, scenario, options, revocations, run.report().value("hand-offs"));
+    int bound = REVOKED.contains(scenario) ? MAX_REVOCATIONS : MAX_STRAY;
+    assertTrue(revocations <= bound, run::describe);
+  }
+
+  /** Whether {@code scenario} can run on {@code jdk}: virtual threads need JDK 21. */
+  static boolean runsOn(Jdk jdk, String scenario) {
     int feature = Integer.parseInt(jdk.name().replaceAll("\\D", ""));
-    assumeTrue(!JDK_21.contains(scenario) || feature >= 21, "needs JDK 21+");
+    return !JDK_21.contains(scenario) || feature >= 21;
+  }
+
+  /**
+   * Forks {@code scenario} under the agent with {@code options} and checks what it must do: finish
+   * within the hard timeout (else {@link ChildJvm#run()} dumps its threads and fails), exit with
+   * its own status, say it is ok, and leave the exit report on stderr.
+   */
+  static ChildRun runChecked(Jdk jdk, String scenario, String options) {
     ChildRun run =
         ChildJvm.of(jdk, CLASSES, Scenarios.class.getName())
             .withAgent(options)
             .withArgs(scenario)
-            .withTimeout(Duration.ofSeconds(90))
+            .withTimeout(TIMEOUT)
             .run();
     int expectedExit = scenario.equals("exitFromWorker") ? 3 : 0;
     assertEquals(expectedExit, run.exitCode(), run::describe);
@@ -91,10 +137,7 @@ class ConcurrencyCatalogTest {
     if (scenario.equals("daemonsAndShutdownHook")) {
       assertTrue(run.stdout().contains("hook true"), run::describe);
     }
-    double revocations = run.report().value("revocations");
-    System.out.printf(
-        "[%s] %s %s: %.0f revocations, %.0f hand-offs%n",
-        jdk, scenario, options, revocations, run.report().value("hand-offs"));
-    assertTrue(revocations <= MAX_REVOCATIONS, run::describe);
+    run.report();
+    return run;
   }
 }

@@ -588,9 +588,13 @@ public final class GilCore {
    *
    * <p>On Linux the kernel says which: stalled after {@value #ASLEEP_POLLS} consecutive polls that
    * found the thread asleep, spanning at least {@value #ASLEEP_NANOS} ns, with under 10% of that
-   * span in CPU time. Elsewhere, by CPU time alone: a whole window (at least 50 ms) with progress
-   * under 2% of it, counted only if the watchdog itself polled through it, so that a GC pause or an
-   * overloaded machine, which stop the watchdog too, never look like a stall.
+   * span in CPU time. A thread asleep locking a mutex gets the longer window below: the JVM's own
+   * mutexes (seen: the compile queue, method data, class definition and linking) never wait for the
+   * GIL while held, so their holder is only behind in the queue for a CPU, which on a loaded
+   * machine was seen to take over 10 ms; a native library's mutex held by a thread that waits for
+   * the GIL is still revoked, later. Elsewhere, by CPU time alone: a whole window (at least 50 ms)
+   * with progress under 2% of it, counted only if the watchdog itself polled through it, so that a
+   * GC pause or an overloaded machine, which stop the watchdog too, never look like a stall.
    */
   private boolean stalled(ThreadState h, long now) {
     Boolean asleep = KernelThreads.asleep(h.tid);
@@ -613,7 +617,8 @@ public final class GilCore {
     // JDK code (AQS's "awoke while enqueuing" loop) was seen asleep at each poll.
     return h.windowPolls >= ASLEEP_POLLS
         && wall >= ASLEEP_NANOS
-        && (cpu < 0 || (cpu - h.windowCpu) * 10 <= wall);
+        && (cpu < 0 || (cpu - h.windowCpu) * 10 <= wall)
+        && (wall >= stallWindow || !KernelThreads.lockingMutex(h.tid));
   }
 
   private long cpuTime(ThreadState h) {

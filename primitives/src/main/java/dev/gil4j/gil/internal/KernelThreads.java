@@ -15,6 +15,17 @@ import java.nio.file.Path;
 final class KernelThreads {
   private static final boolean LINUX = Files.isDirectory(Path.of("/proc/thread-self"));
 
+  /** The futex system call's number on this architecture, or -1 if not known here. */
+  private static final int FUTEX =
+      switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> 202;
+        case "aarch64" -> 98;
+        default -> -1;
+      };
+
+  /** FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME: what remains of the op is the command. */
+  private static final long FUTEX_FLAGS = 128 | 256;
+
   private KernelThreads() {}
 
   /** The calling thread's kernel id, or 0 if unknown. Reads the file system: call rarely. */
@@ -52,6 +63,35 @@ final class KernelThreads {
       return state == 'S' || state == 'D';
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /**
+   * Whether thread {@code tid} of this process sleeps waiting to lock a mutex: glibc's low-level
+   * lock, {@code futex(addr, FUTEX_WAIT, 2)}, under every {@code pthread_mutex_lock} (so every
+   * HotSpot-internal mutex) and malloc's arenas. A wait for a condition ({@code FUTEX_WAIT_BITSET}:
+   * a parked thread, or one waiting for another thread's class initializer) or in any other system
+   * call answers false, and so does every failure to tell.
+   */
+  static boolean lockingMutex(int tid) {
+    if (FUTEX < 0 || tid <= 0) {
+      return false;
+    }
+    try {
+      // "nr arg1 arg2 arg3 arg4 arg5 arg6 sp pc" while in a system call; futex(uaddr, op, val,
+      // ...).
+      String[] call =
+          new String(
+                  Files.readAllBytes(Path.of("/proc/self/task/" + tid + "/syscall")),
+                  StandardCharsets.US_ASCII)
+              .trim()
+              .split(" ");
+      return call.length >= 4
+          && Integer.parseInt(call[0]) == FUTEX
+          && (Long.decode(call[2]) & ~FUTEX_FLAGS) == 0
+          && Long.decode(call[3]) == 2;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 }
