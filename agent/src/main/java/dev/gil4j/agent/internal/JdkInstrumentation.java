@@ -110,13 +110,15 @@ final class JdkInstrumentation {
    * and leave that class as it was.
    */
   static void install(Instrumentation inst, Consumer<String> onError) {
-    // java.base must read the bootstrap loader's unnamed module, where the hooks live; and open
-    // java.io to it, so that Pipes can find the file stream inside a child process's stream.
+    // java.base must read the bootstrap loader's unnamed module, where the hooks live; export
+    // jdk.internal.misc to it, so that Monitors can read a monitor's header; and open java.io to
+    // it, so that Pipes can find the file stream inside a child process's stream.
+    Set<Module> gil4j = Set.of(Hooks.class.getModule());
     inst.redefineModule(
         Object.class.getModule(),
-        Set.of(Hooks.class.getModule()),
-        Map.of(),
-        Map.of("java.io", Set.of(Hooks.class.getModule())),
+        gil4j,
+        Map.of("jdk.internal.misc", gil4j),
+        Map.of("java.io", gil4j),
         Set.of(),
         Map.of());
     ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
