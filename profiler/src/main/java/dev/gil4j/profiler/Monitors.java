@@ -40,8 +40,11 @@ public final class Monitors {
   /** Calls of {@code Object.wait}, from the call until the thread owns the monitor again. */
   public static final String WAIT = "Object.wait";
 
-  /** Entries faster than this were not blocked (a recursive entry, a monitor freed in time). */
-  static final long MIN_WAIT_NANOS = 1_000;
+  /**
+   * Entries faster than this did not block: entering a free inflated monitor takes a microsecond or
+   * two with the clock reads, where a thread that blocked was woken by the kernel.
+   */
+  static final long MIN_WAIT_NANOS = 5_000;
 
   /** Reads an object's header word, {@code (Object)long}; null if headers cannot be read. */
   private static final MethodHandle HEADER = HeaderReader.find();

@@ -54,7 +54,7 @@ class MonitorsTest {
   }
 
   @Test
-  void entriesFasterThanAMicrosecondAndUntimedOnesAreNotRecorded() {
+  void entriesThatDidNotBlockAndUntimedOnesAreNotRecorded() {
     Object o = new Object();
     Monitors.entered(o, 0, "MonitorsTest.java:2");
     Monitors.entered(o, System.nanoTime(), "MonitorsTest.java:2");
