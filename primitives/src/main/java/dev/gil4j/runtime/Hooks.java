@@ -1,6 +1,7 @@
 package dev.gil4j.runtime;
 
 import dev.gil4j.gil.internal.GilCore;
+import dev.gil4j.profiler.Monitors;
 
 /**
  * The one class that instrumented code calls: checkpoints in application code, and the release /
@@ -124,6 +125,53 @@ public final class Hooks {
     try {
       monitor.wait(millis, nanos);
     } finally {
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /**
+   * Replaces {@code Object.wait()} in profiled application code: as {@link #objectWait(Object)},
+   * and the wait, GIL excluded, is recorded at {@code where} ({@link Monitors#waited}).
+   */
+  public static void objectWait(Object monitor, String where) throws InterruptedException {
+    boolean released = beforeBlocking();
+    long start = System.nanoTime();
+    try {
+      monitor.wait();
+    } finally {
+      Monitors.waited(monitor, start, where);
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** Replaces {@code Object.wait(long)} in profiled application code; see above. */
+  public static void objectWait(Object monitor, long millis, String where)
+      throws InterruptedException {
+    boolean released = beforeBlocking();
+    long start = System.nanoTime();
+    try {
+      monitor.wait(millis);
+    } finally {
+      Monitors.waited(monitor, start, where);
+      if (released) {
+        afterBlocking();
+      }
+    }
+  }
+
+  /** Replaces {@code Object.wait(long, int)} in profiled application code; see above. */
+  public static void objectWait(Object monitor, long millis, int nanos, String where)
+      throws InterruptedException {
+    boolean released = beforeBlocking();
+    long start = System.nanoTime();
+    try {
+      monitor.wait(millis, nanos);
+    } finally {
+      Monitors.waited(monitor, start, where);
       if (released) {
         afterBlocking();
       }

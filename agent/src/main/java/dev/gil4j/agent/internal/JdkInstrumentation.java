@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
@@ -26,7 +27,8 @@ import net.bytebuddy.utility.JavaModule;
 /**
  * Advice in the JDK: the GIL released around its blocking points (DESIGN.md, "Where the GIL is
  * released"), threads registered when a registered thread starts them and unregistered when they
- * end, and class loading marked as a place where the GIL never changes hands.
+ * end, class loading marked as a place where the GIL never changes hands, and the application's
+ * pipes timed ({@link PipeInstrumentation}).
  *
  * <p>Natives cannot carry advice; the ones application code calls directly ({@code Object.wait},
  * {@code Thread.sleep(long)} and {@code Thread.yield} in JDK 17) are rewritten at their call sites
@@ -36,8 +38,7 @@ import net.bytebuddy.utility.JavaModule;
 final class JdkInstrumentation {
 
   /** One instrumented JDK concept: the type, the methods, and the advice they get. */
-  private record Point(
-      String type, ElementMatcher.Junction<MethodDescription> methods, Class<?> advice) {}
+  record Point(String type, ElementMatcher.Junction<MethodDescription> methods, Class<?> advice) {}
 
   private static final List<Point> POINTS =
       List.of(
@@ -48,8 +49,8 @@ final class JdkInstrumentation {
           // JDK 21+ workers wait for tasks with Unsafe.park, bypassing LockSupport.
           blocking("java.util.concurrent.ForkJoinPool", named("awaitWork")),
           blocking("java.lang.Thread", namedOneOf("sleep", "join")),
-          blocking("java.io.FileInputStream", namedOneOf("read", "readAllBytes", "readNBytes")),
-          blocking("java.io.FileOutputStream", named("write")),
+          // Their leaf read and write methods are blocking points advised by PipeInstrumentation.
+          blocking("java.io.FileInputStream", namedOneOf("readAllBytes", "readNBytes")),
           blocking("java.io.RandomAccessFile", namedOneOf("read", "write")),
           blocking(
               "sun.nio.ch.FileChannelImpl",
@@ -64,9 +65,6 @@ final class JdkInstrumentation {
           blocking(
               "sun.nio.ch.DatagramChannelImpl", namedOneOf("receive", "send", "read", "write")),
           blocking("sun.nio.ch.SelectorImpl", named("select")),
-          blocking("sun.nio.ch.SourceChannelImpl", named("read")),
-          blocking("sun.nio.ch.SinkChannelImpl", named("write")),
-          blocking("java.io.PipedInputStream", namedOneOf("read", "receive")),
           blocking("java.lang.ProcessImpl", named("waitFor")),
           blocking("java.lang.ref.ReferenceQueue", named("remove")),
           new Point("java.lang.Thread", named("start"), ThreadStartAdvice.class),
@@ -89,7 +87,14 @@ final class JdkInstrumentation {
           new Point(
               "sun.instrument.InstrumentationImpl", named("transform"), ClassLoadingAdvice.class));
 
-  private static final Set<String> TYPES = Set.copyOf(POINTS.stream().map(Point::type).toList());
+  /**
+   * With the pipes: reads and writes of file streams, NIO pipes and piped streams, blocking points
+   * that {@link PipeInstrumentation} also times when they are the application's pipes.
+   */
+  private static final List<Point> ALL =
+      Stream.concat(POINTS.stream(), PipeInstrumentation.POINTS.stream()).toList();
+
+  private static final Set<String> TYPES = Set.copyOf(ALL.stream().map(Point::type).toList());
 
   private JdkInstrumentation() {}
 
@@ -112,11 +117,20 @@ final class JdkInstrumentation {
    * and leave that class as it was.
    */
   static void install(Instrumentation inst, Consumer<String> onError) {
-    // The advised modules must read the bootstrap loader's unnamed module, where the hooks live.
-    for (Module advised : Set.of(Object.class.getModule(), Instrumentation.class.getModule())) {
-      inst.redefineModule(
-          advised, Set.of(Hooks.class.getModule()), Map.of(), Map.of(), Set.of(), Map.of());
-    }
+    // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
+    // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
+    // monitor's header, and opens java.io to it, so that Pipes can find the file stream inside a
+    // child process's stream.
+    Set<Module> gil4j = Set.of(Hooks.class.getModule());
+    inst.redefineModule(
+        Object.class.getModule(),
+        gil4j,
+        Map.of("jdk.internal.misc", gil4j),
+        Map.of("java.io", gil4j),
+        Set.of(),
+        Map.of());
+    inst.redefineModule(
+        Instrumentation.class.getModule(), gil4j, Map.of(), Map.of(), Set.of(), Map.of());
     ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
     AgentBuilder builder =
         newAgentBuilder()
@@ -145,7 +159,7 @@ final class JdkInstrumentation {
               .type(named(type))
               .transform(
                   (b, td, loader, module, domain) -> {
-                    for (Point p : POINTS) {
+                    for (Point p : ALL) {
                       if (p.type().equals(type)) {
                         b =
                             b.visit(

@@ -1,5 +1,6 @@
 package dev.gil4j.agent.internal;
 
+import dev.gil4j.runtime.Hooks;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -13,18 +14,27 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 
 /**
- * Makes application code construct gil4j's profiled drop-ins instead of the JDK's synchronizers:
- * {@code new ReentrantLock(fair)} becomes {@code new ProfiledReentrantLock(fair, site)}, where the
- * site, {@code com.acme.Cache.<init>(Cache.java:42)}, is known here and passed as a constant, so
- * naming a lock costs nothing at run time. A profiled class extends the JDK's, so fields and
- * parameters typed as the JDK class accept it and the stack map frames stay valid.
+ * Profiles an application method's synchronization: makes it construct gil4j's profiled drop-ins
+ * instead of the JDK's synchronizers, and times its monitors ({@link MonitorTiming}).
+ *
+ * <p>Constructions: {@code new ReentrantLock(fair)} becomes {@code new ProfiledReentrantLock(fair,
+ * site)}, where the site, {@code com.acme.Cache.<init>(Cache.java:42)}, is known here and passed as
+ * a constant, so naming a lock costs nothing at run time. A profiled class extends the JDK's, so
+ * fields and parameters typed as the JDK class accept it and the stack map frames stay valid.
  *
  * <p>Only constructions are swapped: a {@code new} and the {@code <init>} call that completes it.
  * An application subclass's {@code super(…)} call has no {@code new} of its own and is left alone,
  * so {@code class MyLock extends ReentrantLock} stays a ReentrantLock.
+ *
+ * <p>Monitors are timed when gil4j's monitor recorder is on the bootstrap class path. A {@code
+ * synchronized} method is turned into a block for it only while the GIL is off: with the GIL on,
+ * the checkpoint weaver adds a call right after each {@code monitorenter} and before the range that
+ * would release the monitor if it threw, and C1 and C2 refuse to compile such a method ("unbalanced
+ * monitors"), which a method keeping its flag avoids.
  */
 final class LockSwap {
   private static final String PROFILED = "dev/gil4j/profiler/locks/Profiled";
+  private static final boolean MONITORS = MonitorTiming.available();
 
   /** JDK class (internal name) to its profiled drop-in. */
   static final Map<String, String> SWAPS =
@@ -54,9 +64,19 @@ final class LockSwap {
   }
 
   /**
-   * Swaps every construction of a type in {@code swaps} in {@code m}; returns whether any changed.
+   * Swaps every construction of a type in {@code swaps} in {@code m} and times its monitors;
+   * returns whether anything changed.
    */
   static boolean swap(
+      MethodNode m, String className, String sourceFile, Map<String, String> swaps) {
+    boolean changed = swapConstructions(m, className, sourceFile, swaps);
+    if (MONITORS) {
+      changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gil() == null);
+    }
+    return changed;
+  }
+
+  private static boolean swapConstructions(
       MethodNode m, String className, String sourceFile, Map<String, String> swaps) {
     Deque<TypeInsnNode> pending = new ArrayDeque<>();
     int line = -1;

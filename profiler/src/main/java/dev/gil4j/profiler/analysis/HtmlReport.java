@@ -87,7 +87,7 @@ public final class HtmlReport {
         .append("<p class=\"note\"><span class=\"key held\"></span>held")
         .append(" <span class=\"key waiting\"></span>waiting")
         .append(" <span class=\"key released\"></span>released — upper band: each hold")
-        .append(" (gil4j.GilDrop) and wait over the threshold (gil4j.GilWait) as it happened;")
+        .append(" (gil4j.GilDrop) and wait (gil4j.GilWait) over its threshold as it happened;")
         .append(" lower band: shares per period (gil4j.GilStatistics).</p>\n")
         .append("<div id=\"timeline-plot\"></div></section>\n");
     gilSection(b, s);
@@ -255,7 +255,7 @@ public final class HtmlReport {
       Map<String, Histogram> series = new LinkedHashMap<>();
       series.put("wait", s.gilWaits());
       series.put("hold", s.gilHolds());
-      plot(j, "GIL", "gil4j.GilWait (over threshold), gil4j.GilDrop", series);
+      plot(j, "GIL", "gil4j.GilWait, gil4j.GilDrop (over their thresholds)", series);
       n++;
     }
     for (RecordingSummary.Lock l : s.locks()) {

@@ -29,13 +29,17 @@ import org.HdrHistogram.Histogram;
  * <p>Sources, per lock (its class and creation site): {@code gil4j.ContentionHistogram} gives every
  * wait and hold, to the histogram's 1% precision; {@code gil4j.LockWait} gives the waits over its
  * threshold with the owner thread; {@code jdk.JavaMonitorEnter} gives contended {@code
- * synchronized} entries over its threshold, named by monitor class and the frame that entered. For
- * the GIL: {@code gil4j.GilStatistics} (per period), {@code gil4j.GilWait} and {@code
- * gil4j.GilDrop} (per wait and per hold), {@code gil4j.GilRevoke}.
+ * synchronized} entries over its threshold, named by monitor class and the frame that entered, and
+ * lends its owners to gil4j's histogram of the same monitor and line when there is one. For the
+ * GIL: {@code gil4j.GilStatistics} (per period), {@code gil4j.GilWait} and {@code gil4j.GilDrop}
+ * (per wait and per hold), {@code gil4j.GilRevoke}.
  */
 public final class RecordingSummary {
   /** JFR's file magic: every chunk starts with it. */
   private static final byte[] MAGIC = {'F', 'L', 'R', 0};
+
+  /** The {@code lockClass} of gil4j's monitor entry histograms. */
+  private static final String MONITOR_KIND = "synchronized";
 
   private final Path file;
   private Instant start;
@@ -181,6 +185,13 @@ public final class RecordingSummary {
             ? e.getClass("monitorClass").getName()
             : "?";
     Lock lock = lock("synchronized " + monitor, topFrame(e.getStackTrace()), "jdk");
+    RecordedStackTrace stack = e.getStackTrace();
+    if (stack != null && !stack.getFrames().isEmpty()) {
+      RecordedFrame f = stack.getFrames().get(0);
+      lock.monitorKey =
+          monitor + " " + f.getMethod().getType().getName() + "." + f.getMethod().getName();
+      lock.monitorLine = f.getLineNumber();
+    }
     long nanos = e.getDuration().toNanos();
     lock.events++;
     lock.eventTotalNanos += nanos;
@@ -256,6 +267,7 @@ public final class RecordingSummary {
   }
 
   private void finish() {
+    mergeMonitors();
     long origin = micros(start);
     for (Timeline t : timelines.values()) {
       t.waits.sort(Comparator.comparingLong(a -> a[0]));
@@ -272,6 +284,62 @@ public final class RecordingSummary {
       }
       t.periods.sort(Comparator.comparingDouble(a -> a[0]));
     }
+  }
+
+  /**
+   * gil4j's histogram of a monitor entered at a line ({@code synchronized}, site {@code <monitor
+   * class> <class>.<method>(<file>:<line>)}) and the JDK's events for the same monitor class and
+   * line are one lock: the row keeps every wait from the histogram and takes the owners from the
+   * events. The JDK's frame may stand on the line after the {@code synchronized} statement (the
+   * first one inside), so that line matches too when no site is on the JDK's own.
+   */
+  private void mergeMonitors() {
+    Map<String, Lock> timed = new HashMap<>();
+    for (Lock l : locks.values()) {
+      if (l.source.equals("gil4j") && l.lockClass.equals(MONITOR_KIND)) {
+        String key = monitorKey(l.site);
+        if (key != null) {
+          timed.put(key, l);
+        }
+      }
+    }
+    locks
+        .values()
+        .removeIf(
+            l -> {
+              if (l.monitorKey == null) {
+                return false;
+              }
+              Lock into = timed.get(l.monitorKey + ":" + l.monitorLine);
+              if (into == null) {
+                into = timed.get(l.monitorKey + ":" + (l.monitorLine - 1));
+              }
+              if (into == null) {
+                return false;
+              }
+              into.events += l.events;
+              into.eventTotalNanos += l.eventTotalNanos;
+              into.eventWaits.add(l.eventWaits);
+              for (Map.Entry<String, Long> o : l.owners.entrySet()) {
+                into.owners.merge(o.getKey(), o.getValue(), Long::sum);
+              }
+              return true;
+            });
+  }
+
+  /** {@code <monitor class> <class>.<method>:<line>} from gil4j's site name, or null. */
+  private static String monitorKey(String site) {
+    int space = site.indexOf(' ');
+    int open = site.lastIndexOf('(');
+    int colon = site.lastIndexOf(':');
+    if (space < 0 || open < space || colon < open || !site.endsWith(")")) {
+      return null;
+    }
+    return site.substring(0, space)
+        + " "
+        + site.substring(space + 1, open)
+        + ":"
+        + site.substring(colon + 1, site.length() - 1);
   }
 
   private Lock lock(String lockClass, String site, String source) {
@@ -423,6 +491,9 @@ public final class RecordingSummary {
     final Histogram holds = new Histogram(2);
     final Histogram eventWaits = new Histogram(2);
     final Map<String, Long> owners = new HashMap<>();
+    // For a monitor from jdk.JavaMonitorEnter: "<monitor class> <class>.<method>", and the line.
+    String monitorKey;
+    int monitorLine;
     boolean complete;
     long histogramTotalNanos;
     long events;

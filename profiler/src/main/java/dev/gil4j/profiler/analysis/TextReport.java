@@ -171,7 +171,7 @@ public final class TextReport {
     if (s.gilHolds().getTotalCount() > 0) {
       line(
           out,
-          "  GIL holds (gil4j.GilDrop): %s; drops forced %d, voluntary %d",
+          "  GIL holds over threshold (gil4j.GilDrop): %s; of those drops forced %d, voluntary %d",
           percentiles(s.gilHolds()),
           s.forcedDrops(),
           s.voluntaryDrops());

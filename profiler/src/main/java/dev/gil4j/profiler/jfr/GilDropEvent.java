@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
+import jdk.jfr.SettingDefinition;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
@@ -13,6 +14,11 @@ import jdk.jfr.Timespan;
  * honoured the request at a checkpoint) or voluntary (at a blocking point, or at its end). Its
  * thread is the one that held the GIL; {@code heldTime} how long it had held it, so the hold spans
  * {@code [startTime - heldTime, startTime]}. Written through {@link JfrEvents#gilDrop}.
+ *
+ * <p>Only drops that ended a hold of at least the setting {@code heldThreshold} are written ({@link
+ * HeldThresholdSetting}; 10 ms unless a recording says otherwise, 1 ms in {@code gil4j.jfc}): the
+ * short holds between blocking calls come by the tens of thousands a second. {@code
+ * gil4j.GilStatistics} and the exit report count every drop whatever this setting says.
  */
 @Name(GilDropEvent.NAME)
 @Category("gil4j")
@@ -35,19 +41,29 @@ public final class GilDropEvent extends Event {
   @Timespan(Timespan.NANOSECONDS)
   public long heldTime;
 
+  /** JFR asks this before writing: whether the hold reached the {@code heldThreshold} setting. */
+  @Name("heldThreshold")
+  @Label("Held Threshold")
+  @Description("Write a drop only when the hold it ended lasted at least this long")
+  @SettingDefinition
+  protected boolean heldThreshold(HeldThresholdSetting threshold) {
+    return heldTime >= threshold.thresholdNanos();
+  }
+
   /** Whether any running recording has this event enabled. Allocation-free. */
   static boolean enabled() {
     return PROBE.isEnabled();
   }
 
   /**
-   * Commits a drop by the calling thread when a recording wants it; allocates only then.
+   * Commits a drop by the calling thread when a recording wants it and the hold reached the
+   * threshold; allocates only then.
    *
    * @param forced whether a waiter asked for it
    * @param heldNanos how long the caller had held the GIL
    */
   static void emit(boolean forced, long heldNanos) {
-    if (PROBE.isEnabled()) {
+    if (heldNanos >= HeldThresholdSetting.nanos() && PROBE.isEnabled()) {
       GilDropEvent e = new GilDropEvent();
       e.forced = forced;
       e.heldTime = heldNanos;

@@ -70,7 +70,7 @@ class ReportCommandTest {
     assertTrue(out.contains("\n  all threads "), out);
     assertTrue(out.contains("hand-offs "), out);
     assertTrue(out.contains("GIL waits over threshold (gil4j.GilWait): n="), out);
-    assertTrue(out.contains("GIL holds (gil4j.GilDrop): n="), out);
+    assertTrue(out.contains("GIL holds over threshold (gil4j.GilDrop): n="), out);
     assertTrue(out.contains("GIL revocations (gil4j.GilRevoke): 2, by reason BLOCKED 2"), out);
     assertTrue(out.contains("at com.acme.Cache.load(Cache.java:88)"), out);
     assertTrue(out.contains("read ") && out.contains(ContentionScenario.PIPE), out);

@@ -60,6 +60,7 @@ class AgentRecordingTest {
       }
       JfrEvents.gilDrop(true, 5_000_000L);
       JfrEvents.gilDrop(false, 1_200_000L);
+      JfrEvents.gilDrop(false, 300_000L);
       Object wait = JfrEvents.gilWaitBegins();
       Thread.sleep(3);
       JfrEvents.gilWaitEnds(wait);
@@ -95,7 +96,7 @@ class AgentRecordingTest {
   @Test
   void recordingFileReadsEveryGil4jEventWithItsFields() throws Exception {
     List<RecordedEvent> drops = events("gil4j.GilDrop");
-    assertEquals(2, drops.size());
+    assertEquals(2, drops.size(), "the drop after a 0.3 ms hold is under gil4j.jfc's 1 ms");
     assertTrue(drops.get(0).getBoolean("forced"));
     assertEquals(Duration.ofMillis(5), drops.get(0).getDuration("heldTime"));
     assertFalse(drops.get(1).getBoolean("forced"));

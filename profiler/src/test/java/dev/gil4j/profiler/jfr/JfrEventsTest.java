@@ -17,6 +17,7 @@ import jdk.jfr.DataAmount;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Percentage;
+import jdk.jfr.SettingDescriptor;
 import jdk.jfr.Timespan;
 import jdk.jfr.ValueDescriptor;
 import org.HdrHistogram.Histogram;
@@ -65,6 +66,31 @@ class JfrEventsTest {
       }
     }
     assertNotNull(GilDropEvent.class.getAnnotation(Category.class));
+  }
+
+  @Test
+  void gilDropHasAHeldThresholdSettingWithATimespanDefault() {
+    SettingDescriptor held =
+        EventType.getEventType(GilDropEvent.class).getSettingDescriptors().stream()
+            .filter(d -> d.getName().equals("heldThreshold"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("10 ms", held.getDefaultValue());
+    assertEquals(Timespan.class.getName(), held.getContentType());
+    assertNotNull(held.getLabel());
+  }
+
+  @Test
+  void heldThresholdReadsJfrTimespansAndTheShortestOfSeveralWins() {
+    assertEquals(0, HeldThresholdSetting.parse("0 ns"));
+    assertEquals(500_000, HeldThresholdSetting.parse("500 us"));
+    assertEquals(1_000_000, HeldThresholdSetting.parse("1ms"));
+    assertEquals(2_000_000_000L, HeldThresholdSetting.parse(" 2 s "));
+    assertEquals(-1, HeldThresholdSetting.parse("fast"));
+    assertEquals(-1, HeldThresholdSetting.parse("1 week"));
+    HeldThresholdSetting s = new HeldThresholdSetting();
+    assertEquals("500 us", s.combine(java.util.Set.of("1 ms", "500 us", "nonsense")));
+    assertEquals("10 ms", s.combine(java.util.Set.of()));
   }
 
   @Test

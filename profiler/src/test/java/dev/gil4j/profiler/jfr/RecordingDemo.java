@@ -49,7 +49,8 @@ public final class RecordingDemo {
       site.recordHold(50_000L);
     }
     for (int i = 0; i < DROPS; i++) {
-      JfrEvents.gilDrop(i % 2 == 0, 5_000_000L);
+      // Over GilDrop's default heldThreshold (10 ms): a recording without gil4j.jfc keeps them.
+      JfrEvents.gilDrop(i % 2 == 0, 20_000_000L);
     }
     // Every facade method once; waits and I/O this short stay under their thresholds.
     JfrEvents.gilWaitEnds(JfrEvents.gilWaitBegins());

@@ -1,0 +1,268 @@
+package dev.gil4j.agent.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import dev.gil4j.agent.internal.fixtures.Monitored;
+import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.profiler.Monitors;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/**
+ * Weaves {@link Monitored} as the agent does with profiling on, verifies and loads it, and checks
+ * that it behaves as before while contended entries and waits land in {@link ContentionRecorder}.
+ */
+class MonitorTimingTest {
+  private static final String NAME = Monitored.class.getName();
+  private static byte[] original;
+  private static Class<?> woven;
+
+  @BeforeAll
+  static void weave() throws Exception {
+    try (InputStream in = Monitored.class.getResourceAsStream("Monitored.class")) {
+      original = in.readAllBytes();
+    }
+    byte[] bytes = CheckpointWeaver.weave(original, false, LockSwap.available());
+    assertNotNull(bytes);
+    assertVerifies(bytes);
+    woven = new Loader().define(NAME, bytes);
+    assertTrue(Monitors.detectsContention(), "this JDK's headers are readable in tests");
+  }
+
+  private static void assertVerifies(byte[] bytes) {
+    StringWriter problems = new StringWriter();
+    CheckClassAdapter.verify(new ClassReader(bytes), false, new PrintWriter(problems));
+    assertEquals("", problems.toString());
+  }
+
+  @Test
+  void wovenWithCheckpointsTooTheClassVerifiesAndRuns() throws Exception {
+    byte[] bytes = CheckpointWeaver.weave(original, true, LockSwap.available());
+    assertVerifies(bytes);
+    Class<?> c = new Loader().define(NAME, bytes);
+    Object o = c.getConstructor().newInstance();
+    assertEquals(1, c.getMethod("increment").invoke(o));
+    assertEquals(2, c.getMethod("incrementInBlock").invoke(o));
+    assertEquals(55, c.getMethod("manyReturns", int.class).invoke(o, 10));
+  }
+
+  @Test
+  void synchronizedMethodsAndBlocksComputeAsBefore() throws Exception {
+    Object o = woven.getConstructor().newInstance();
+    assertEquals(1, call(o, "increment"));
+    assertEquals(2, call(o, "incrementInBlock"));
+    assertEquals(3, call(o, "nested"));
+    assertEquals(3, call(o, "throwing", false));
+    assertEquals(-1, call(o, "caught"));
+    assertEquals(-1, call(o, "manyReturns", -5));
+    assertEquals(0, call(o, "manyReturns", 0));
+    assertEquals(55, call(o, "manyReturns", 10));
+    assertEquals(new Monitored().wide(5, 1.5), call(o, "wide", 5L, 1.5));
+    int total = (int) call(null, "incrementTotal");
+    assertEquals(total + 1, call(null, "incrementTotal"));
+    assertEquals(true, call(o, "holdsOwnMonitorInside"));
+    assertEquals(false, call(o, "holdsOwnMonitorNow"));
+  }
+
+  @Test
+  void anExceptionReleasesTheMonitorOfAConvertedMethod() throws Exception {
+    Object o = woven.getConstructor().newInstance();
+    InvocationTargetException e =
+        assertThrows(InvocationTargetException.class, () -> call(o, "throwing", true));
+    assertEquals(IllegalStateException.class, e.getCause().getClass());
+    Thread other = new Thread(() -> callUnchecked(o, "increment"));
+    other.start();
+    other.join(10_000);
+    assertFalse(other.isAlive(), "the monitor was left held");
+  }
+
+  @Test
+  void aConvertedMethodNoLongerCarriesTheSynchronizedFlag() throws Exception {
+    assertFalse(Modifier.isSynchronized(woven.getMethod("increment").getModifiers()));
+    assertTrue(Modifier.isSynchronized(Monitored.class.getMethod("increment").getModifiers()));
+  }
+
+  @Test
+  void aContendedSynchronizedMethodRecordsItsWait() throws Exception {
+    Object o = woven.getConstructor().newInstance();
+    blockBehind(o, "holdFor", () -> call(o, "increment"));
+    assertWaited(Monitors.ENTRY, NAME + " " + NAME + ".increment(Monitored.java:", 100);
+  }
+
+  @Test
+  void aContendedBlockRecordsItsWaitAtItsLine() throws Exception {
+    Object o = woven.getConstructor().newInstance();
+    blockBehind(o, "holdBlockFor", () -> call(o, "incrementInBlock"));
+    assertWaited(
+        Monitors.ENTRY, "java.lang.Object " + NAME + ".incrementInBlock(Monitored.java:", 100);
+  }
+
+  @Test
+  void aContendedStaticMethodIsNamedByItsClassMonitor() throws Exception {
+    blockBehind(null, "holdClassFor", () -> call(null, "addToTotal", 2));
+    assertWaited(Monitors.ENTRY, NAME + ".class " + NAME + ".addToTotal(Monitored.java:", 100);
+    assertTrue(
+        Modifier.isSynchronized(woven.getMethod("incrementTotal").getModifiers()),
+        "nothing in it shows a Java 5+ class file, where a class constant may be loaded");
+  }
+
+  @Test
+  void waitsAreRecordedWhereTheyAreCalled() throws Exception {
+    Object o = woven.getConstructor().newInstance();
+    call(o, "waitFor", 60L);
+    call(o, "waitOnThis", 60L);
+    assertWaited(Monitors.WAIT, "java.lang.Object " + NAME + ".waitFor(Monitored.java:", 50);
+    assertWaited(Monitors.WAIT, NAME + " " + NAME + ".waitOnThis(Monitored.java:", 50);
+  }
+
+  @Test
+  void uncontendedEntriesRecordNothingAndAllocateNothing() throws Exception {
+    Object o = woven.getConstructor().newInstance();
+    Method loop = woven.getMethod("manyReturns", int.class);
+    Method block = woven.getMethod("incrementInBlock");
+    for (int i = 0; i < 20_000; i++) {
+      loop.invoke(o, 3);
+      block.invoke(o);
+    }
+    assertTrue(site(Monitors.ENTRY, ".manyReturns(").isEmpty());
+    ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+    Object result = woven.getMethod("nested").invoke(o);
+    long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    assertNotNull(result);
+    assertTrue(allocated < 256, "allocated " + allocated + " bytes in one uncontended call");
+  }
+
+  @Test
+  void anOldClassFileKeepsWorking() throws Exception {
+    byte[] old = oldClass();
+    byte[] bytes = CheckpointWeaver.weave(old, false, LockSwap.available());
+    Class<?> c = new Loader().define("Old", bytes);
+    Object o = c.getConstructor().newInstance();
+    assertEquals(42, c.getMethod("get").invoke(o));
+    assertEquals(7, c.getMethod("staticGet").invoke(null));
+    assertFalse(Modifier.isSynchronized(c.getMethod("get").getModifiers()));
+    assertTrue(
+        Modifier.isSynchronized(c.getMethod("staticGet").getModifiers()),
+        "a class constant cannot be loaded by a Java 1.4 class file: left as it was");
+  }
+
+  /** A Java 1.4 class file (no stack map frames) with an instance and a static synchronized. */
+  private static byte[] oldClass() {
+    ClassWriter w = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+    w.visit(Opcodes.V1_4, Opcodes.ACC_PUBLIC, "Old", null, "java/lang/Object", null);
+    MethodVisitor init = w.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+    init.visitCode();
+    init.visitVarInsn(Opcodes.ALOAD, 0);
+    init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
+    MethodVisitor get =
+        w.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_SYNCHRONIZED, "get", "()I", null, null);
+    get.visitCode();
+    get.visitIntInsn(Opcodes.BIPUSH, 42);
+    get.visitInsn(Opcodes.IRETURN);
+    get.visitMaxs(0, 0);
+    get.visitEnd();
+    MethodVisitor staticGet =
+        w.visitMethod(
+            Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC | Opcodes.ACC_SYNCHRONIZED,
+            "staticGet",
+            "()I",
+            null,
+            null);
+    staticGet.visitCode();
+    staticGet.visitIntInsn(Opcodes.BIPUSH, 7);
+    staticGet.visitInsn(Opcodes.IRETURN);
+    staticGet.visitMaxs(0, 0);
+    staticGet.visitEnd();
+    w.visitEnd();
+    return w.toByteArray();
+  }
+
+  /** What a test does while another thread holds the monitor. */
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /**
+   * Starts a thread that holds a monitor for 300 ms with {@code holder}, waits until it sleeps
+   * holding it, then runs {@code blocked}, which must wait for it.
+   */
+  private static void blockBehind(Object target, String holder, Action blocked) throws Exception {
+    Thread t = new Thread(() -> callUnchecked(target, holder, 300L));
+    t.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (t.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    blocked.run();
+    t.join(10_000);
+  }
+
+  private static void assertWaited(String kind, String namePrefix, long atLeastMillis) {
+    ContentionRecorder.SiteSnapshot s =
+        site(kind, namePrefix)
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        kind + " " + namePrefix + "… not in " + ContentionRecorder.snapshot()));
+    assertTrue(
+        s.waits().getMaxValue() >= TimeUnit.MILLISECONDS.toNanos(atLeastMillis),
+        s.name() + " max " + s.waits().getMaxValue());
+  }
+
+  private static Optional<ContentionRecorder.SiteSnapshot> site(String kind, String fragment) {
+    return ContentionRecorder.snapshot().stream()
+        .filter(s -> s.kind().equals(kind) && s.name().contains(fragment))
+        .findFirst();
+  }
+
+  private static Object call(Object target, String name, Object... args) throws Exception {
+    for (Method m : woven.getMethods()) {
+      if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+        return m.invoke(target, args);
+      }
+    }
+    throw new NoSuchMethodException(name);
+  }
+
+  private static void callUnchecked(Object target, String name, Object... args) {
+    try {
+      call(target, name, args);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Defines a woven class in a loader of its own, so the JVM verifies it. */
+  private static final class Loader extends ClassLoader {
+    Loader() {
+      super(MonitorTimingTest.class.getClassLoader());
+    }
+
+    Class<?> define(String name, byte[] bytes) {
+      return defineClass(name, bytes, 0, bytes.length);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.gil4j.it.recording;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.it.ChildJvm;
+import dev.gil4j.it.Jdk;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Monitor timing woven into {@link HotMonitors} by the real agent, profiling with the GIL off, must
+ * leave its hot {@code synchronized} blocks and methods compilable by C2: the JIT refuses a method
+ * whose monitor use it cannot prove balanced, and that method then runs interpreted. The JVM's
+ * {@code -XX:+PrintCompilation} output says which methods compiled, at which tier, and which it
+ * skipped. The header reader is exported as the agent exports it with the GIL on.
+ */
+class MonitorCompilationTest {
+  private static final Path CLASSES = Path.of("target/test-classes");
+  private static final String APP = HotMonitors.class.getName();
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void wovenSynchronizedBlocksAndMethodsStillCompile(Jdk jdk) throws Exception {
+    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("gil=off,report=off");
+    List<String> options =
+        List.of("-XX:+PrintCompilation", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+    try (LiveChild child = LiveChild.start(jdk, app, options, Duration.ofSeconds(90))) {
+      assertEquals(0, child.awaitExit(), () -> describe(child));
+      List<String> compiles = child.stdout().lines().filter(l -> l.contains(APP + "::")).toList();
+      String all = String.join("\n", compiles);
+      assertTrue(
+          compiles.stream().noneMatch(l -> l.contains("SKIPPED") || l.contains("not compilable")),
+          all);
+      for (String method : List.of("block", "method", "synchronizedLoop")) {
+        Pattern c2 = Pattern.compile("\\s4\\s+" + Pattern.quote(APP + "::" + method) + "\\s");
+        assertTrue(
+            compiles.stream().anyMatch(l -> c2.matcher(l).find()),
+            method + " never compiled by C2:\n" + all);
+      }
+    }
+  }
+
+  private static String describe(LiveChild child) {
+    try {
+      return child.describe();
+    } catch (IOException e) {
+      return " (logs unreadable: " + e + ")";
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package dev.gil4j.it.recording;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.it.ChildJvm;
+import dev.gil4j.it.Jdk;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real agent records {@link RecordedApp}, a real application, and the recording is read back by
+ * the JDK's {@code RecordingFile}, its {@code jfr} tool and gil4j's {@code report} command: with
+ * {@code jfr=FILE} when a signal ends the application (SIGTERM, SIGINT: the file is written by the
+ * shutdown that follows), and in a recording the user starts with {@code -XX:StartFlightRecording},
+ * where gil4j's events take part at their own defaults.
+ *
+ * <p>What must be there: the GIL's statistics, per-site histograms for every kind of wait the
+ * application makes ({@code ReentrantLock}, {@code synchronized}, {@code Object.wait}, the NIO
+ * pipe, the piped stream, the child process's stdout), lock waits and pipe calls over their
+ * thresholds with their sites.
+ */
+class RecordingEndToEndTest {
+  private static final Path CLASSES = Path.of("target/test-classes");
+  private static final Path AGENT_JAR =
+      Path.of(System.getProperty("gil4j.agentJar", "../agent/target/gil4j-agent.jar"))
+          .toAbsolutePath();
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final String APP = RecordedApp.class.getName();
+
+  /** The kinds of site {@link RecordedApp} waits at, as {@code ContentionHistogram} names them. */
+  private static final Set<String> KINDS =
+      Set.of(
+          "ReentrantLock",
+          "synchronized",
+          "Object.wait",
+          "Pipe.SourceChannel",
+          "PipedInputStream",
+          "Process.stdout");
+
+  @TempDir Path dir;
+
+  static Stream<Arguments> signals() {
+    return Jdk.available()
+        .flatMap(jdk -> Stream.of(Arguments.of(jdk, "TERM", 143), Arguments.of(jdk, "INT", 130)));
+  }
+
+  @ParameterizedTest(name = "{0} SIG{1}")
+  @MethodSource("signals")
+  void aSignalEndsTheAppAndItsRecordingReadsWholeInEveryReader(Jdk jdk, String signal, int status)
+      throws Exception {
+    Path file = dir.resolve("app.jfr");
+    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("jfr=" + file);
+    try (LiveChild child = LiveChild.start(jdk, app, List.of(), TIMEOUT)) {
+      child.awaitLine("recorded-app ready");
+      // past gil4j.jfc's 1 s period, so that periodic events were written before the last ones
+      Thread.sleep(1500);
+      child.signal(signal);
+      assertEquals(status, child.awaitExit(), () -> describe(child));
+      assertTrue(child.stderr().contains("gil4j: GIL report"), () -> describe(child));
+      assertTrue(
+          child.stderr().contains("gil4j: contention, most total wait first"),
+          () -> describe(child));
+      // The pipes' waits, 10 ms each, rank among the exit report's top ten sites.
+      for (String kind : List.of("Pipe.SourceChannel", "PipedInputStream", "Process.stdout")) {
+        assertTrue(
+            child.stderr().contains("gil4j:   " + kind + " " + APP),
+            () -> kind + " missing from the exit report" + describe(child));
+      }
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(file), files.toList(), "written whole, no temporary file left");
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertTrue(count(events, "gil4j.GilStatistics") > 0, () -> summary(events));
+    assertKinds(events);
+    assertTrue(
+        events.stream()
+            .filter(e -> e.getEventType().getName().equals("gil4j.ContentionHistogram"))
+            .allMatch(
+                e ->
+                    !KINDS.contains(e.getString("lockClass")) || e.getString("site").contains(APP)),
+        "every site named by the application frame that made it");
+    assertTrue(kinds(events, "gil4j.LockWait", "lockClass").contains("ReentrantLock"));
+    Set<String> pipes =
+        events.stream()
+            .filter(e -> e.getEventType().getName().equals("gil4j.PipeIo"))
+            .map(e -> e.getString("pipe"))
+            .collect(Collectors.toCollection(TreeSet::new));
+    for (String kind : List.of("Pipe.SourceChannel", "PipedInputStream", "Process.stdout")) {
+      assertTrue(
+          pipes.stream().anyMatch(p -> p.startsWith(kind + " " + APP + ".main(RecordedApp.java:")),
+          kind + " not among the PipeIo events' pipes " + pipes);
+    }
+
+    String summary = tool(jdk, jdk.tool("jfr").toString(), "summary", file.toString());
+    for (String event :
+        List.of(
+            "gil4j.GilStatistics", "gil4j.ContentionHistogram", "gil4j.LockWait", "gil4j.PipeIo")) {
+      assertTrue(summaryCount(summary, event) > 0, event + " in jfr summary:\n" + summary);
+    }
+    String print =
+        tool(
+            jdk,
+            jdk.tool("jfr").toString(),
+            "print",
+            "--events",
+            "gil4j.LockWait",
+            file.toString());
+    assertTrue(print.contains("gil4j.LockWait {"), print);
+    assertTrue(print.contains("lockClass = \"ReentrantLock\""), print);
+
+    String report =
+        tool(jdk, jdk.java().toString(), "-jar", AGENT_JAR.toString(), "report", file.toString());
+    for (String expected :
+        List.of(
+            "Locks, most total wait first",
+            "ReentrantLock",
+            "synchronized",
+            "Process.stdout",
+            "Pipes (gil4j.PipeIo",
+            "GIL load per thread")) {
+      assertTrue(report.contains(expected), expected + " missing from the report:\n" + report);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void gil4jEventsJoinARecordingTheUserStartsOnTheCommandLine(Jdk jdk) throws Exception {
+    Path file = dir.resolve("user.jfr");
+    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("").withArgs("3");
+    try (LiveChild child =
+        LiveChild.start(jdk, app, List.of("-XX:StartFlightRecording=filename=" + file), TIMEOUT)) {
+      assertEquals(0, child.awaitExit(), () -> describe(child));
+      assertFalse(
+          child.stderr().contains("gil4j: bad value"),
+          "no jfr= option was given" + child.describe());
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertTrue(count(events, "gil4j.GilStatistics") > 0, () -> summary(events));
+    assertTrue(count(events, "gil4j.LockWait") > 0, () -> summary(events));
+    assertKinds(events);
+  }
+
+  private static void assertKinds(List<RecordedEvent> events) {
+    Set<String> kinds = kinds(events, "gil4j.ContentionHistogram", "lockClass");
+    assertTrue(kinds.containsAll(KINDS), () -> "histograms of " + kinds + "; " + summary(events));
+  }
+
+  private static long count(List<RecordedEvent> events, String name) {
+    return events.stream().filter(e -> e.getEventType().getName().equals(name)).count();
+  }
+
+  /** The values of {@code field} in the events named {@code name}. */
+  private static Set<String> kinds(List<RecordedEvent> events, String name, String field) {
+    return events.stream()
+        .filter(e -> e.getEventType().getName().equals(name))
+        .map(e -> e.getString(field))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** Event counts by name, for a failure message. */
+  private static String summary(List<RecordedEvent> events) {
+    Map<String, Long> counts =
+        events.stream()
+            .collect(
+                Collectors.groupingBy(
+                    e -> e.getEventType().getName(), TreeMap::new, Collectors.counting()));
+    return "events in the recording: " + counts;
+  }
+
+  /** The count column of {@code event}'s row in {@code jfr summary}'s output, or -1. */
+  private static long summaryCount(String summary, String event) {
+    Matcher m =
+        Pattern.compile("(?m)^\\s*" + Pattern.quote(event) + "\\s+(\\d+)\\s").matcher(summary);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /** Runs a JDK tool or the agent's command line; it must succeed within 60 s. */
+  private static String tool(Jdk jdk, String... command) throws IOException, InterruptedException {
+    List<String> line = List.of(command);
+    Path out = Files.createTempFile("gil4j-tool", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      p.getOutputStream().close();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("[" + jdk + "] hung: " + String.join(" ", line));
+      }
+      String text = Files.readString(out, UTF_8);
+      assertEquals(0, p.exitValue(), () -> String.join(" ", line) + " failed:\n" + text);
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  private static String describe(LiveChild child) {
+    try {
+      return child.describe();
+    } catch (IOException e) {
+      return " (logs unreadable: " + e + ")";
+    }
+  }
+}
