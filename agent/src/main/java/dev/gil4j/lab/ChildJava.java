@@ -57,7 +57,7 @@ final class ChildJava {
    *
    * @param exit its exit status; -1 if it hung
    * @param hung whether it outlived the timeout and was killed
-   * @param wallMs from start to end (or kill)
+   * @param wallMs from start to end, or to the timeout
    * @param stdout the file its stdout went to
    * @param stderr the file its stderr went to
    * @param dump where the threads of a hung child were dumped; null if it did not hang
@@ -121,11 +121,12 @@ final class ChildJava {
       kill(p);
       throw e;
     }
+    // before the dump, which can take seconds: how long the child ran, not how long it took to stop
+    double wallMs = (System.nanoTime() - began) / 1e6;
     if (!ended) {
       dumpThreads(p, dump);
       kill(p);
     }
-    double wallMs = (System.nanoTime() - began) / 1e6;
     return new Result(
         ended ? p.exitValue() : -1,
         !ended,

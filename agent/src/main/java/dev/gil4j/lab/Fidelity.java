@@ -13,7 +13,9 @@ import java.util.Map;
 /**
  * Runs every {@link FidelityExperiment}: its CPython script, then its Java runs, one after the
  * other so that neither side takes CPU from the other, each with a hard timeout; and pairs up their
- * figures. A failed or hung run costs only its own figures, which stay empty, and the rest goes on.
+ * figures. A failed or hung run costs only its own figures, which stay empty, and the rest goes on;
+ * of a script that failed part way, the figures it printed before are kept, each being a
+ * configuration measured in full.
  */
 final class Fidelity {
   private final FidelityPython python;

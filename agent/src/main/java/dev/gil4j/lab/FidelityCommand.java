@@ -5,10 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * {@code java -jar gil4j-agent.jar fidelity [--python PATH] [--out DIR] [--timeout DURATION]}: the
@@ -92,46 +90,39 @@ public final class FidelityCommand {
     Path logs = options.out().resolve("logs");
     Files.createDirectories(logs);
     Path scripts = Files.createTempDirectory("gil4j-cpython-");
-    try {
-      FidelityPython.extractScripts(scripts);
-      err.println(
-          PREFIX
-              + python.version()
-              + " ("
-              + python.path()
-              + ") beside gil4j; each run may take "
-              + options.timeout().toSeconds()
-              + " s, logs in "
-              + logs);
-      Fidelity fidelity =
-          new Fidelity(
-              python,
-              scripts,
-              new ChildJava(ChildJava.thisJava(), options.timeout()),
-              jar,
-              Bundled.sampleClassPath(jar),
-              logs,
-              options.timeout(),
-              err);
-      List<FidelityRow> rows = fidelity.run(FidelityExperiment.all());
-      FidelityResults results =
-          new FidelityResults(
-              FidelityResults.Machine.here(python), rows, fidelity.records(), options.out());
-      Results.write(options.out().resolve("fidelity.csv"), results.csv());
-      Results.write(options.out().resolve("fidelity.json"), results.json());
-      out.print(results.table());
-      err.println(PREFIX + "results in " + options.out());
-      return results.complete() ? 0 : 1;
-    } finally {
-      deleteTree(scripts);
+    // removed at exit, a Ctrl-C included; files are deleted before the directory registered first
+    scripts.toFile().deleteOnExit();
+    for (String script : FidelityPython.SCRIPTS) {
+      scripts.resolve(script).toFile().deleteOnExit();
     }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(f);
-      }
-    }
+    FidelityPython.extractScripts(scripts);
+    err.println(
+        PREFIX
+            + python.version()
+            + " ("
+            + python.path()
+            + ") beside gil4j; each run may take "
+            + options.timeout().toSeconds()
+            + " s, logs in "
+            + logs);
+    Fidelity fidelity =
+        new Fidelity(
+            python,
+            scripts,
+            new ChildJava(ChildJava.thisJava(), options.timeout()),
+            jar,
+            Bundled.sampleClassPath(jar),
+            logs,
+            options.timeout(),
+            err);
+    List<FidelityRow> rows = fidelity.run(FidelityExperiment.all());
+    FidelityResults results =
+        new FidelityResults(
+            FidelityResults.Machine.here(python), rows, fidelity.records(), options.out());
+    Results.write(options.out().resolve("fidelity.csv"), results.csv());
+    Results.write(options.out().resolve("fidelity.json"), results.json());
+    out.print(results.table());
+    err.println(PREFIX + "results in " + options.out());
+    return results.complete() ? 0 : 1;
   }
 }
