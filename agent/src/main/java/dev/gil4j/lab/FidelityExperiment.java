@@ -9,7 +9,7 @@ import java.util.function.Function;
  * One experiment that {@code fidelity} runs twice: as a CPython reference script, and as its Java
  * twin among gil4j's sample apps in child JVMs under the agent with the GIL on. Both sides do the
  * same work — the same sleeps, switch interval, run time and round trips; for the CPU-bound work,
- * amounts that take each language about a second on one core — and each figure is computed the same
+ * amounts that take each language about as long on one core — and each figure is computed the same
  * way on both sides.
  *
  * @param name the experiment, as the table shows it
@@ -30,14 +30,14 @@ record FidelityExperiment(
     Function<Map<String, Map<String, ChildJava.Metric>>, Map<String, Double>> gil4j) {
 
   /**
-   * Countdown steps for {@code cpu_scaling.py}: about a second on one core of a 2020s x86 machine
-   * (CPython 3.11), a quarter of the script's default.
+   * Countdown steps for {@code cpu_scaling.py}: about half a second on one core (CPython 3.11 on a
+   * 2020s x86 machine), half the script's default.
    */
-  static final long CPYTHON_CPU_WORK = 10_000_000L;
+  static final long CPYTHON_CPU_WORK = 20_000_000L;
 
   /**
-   * Generator steps for {@code CpuBound}: about a second on one core under the agent, where every
-   * step passes a checkpoint.
+   * Generator steps for {@code CpuBound}: about half a second on one core under the agent, where
+   * every step passes a checkpoint; half the sample's default.
    */
   static final long JAVA_CPU_WORK = 300_000_000L;
 

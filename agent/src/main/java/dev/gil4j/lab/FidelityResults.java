@@ -108,8 +108,8 @@ final class FidelityResults {
     text.append(
         String.format(
             Locale.ROOT,
-            "close: gil4j within %.1fx of CPython either way (%.2fx to %.2fx); gil4j under"
-                + " gil=on, CPython's switch interval 5 ms unless the row says otherwise%n",
+            "close: gil4j within %.1fx of CPython either way (%.2fx to %.2fx); both switch"
+                + " every 5 ms unless the row says otherwise%n",
             FidelityRow.TOLERANCE,
             1 / FidelityRow.TOLERANCE,
             FidelityRow.TOLERANCE));
