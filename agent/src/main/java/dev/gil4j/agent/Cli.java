@@ -1,6 +1,7 @@
 package dev.gil4j.agent;
 
 import dev.gil4j.lab.Demo;
+import dev.gil4j.lab.FidelityCommand;
 import dev.gil4j.lab.ScaleCommand;
 import dev.gil4j.profiler.analysis.ReportCommand;
 import java.io.PrintStream;
@@ -19,6 +20,7 @@ public final class Cli {
           "  scale [options] -- <java arguments>",
           "            run an application at several thread counts and GIL settings, and project",
           "            its scaling ('scale --help')",
+          "  fidelity  CPython's GIL experiments beside gil4j's, side by side ('fidelity --help')",
           "  report FILE.jfr [--html OUT.html]",
           "            locks ranked by wait, GIL load per thread, from a recording",
           "  help      this text");
@@ -41,11 +43,13 @@ public final class Cli {
         return Demo.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       case "scale":
         return ScaleCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+      case "fidelity":
+        return FidelityCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       default:
         err.println(
             "gil4j: unknown command '"
                 + args[0]
-                + "'; accepted: options, demo, scale, report, help");
+                + "'; accepted: options, demo, scale, fidelity, report, help");
         return 2;
     }
   }

@@ -1,0 +1,147 @@
+package dev.gil4j.lab;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every {@link FidelityExperiment}: its CPython script, then its Java runs, one after the
+ * other so that neither side takes CPU from the other, each with a hard timeout; and pairs up their
+ * figures. A failed or hung run costs only its own figures, which stay empty, and the rest goes on;
+ * of a script that failed part way, the figures it printed before are kept, each being a
+ * configuration measured in full.
+ */
+final class Fidelity {
+  private final FidelityPython python;
+  private final Path scripts;
+  private final ChildJava java;
+  private final Path agentJar;
+  private final String classPath;
+  private final Path logs;
+  private final Duration timeout;
+  private final PrintStream err;
+  private final List<FidelityResults.RunRecord> records = new ArrayList<>();
+  private int step;
+  private int steps;
+
+  /**
+   * @param scripts the directory the CPython scripts were extracted to
+   * @param classPath the sample apps' class path ({@link Bundled#sampleClassPath})
+   * @param logs where each run's output goes
+   * @param err where progress goes, a line per run
+   */
+  Fidelity(
+      FidelityPython python,
+      Path scripts,
+      ChildJava java,
+      Path agentJar,
+      String classPath,
+      Path logs,
+      Duration timeout,
+      PrintStream err) {
+    this.python = python;
+    this.scripts = scripts;
+    this.java = java;
+    this.agentJar = agentJar;
+    this.classPath = classPath;
+    this.logs = logs;
+    this.timeout = timeout;
+    this.err = err;
+  }
+
+  /** Runs the experiments; returns a row per figure, in order. */
+  List<FidelityRow> run(List<FidelityExperiment> experiments)
+      throws IOException, InterruptedException {
+    steps = experiments.stream().mapToInt(e -> 1 + e.runs().size()).sum();
+    List<FidelityRow> rows = new ArrayList<>();
+    for (FidelityExperiment e : experiments) {
+      Map<String, Double> cpython = e.cpython().apply(runScript(e));
+      Map<String, Map<String, ChildJava.Metric>> metrics = new LinkedHashMap<>();
+      for (FidelityExperiment.JavaRun r : e.runs()) {
+        metrics.put(r.id(), runJava(r));
+      }
+      Map<String, Double> gil4j = e.gil4j().apply(metrics);
+      e.figures()
+          .forEach(
+              (id, label) ->
+                  rows.add(
+                      new FidelityRow(
+                          id,
+                          e.name(),
+                          label,
+                          cpython.getOrDefault(id, Double.NaN),
+                          gil4j.getOrDefault(id, Double.NaN))));
+    }
+    return rows;
+  }
+
+  /** Every run so far, CPython's and gil4j's, with what went wrong in any. */
+  List<FidelityResults.RunRecord> records() {
+    return List.copyOf(records);
+  }
+
+  private List<Map<String, Object>> runScript(FidelityExperiment e)
+      throws IOException, InterruptedException {
+    String id = "cpython-" + e.script().replace(".py", "") + suffix(e.scriptArgs());
+    String what = String.join(" ", "python3", e.script(), String.join(" ", e.scriptArgs())).trim();
+    starting(what);
+    FidelityPython.Result r =
+        python.run(scripts.resolve(e.script()), e.scriptArgs(), logs.resolve(id), timeout);
+    String problem = r.problem();
+    if (problem == null && r.objects().isEmpty()) {
+      problem = "printed no JSON line (log " + logs.resolve(id + ".out") + ")";
+    }
+    finished("cpython", id, what, r.wallMs(), problem, logs.resolve(id + ".out"));
+    return r.objects();
+  }
+
+  private Map<String, ChildJava.Metric> runJava(FidelityExperiment.JavaRun run)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>();
+    args.add("-javaagent:" + agentJar + "=" + run.agentOptions());
+    args.add("-cp");
+    args.add(classPath);
+    args.add("dev.gil4j.samples." + run.sample());
+    args.addAll(run.args());
+    String what =
+        String.join(" ", run.sample(), String.join(" ", run.args()))
+            + " under switch="
+            + run.switchInterval();
+    starting(what);
+    ChildJava.Result r = java.run(args, logs.resolve("gil4j-" + run.id()));
+    String problem = r.problem();
+    if (problem == null && r.metrics().isEmpty()) {
+      problem = "printed no gil4j-metric line (log " + r.stdout() + ")";
+    }
+    finished("gil4j", run.id(), what, r.wallMs(), problem, r.stdout());
+    return problem == null ? r.metrics() : Map.of();
+  }
+
+  private void starting(String what) {
+    step++;
+    err.printf("gil4j fidelity: [%d/%d] %s ...%n", step, steps, what);
+  }
+
+  private void finished(
+      String side, String id, String what, double wallMs, String problem, Path log) {
+    records.add(new FidelityResults.RunRecord(side, id, what, wallMs, problem, log));
+    err.printf(
+        Locale.ROOT,
+        "gil4j fidelity: [%d/%d] %s in %.1f s%s%n",
+        step,
+        steps,
+        problem == null ? "done" : "FAILED",
+        wallMs / 1000,
+        problem == null ? "" : ": " + problem);
+  }
+
+  private static String suffix(List<String> args) {
+    return args.isEmpty() ? "" : "-" + String.join("-", args);
+  }
+}

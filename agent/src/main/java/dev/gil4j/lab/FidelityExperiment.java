@@ -1,0 +1,258 @@
+package dev.gil4j.lab;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One experiment that {@code fidelity} runs twice: as a CPython reference script, and as its Java
+ * twin among gil4j's sample apps in child JVMs under the agent with the GIL on. Both sides do the
+ * same work — the same sleeps, switch interval, run time and round trips; for the CPU-bound work,
+ * amounts that take each language about as long on one core — and each figure is computed the same
+ * way on both sides.
+ *
+ * @param name the experiment, as the table shows it
+ * @param script the CPython script that runs it
+ * @param scriptArgs the script's arguments
+ * @param runs the Java runs, one child JVM each
+ * @param figures the rows it fills: their ids, in order, with the table's label for each
+ * @param cpython CPython's figures, by row id, from the JSON objects the script printed
+ * @param gil4j gil4j's figures, by row id, from each run's metrics (by run id)
+ */
+record FidelityExperiment(
+    String name,
+    String script,
+    List<String> scriptArgs,
+    List<JavaRun> runs,
+    Map<String, String> figures,
+    Function<List<Map<String, Object>>, Map<String, Double>> cpython,
+    Function<Map<String, Map<String, ChildJava.Metric>>, Map<String, Double>> gil4j) {
+
+  /**
+   * Countdown steps for {@code cpu_scaling.py}: about half a second on one core (CPython 3.11 on a
+   * 2020s x86 machine), half the script's default.
+   */
+  static final long CPYTHON_CPU_WORK = 20_000_000L;
+
+  /**
+   * Generator steps for {@code CpuBound}: about half a second on one core under the agent, where
+   * every step passes a checkpoint; half the sample's default.
+   */
+  static final long JAVA_CPU_WORK = 300_000_000L;
+
+  /** {@code io_scaling.py}'s sleeps per thread and their length, which {@code Blocking} repeats. */
+  static final int SLEEPS = 50;
+
+  static final double NAP_SECONDS = 0.010;
+
+  /** {@code convoy.py}'s round trips per phase and its limit on each phase's time. */
+  static final int ROUND_TRIPS = 2000;
+
+  static final String CONVOY_TIME = "10s";
+
+  /** How long the two threads of {@code switch_runs.py} spin. */
+  static final String SWITCH_RUN_TIME = "2s";
+
+  /**
+   * One child JVM: a sample app with its arguments under the agent with the GIL on.
+   *
+   * @param id names its logs and its figures
+   * @param switchInterval the agent's {@code switch=} option
+   * @param sample the sample's simple class name in {@code dev.gil4j.samples}
+   * @param args its arguments
+   */
+  record JavaRun(String id, String switchInterval, String sample, List<String> args) {
+    /** The agent options: the GIL on, this switch interval, no exit report. */
+    String agentOptions() {
+      return "gil=on,switch=" + switchInterval + ",report=off";
+    }
+  }
+
+  /** The experiments, in the order they run. */
+  static List<FidelityExperiment> all() {
+    return List.of(cpuScaling(), blockingOverlap(), handOffs("5ms"), handOffs("1ms"), convoy());
+  }
+
+  private static FidelityExperiment cpuScaling() {
+    String work = Long.toString(JAVA_CPU_WORK);
+    return new FidelityExperiment(
+        "cpu scaling",
+        "cpu_scaling.py",
+        List.of(Long.toString(CPYTHON_CPU_WORK)),
+        List.of(
+            cpu("cpu-threads1", "--threads", "1", "--work", work),
+            cpu("cpu-threads2", "--threads", "2", "--work", work),
+            cpu("cpu-threads4", "--threads", "4", "--work", work),
+            cpu("cpu-processes2", "--threads", "2", "--work", work, "--workers", "processes")),
+        ordered(
+            "cpu.threads2.speedup", "2 threads speedup (x)",
+            "cpu.threads4.speedup", "4 threads speedup (x)",
+            "cpu.processes2.speedup", "2 processes speedup (x)"),
+        FidelityExperiment::cpuScalingOfCpython,
+        FidelityExperiment::cpuScalingOfGil4j);
+  }
+
+  private static JavaRun cpu(String id, String... args) {
+    return new JavaRun(id, "5ms", "CpuBound", List.of(args));
+  }
+
+  /** The script's own speedups: one thread's wall time over N threads' or N processes'. */
+  static Map<String, Double> cpuScalingOfCpython(List<Map<String, Object>> objects) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (Map<String, Object> o : objects) {
+      String mode = String.valueOf(o.get("mode"));
+      String key = "cpu." + mode + (long) number(o, "n") + ".speedup";
+      figures.put(key, number(o, "speedup"));
+    }
+    return figures;
+  }
+
+  /** One thread's {@code wall_ms} over N threads' or N processes', each from a JVM of its own. */
+  static Map<String, Double> cpuScalingOfGil4j(Map<String, Map<String, ChildJava.Metric>> runs) {
+    double one = metric(runs, "cpu-threads1", "wall_ms");
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (String run : List.of("cpu-threads2", "cpu-threads4", "cpu-processes2")) {
+      figures.put(run.replace('-', '.') + ".speedup", one / metric(runs, run, "wall_ms"));
+    }
+    return figures;
+  }
+
+  private static FidelityExperiment blockingOverlap() {
+    return new FidelityExperiment(
+        "blocking overlap",
+        "io_scaling.py",
+        List.of(),
+        List.of(sleepers(2), sleepers(4), sleepers(8)),
+        ordered(
+            "sleep.threads2.overlap", "2 threads overlap (x)",
+            "sleep.threads4.overlap", "4 threads overlap (x)",
+            "sleep.threads8.overlap", "8 threads overlap (x)"),
+        FidelityExperiment::overlapOfCpython,
+        FidelityExperiment::overlapOfGil4j);
+  }
+
+  private static JavaRun sleepers(int threads) {
+    return new JavaRun(
+        "sleep-threads" + threads,
+        "5ms",
+        "Blocking",
+        List.of("--mode", "sleep", "--threads", Integer.toString(threads), "--ops", "" + SLEEPS));
+  }
+
+  /**
+   * N threads' sleeping time over the wall time they took: N × 50 × 10 ms / wall, as {@code
+   * Blocking} computes its {@code throughput_x} (the script's own {@code throughput_x} divides by
+   * one thread's measured wall time instead, which counts each sleep's overshoot).
+   */
+  static Map<String, Double> overlapOfCpython(List<Map<String, Object>> objects) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (Map<String, Object> o : objects) {
+      long n = (long) number(o, "n");
+      figures.put("sleep.threads" + n + ".overlap", n * SLEEPS * NAP_SECONDS / number(o, "wall_s"));
+    }
+    return figures;
+  }
+
+  static Map<String, Double> overlapOfGil4j(Map<String, Map<String, ChildJava.Metric>> runs) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (int n : new int[] {2, 4, 8}) {
+      figures.put(
+          "sleep.threads" + n + ".overlap", metric(runs, "sleep-threads" + n, "throughput_x"));
+    }
+    return figures;
+  }
+
+  private static FidelityExperiment handOffs(String interval) {
+    String key = "switch" + interval;
+    double seconds = Double.parseDouble(interval.replace("ms", "")) / 1000;
+    return new FidelityExperiment(
+        "hand-offs at switch=" + interval,
+        "switch_runs.py",
+        List.of(Double.toString(seconds)),
+        List.of(
+            new JavaRun(
+                "switch-" + interval,
+                interval,
+                "SwitchRuns",
+                List.of("--duration", SWITCH_RUN_TIME))),
+        ordered(
+            key + ".switches_per_s", "switches/s",
+            key + ".median_run_ms", "median run (ms)"),
+        objects -> handOffsOfCpython(key, objects),
+        runs -> handOffsOfGil4j(key, "switch-" + interval, runs));
+  }
+
+  /** The script's switches per second and median run, under {@code key}. */
+  static Map<String, Double> handOffsOfCpython(String key, List<Map<String, Object>> objects) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (Map<String, Object> o : objects) {
+      figures.put(key + ".switches_per_s", number(o, "switches_per_s"));
+      figures.put(key + ".median_run_ms", number(o, "median_run_ms"));
+    }
+    return figures;
+  }
+
+  static Map<String, Double> handOffsOfGil4j(
+      String key, String run, Map<String, Map<String, ChildJava.Metric>> runs) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put(key + ".switches_per_s", metric(runs, run, "switches_per_s"));
+    figures.put(key + ".median_run_ms", metric(runs, run, "median_run_ms"));
+    return figures;
+  }
+
+  private static FidelityExperiment convoy() {
+    return new FidelityExperiment(
+        "convoy",
+        "convoy.py",
+        List.of(),
+        List.of(
+            new JavaRun(
+                "convoy",
+                "5ms",
+                "Convoy",
+                List.of("--count", Integer.toString(ROUND_TRIPS), "--time", CONVOY_TIME))),
+        ordered("convoy.slowdown", "slowdown beside a CPU thread (x)"),
+        FidelityExperiment::convoyOfCpython,
+        FidelityExperiment::convoyOfGil4j);
+  }
+
+  /**
+   * Round trips per second alone over those beside the CPU-bound thread, from the script's rates
+   * rather than its {@code slowdown_x}, which it rounds to one decimal.
+   */
+  static Map<String, Double> convoyOfCpython(List<Map<String, Object>> objects) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (Map<String, Object> o : objects) {
+      figures.put(
+          "convoy.slowdown",
+          number(o, "round_trips_per_s_alone") / number(o, "round_trips_per_s_beside_cpu_thread"));
+    }
+    return figures;
+  }
+
+  static Map<String, Double> convoyOfGil4j(Map<String, Map<String, ChildJava.Metric>> runs) {
+    return Map.of("convoy.slowdown", metric(runs, "convoy", "slowdown_x"));
+  }
+
+  /** A number the script printed; NaN if it printed none under that key. */
+  private static double number(Map<String, Object> object, String key) {
+    return object.get(key) instanceof Double d ? d : Double.NaN;
+  }
+
+  /** A metric a run printed; NaN if the run failed or did not print it. */
+  private static double metric(
+      Map<String, Map<String, ChildJava.Metric>> runs, String run, String name) {
+    Map<String, ChildJava.Metric> metrics = runs.get(run);
+    ChildJava.Metric m = metrics == null ? null : metrics.get(name);
+    return m == null ? Double.NaN : m.value();
+  }
+
+  private static Map<String, String> ordered(String... idsAndLabels) {
+    Map<String, String> figures = new LinkedHashMap<>();
+    for (int i = 0; i < idsAndLabels.length; i += 2) {
+      figures.put(idsAndLabels[i], idsAndLabels[i + 1]);
+    }
+    return figures;
+  }
+}

@@ -1,0 +1,360 @@
+package dev.gil4j.it.lab;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.gil4j.it.Jdk;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code java -jar gil4j-agent.jar fidelity}, run for real from the real agent jar: CPython's
+ * reference experiments on the machine's {@code python3} beside their Java twins in child JVMs
+ * under the agent. Every row of the table must have a figure on both sides, {@code fidelity.csv}
+ * and {@code fidelity.json} must hold the same rows, and gil4j's figures must show a GIL — coarse
+ * bounds only, since the command's whole point is to report the figures, not to judge a noisy
+ * machine. Without a Python the command says so in one line and exits with status 2.
+ *
+ * <p>The command runs with a hard timeout; a hung one has its threads (and its children's) dumped
+ * with {@code jcmd} before it is killed.
+ */
+class FidelityTest {
+  private static final Path AGENT_JAR =
+      Path.of(System.getProperty("gil4j.agentJar", "../agent/target/gil4j-agent.jar"))
+          .toAbsolutePath()
+          .normalize();
+  private static final Path LOGS = Path.of(System.getProperty("gil4j.itLogs", "target/it-logs"));
+
+  /** The whole command: a minute or two on an idle 2-core machine, several on a busy one. */
+  private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+  private static final Duration DUMP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Every row of the table, experiment and figure, in order. */
+  private static final List<List<String>> ROWS =
+      List.of(
+          List.of("cpu scaling", "2 threads speedup (x)"),
+          List.of("cpu scaling", "4 threads speedup (x)"),
+          List.of("cpu scaling", "2 processes speedup (x)"),
+          List.of("blocking overlap", "2 threads overlap (x)"),
+          List.of("blocking overlap", "4 threads overlap (x)"),
+          List.of("blocking overlap", "8 threads overlap (x)"),
+          List.of("hand-offs at switch=5ms", "switches/s"),
+          List.of("hand-offs at switch=5ms", "median run (ms)"),
+          List.of("hand-offs at switch=1ms", "switches/s"),
+          List.of("hand-offs at switch=1ms", "median run (ms)"),
+          List.of("convoy", "slowdown beside a CPU thread (x)"));
+
+  private static final Pattern JSON_ROW =
+      Pattern.compile(
+          "\\{\\s*\"id\": \"([^\"]*)\",\\s*\"experiment\": \"([^\"]*)\",\\s*\"figure\":"
+              + " \"([^\"]*)\",\\s*\"cpython\": ([^,\\s]+),\\s*\"gil4j\": ([^,\\s]+),\\s*\"ratio\":"
+              + " ([^,\\s]+),\\s*\"verdict\": \"([^\"]*)\"\\s*}");
+
+  /** What the command printed and how it ended. */
+  private record Outcome(int exit, String stdout, String stderr) {
+    String describe() {
+      return "exit status " + exit + "\n--- stderr ---\n" + stderr + "\n--- stdout ---\n" + stdout;
+    }
+  }
+
+  /** One row of the table, as printed. */
+  private record TableRow(
+      String experiment,
+      String figure,
+      String cpython,
+      String gil4j,
+      String ratio,
+      String verdict) {}
+
+  @Test
+  void comparesEveryFigureOnBothSidesAndWritesTheSameRowsToCsvAndJson() throws Exception {
+    Path python = onPath("python3");
+    assumeTrue(python != null, "python3 is not on the PATH: nothing to compare with");
+    Path out = Path.of("target", "fidelity-it").toAbsolutePath();
+    Files.deleteIfExists(out.resolve("fidelity.csv"));
+    Files.deleteIfExists(out.resolve("fidelity.json"));
+
+    double loadBefore = loadAverage();
+    Outcome o = fidelity(null, "--out", out.toString(), "--timeout", "2m");
+
+    assertEquals(0, o.exit(), o::describe);
+    List<TableRow> table = table(o.stdout());
+    assertEquals(
+        ROWS, table.stream().map(r -> List.of(r.experiment(), r.figure())).toList(), o::describe);
+    for (TableRow r : table) {
+      assertTrue(isNumber(r.cpython()), () -> "no CPython figure: " + r + "\n" + o.describe());
+      assertTrue(isNumber(r.gil4j()), () -> "no gil4j figure: " + r + "\n" + o.describe());
+      assertTrue(r.ratio().matches("\\d+\\.\\d\\dx"), () -> "no ratio: " + r);
+      assertTrue(r.verdict().matches("close|differs"), () -> "verdict: " + r);
+    }
+    assertTrue(
+        o.stdout()
+            .lines()
+            .anyMatch(l -> l.matches("machine: \\d+ cores, .*; \\S+ 3\\.\\d+.*; Java .*")),
+        o::describe);
+
+    List<List<String>> csv = csv(Files.readString(out.resolve("fidelity.csv")));
+    assertEquals(
+        List.of("id", "experiment", "figure", "cpython", "gil4j", "ratio", "verdict"), csv.get(0));
+    assertEquals(table.size(), csv.size() - 1, "a CSV row per table row");
+    Map<String, List<String>> csvById = new LinkedHashMap<>();
+    for (int i = 0; i < table.size(); i++) {
+      TableRow t = table.get(i);
+      List<String> c = csv.get(i + 1);
+      csvById.put(c.get(0), c);
+      assertEquals(List.of(t.experiment(), t.figure()), c.subList(1, 3));
+      assertSameFigure(t.cpython(), c.get(3));
+      assertSameFigure(t.gil4j(), c.get(4));
+      assertSameFigure(t.ratio().replace("x", ""), c.get(5));
+      assertEquals(t.verdict(), c.get(6));
+    }
+
+    String json = Files.readString(out.resolve("fidelity.json"));
+    assertTrue(json.contains("\"complete\": true"), json);
+    Matcher m = JSON_ROW.matcher(json);
+    int rows = 0;
+    while (m.find()) {
+      List<String> c = csvById.get(m.group(1));
+      assertTrue(c != null, "a JSON row the CSV lacks: " + m.group(1));
+      assertEquals(c.subList(1, 3), List.of(m.group(2), m.group(3)));
+      for (int k = 0; k < 3; k++) {
+        double fromJson = Double.parseDouble(m.group(4 + k));
+        double fromCsv = Double.parseDouble(c.get(3 + k));
+        assertEquals(fromCsv, fromJson, Math.abs(fromCsv) * 1e-5, m.group(1));
+      }
+      assertEquals(c.get(6), m.group(7));
+      rows++;
+    }
+    assertEquals(table.size(), rows, "a JSON row per table row");
+
+    // Coarse bounds: a GIL lets sleepers overlap, and hands over hundreds of times per second,
+    // not millions; those hold however busy the machine is.
+    Map<String, Double> gil4j = new LinkedHashMap<>();
+    csvById.forEach((id, c) -> gil4j.put(id, Double.parseDouble(c.get(4))));
+    assertTrue(
+        gil4j.get("sleep.threads8.overlap") > 1.5, () -> "sleepers did not overlap: " + gil4j);
+    assertTrue(
+        gil4j.get("switch5ms.switches_per_s") < 1000,
+        () -> "the GIL did not hold between hand-offs: " + gil4j);
+    // It keeps CPU-bound threads from running in parallel; but the speedup compares two JVMs run
+    // one after the other, and other processes slowing one of them can fake one.
+    double speedup = gil4j.get("cpu.threads2.speedup");
+    if (speedup >= 1.5) {
+      double load = Math.max(loadBefore, loadAverage());
+      int cores = Runtime.getRuntime().availableProcessors();
+      assumeTrue(
+          load <= 2 * cores,
+          () ->
+              String.format(
+                  "not measurable here: a load average of %.1f on %d cores; 2 threads ran %.2fx"
+                      + " as fast as 1",
+                  load, cores, speedup));
+      fail("2 threads ran in parallel under the GIL: " + speedup + "x as fast as 1; " + gil4j);
+    }
+  }
+
+  @Test
+  void aMissingPythonIsOneLineAndStatus2() throws Exception {
+    Outcome given =
+        fidelity(
+            null,
+            "--python",
+            "/nonexistent",
+            "--out",
+            Path.of("target", "fidelity-it-nopython").toString());
+    assertEquals(2, given.exit(), given::describe);
+    assertEquals(
+        List.of(
+            "gil4j fidelity: python3 not found at /nonexistent; install it or pass --python PATH"),
+        given.stderr().lines().toList());
+    assertEquals("", given.stdout());
+
+    Jdk jdk = jdk();
+    Outcome onPath =
+        fidelity(
+            jdk.home().resolve("bin").toString(),
+            "--out",
+            Path.of("target", "fidelity-it-nopython").toString());
+    assertEquals(2, onPath.exit(), onPath::describe);
+    assertEquals(
+        List.of("gil4j fidelity: python3 not found on PATH; install it or pass --python PATH"),
+        onPath.stderr().lines().toList());
+    assertFalse(Files.exists(Path.of("target", "fidelity-it-nopython", "fidelity.csv")));
+  }
+
+  /**
+   * Runs {@code java -jar gil4j-agent.jar fidelity args} to its end or {@link #TIMEOUT}; with
+   * {@code path} non-null, that is its {@code PATH}.
+   */
+  private static Outcome fidelity(String path, String... args) throws Exception {
+    assertTrue(
+        Files.isRegularFile(AGENT_JAR),
+        "agent jar " + AGENT_JAR + " is missing: build it first (mvn -DskipTests package)");
+    Jdk jdk = jdk();
+    List<String> command =
+        new ArrayList<>(List.of(jdk.java().toString(), "-jar", AGENT_JAR.toString(), "fidelity"));
+    command.addAll(List.of(args));
+    Files.createDirectories(LOGS);
+    String base = "fidelity-" + System.nanoTime();
+    Path stdout = LOGS.resolve(base + ".stdout");
+    Path stderr = LOGS.resolve(base + ".stderr");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    // their "Picked up" notices would be lines on stderr the command did not write
+    List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+        .forEach(builder.environment()::remove);
+    if (path != null) {
+      builder.environment().put("PATH", path);
+    }
+    Process p = builder.start();
+    try {
+      p.getOutputStream().close();
+      if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        Path dump = LOGS.resolve(base + ".threads");
+        dumpThreads(jdk, p, dump);
+        fail(
+            "fidelity hung: no end within "
+                + TIMEOUT.toMinutes()
+                + " min, killed; threads in "
+                + dump
+                + "\n"
+                + Files.readString(stderr)
+                + "\n"
+                + Files.readString(dump));
+      }
+      String out = new String(Files.readAllBytes(stdout), UTF_8);
+      String err = new String(Files.readAllBytes(stderr), UTF_8);
+      System.out.printf(
+          "fidelity %s: exit %d%n%s%s", String.join(" ", args), p.exitValue(), err, out);
+      return new Outcome(p.exitValue(), out, err);
+    } finally {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void dumpThreads(Jdk jdk, Process p, Path to) throws Exception {
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(p.toHandle());
+    p.descendants().forEach(all::add);
+    for (ProcessHandle h : all) {
+      Files.writeString(
+          to,
+          "=== jcmd " + h.pid() + " Thread.print\n",
+          UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      Process d =
+          new ProcessBuilder(jdk.tool("jcmd").toString(), Long.toString(h.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(to.toFile()))
+              .start();
+      if (!d.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        d.destroyForcibly();
+      }
+    }
+  }
+
+  private static Jdk jdk() {
+    return Jdk.available().findFirst().orElseThrow();
+  }
+
+  /** The rows between the table's rule and the machine line. */
+  private static List<TableRow> table(String stdout) {
+    List<String> lines = stdout.lines().toList();
+    int rule =
+        lines.indexOf(lines.stream().filter(l -> l.matches("-{20,}")).findFirst().orElse(""));
+    assertTrue(rule > 0, () -> "no table in:\n" + stdout);
+    assertEquals(
+        List.of("experiment", "figure", "CPython", "gil4j", "gil4j/CPython", "verdict"),
+        List.of(lines.get(rule - 1).trim().split("\\s{2,}")));
+    List<TableRow> rows = new ArrayList<>();
+    for (String line : lines.subList(rule + 1, lines.size())) {
+      if (line.startsWith("machine: ")) {
+        break;
+      }
+      String[] f = line.trim().split("\\s{2,}");
+      assertEquals(6, f.length, () -> "a table row of 6 cells: " + line);
+      rows.add(new TableRow(f[0], f[1], f[2], f[3], f[4], f[5]));
+    }
+    return rows;
+  }
+
+  private static boolean isNumber(String cell) {
+    return cell.matches("[\\d,]+(\\.\\d+)?");
+  }
+
+  /** The table rounds: the CSV's figure must round to what the table shows. */
+  private static void assertSameFigure(String shown, String csvCell) {
+    String plain = shown.replace(",", "");
+    int dot = plain.indexOf('.');
+    int decimals = dot < 0 ? 0 : plain.length() - dot - 1;
+    double halfUlp = 0.5 * Math.pow(10, -decimals) + 1e-9;
+    assertEquals(
+        Double.parseDouble(plain), Double.parseDouble(csvCell), halfUlp, shown + " vs " + csvCell);
+  }
+
+  /** Rows of cells; cells in double quotes may hold commas and doubled quotes. */
+  private static List<List<String>> csv(String text) {
+    List<List<String>> rows = new ArrayList<>();
+    for (String line : text.lines().toList()) {
+      List<String> cells = new ArrayList<>();
+      StringBuilder cell = new StringBuilder();
+      boolean quoted = false;
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (quoted && c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+          cells.add(cell.toString());
+          cell.setLength(0);
+        } else {
+          cell.append(c);
+        }
+      }
+      cells.add(cell.toString());
+      rows.add(cells);
+    }
+    return rows;
+  }
+
+  /** The 1-minute load average (runnable threads), from /proc/loadavg; 0 where unknown. */
+  private static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static Path onPath(String name) {
+    String path = System.getenv("PATH");
+    for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
+      Path candidate = dir.isEmpty() ? null : Path.of(dir, name);
+      if (candidate != null && Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+}
