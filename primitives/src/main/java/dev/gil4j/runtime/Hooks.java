@@ -230,7 +230,11 @@ public final class Hooks {
   public static void enterNoSwitch() {
     GilCore g = gil;
     if (g != null) {
-      g.enterNoSwitch();
+      try {
+        g.enterNoSwitch();
+      } catch (Throwable t) {
+        g.reportOnce("static initializer", t);
+      }
     }
   }
 
@@ -238,7 +242,11 @@ public final class Hooks {
   public static void exitNoSwitch() {
     GilCore g = gil;
     if (g != null) {
-      g.exitNoSwitch();
+      try {
+        g.exitNoSwitch();
+      } catch (Throwable t) {
+        g.reportOnce("static initializer", t);
+      }
     }
   }
 
@@ -246,7 +254,11 @@ public final class Hooks {
   public static void enterClassLoading() {
     GilCore g = gil;
     if (g != null) {
-      g.enterClassLoading();
+      try {
+        g.enterClassLoading();
+      } catch (Throwable t) {
+        g.reportOnce("class loading", t);
+      }
     }
   }
 
@@ -254,7 +266,11 @@ public final class Hooks {
   public static void exitClassLoading() {
     GilCore g = gil;
     if (g != null) {
-      g.exitClassLoading();
+      try {
+        g.exitClassLoading();
+      } catch (Throwable t) {
+        g.reportOnce("class loading", t);
+      }
     }
   }
 }

@@ -62,6 +62,9 @@ public final class GilCore {
   private final Breaker breaker;
   private final AtomicBoolean reported = new AtomicBoolean();
 
+  /** The safety net failed: no thread waits for the GIL any more, for the rest of the run. */
+  private volatile boolean open;
+
   // All below: guarded by mutex.
   private final ThreadState[] holders;
   private int held;
@@ -205,6 +208,9 @@ public final class GilCore {
    * Checkpoint slow path: honour a drop request, take a GIL owed (new thread, revoked), or tick.
    */
   public void checkpoint() {
+    if (open) {
+      return;
+    }
     // policy=ticks, one token: a plain counter, written only by the holder while it holds.
     if (!cpython && Thread.currentThread() == soleHolder) {
       if (--ticksLeft <= 0) {
@@ -361,6 +367,9 @@ public final class GilCore {
 
   /** Takes a token, waiting as CPython's {@code take_gil} does. */
   public void take(ThreadState st) {
+    if (open) {
+      return;
+    }
     st.guard++;
     boolean parked = lockMutex();
     try {
@@ -407,7 +416,7 @@ public final class GilCore {
     long wait = st.droppedAt == 0 ? interval : interval - (System.nanoTime() - st.droppedAt);
     st.droppedAt = 0;
     try {
-      while (held == holders.length) {
+      while (held == holders.length && !open) {
         long saved = switchNumber;
         long left;
         try {
@@ -506,7 +515,7 @@ public final class GilCore {
   private void awaitSwitch(ThreadState st) {
     long start = System.nanoTime();
     boolean interrupted = false;
-    while (lastHolder == st && waiters > 0) {
+    while (lastHolder == st && waiters > 0 && !open) {
       try {
         switched.awaitNanos(interval);
       } catch (InterruptedException e) {
@@ -536,7 +545,34 @@ public final class GilCore {
   }
 
   private void updateBreaker() {
-    breaker.set(!cpython || pendingRequests > 0 || pendingRetakes > 0 || !pendingStarts.isEmpty());
+    breaker.set(
+        !open
+            && (!cpython || pendingRequests > 0 || pendingRetakes > 0 || !pendingStarts.isEmpty()));
+  }
+
+  /**
+   * The safety net failed: without it a holder blocked where gil4j has no hook would hang the
+   * application, so the GIL is turned off for the rest of the run — every holder released, every
+   * waiter woken, and {@link #take} a no-op — and that is said in one line.
+   */
+  void failOpen(String what, Throwable t) {
+    System.err.println("gil4j: internal error (" + what + "), the GIL is off from now on: " + t);
+    reported.set(true);
+    mutex.lock();
+    try {
+      open = true;
+      long now = System.nanoTime();
+      for (ThreadState h : holders) {
+        if (h != null) {
+          release(h, now);
+        }
+      }
+      freed.signalAll();
+      switched.signalAll();
+      updateBreaker();
+    } finally {
+      mutex.unlock();
+    }
   }
 
   boolean hasWaiters() {

@@ -46,7 +46,8 @@ final class Watchdog implements Runnable {
           gil.inspectHolders();
         }
       } catch (Throwable t) {
-        gil.reportOnce("watchdog failed", t);
+        gil.failOpen("watchdog failed", t);
+        return;
       }
     }
   }

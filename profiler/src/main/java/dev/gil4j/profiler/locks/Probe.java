@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What one swapped-in synchronizer reports to: its {@link ContentionRecorder} site, its {@link
@@ -22,6 +23,8 @@ import java.util.Objects;
  * The owner reads and clears it at its outermost release.
  */
 final class Probe implements Serializable {
+  private static final AtomicBoolean REPORTED = new AtomicBoolean();
+
   private static final long serialVersionUID = 1L;
   private static final VarHandle HOLD_START;
 
@@ -56,9 +59,21 @@ final class Probe implements Serializable {
     if (!JfrEvents.started()) {
       return null;
     }
-    LockWaitEvent event = new LockWaitEvent();
-    event.begin();
-    return event;
+    try {
+      LockWaitEvent event = new LockWaitEvent();
+      event.begin();
+      return event;
+    } catch (Throwable t) {
+      reportOnce(t);
+      return null;
+    }
+  }
+
+  /** A failure of gil4j's own recording is told once, and the lock goes on working. */
+  private static void reportOnce(Throwable t) {
+    if (REPORTED.compareAndSet(false, true)) {
+      System.err.println("gil4j: internal error (lock profiling), continuing: " + t);
+    }
   }
 
   /**
@@ -80,16 +95,20 @@ final class Probe implements Serializable {
    */
   long waited(long start, LockWaitEvent event, Thread owner) {
     long now = System.nanoTime();
-    site().recordWait(now - start);
-    if (event == null) {
-      return now;
-    }
-    event.end();
-    if (event.shouldCommit()) {
-      event.lockClass = kind;
-      event.site = name;
-      event.owner = owner;
-      event.commit();
+    try {
+      site().recordWait(now - start);
+      if (event == null) {
+        return now;
+      }
+      event.end();
+      if (event.shouldCommit()) {
+        event.lockClass = kind;
+        event.site = name;
+        event.owner = owner;
+        event.commit();
+      }
+    } catch (Throwable t) {
+      reportOnce(t);
     }
     return now;
   }
@@ -111,7 +130,11 @@ final class Probe implements Serializable {
 
   /** Records a hold of {@code nanos}; call after the release, so recording does not lengthen it. */
   void held(long nanos) {
-    site().recordHold(nanos);
+    try {
+      site().recordHold(nanos);
+    } catch (Throwable t) {
+      reportOnce(t);
+    }
   }
 
   private ContentionRecorder.Site site() {
