@@ -56,6 +56,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>at {@code ScopedMemoryAccess.closeScope0}: closing a shared memory-segment arena (Lucene's
  *       {@code MMapDirectory} on JDK 21+ closing a file) waits for a handshake with every thread,
  *       42 ms long in a JFR recording;
+ *   <li>at {@code ConditionObject.await} in an H2 executor's {@code LinkedBlockingQueue.take},
+ *       after a park: the java.util.concurrent case that {@code ConcurrencyCatalogTest} leaves
+ *       unexplained too;
  *   <li>in plain Java code (H2's {@code MVMap.operate} and {@code IndexCursor.get}, Lucene's
  *       postings writer and {@code SegmentTermsEnumFrame.loadBlock}, even gil4j's class weaving):
  *       waiting inside the JVM, for the VM thread to run a garbage collection the holder asked for
