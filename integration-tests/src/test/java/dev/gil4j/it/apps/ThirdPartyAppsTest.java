@@ -56,6 +56,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>at {@code ScopedMemoryAccess.closeScope0}: closing a shared memory-segment arena (Lucene's
  *       {@code MMapDirectory} on JDK 21+ closing a file) waits for a handshake with every thread,
  *       42 ms long in a JFR recording;
+ *   <li>at the first use of a class, waiting for another thread that runs its static initializer
+ *       and gave the GIL up inside it (Jetty's {@code ServerConnector.newEndPoint}, 5 times as 16
+ *       connections arrive at once), as in {@code ConcurrencyCatalogTest}'s {@code
+ *       staticInitializers};
  *   <li>at {@code ConditionObject.await} in an H2 executor's {@code LinkedBlockingQueue.take},
  *       after a park: the java.util.concurrent case that {@code ConcurrencyCatalogTest} leaves
  *       unexplained too;
