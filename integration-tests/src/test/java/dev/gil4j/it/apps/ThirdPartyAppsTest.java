@@ -29,13 +29,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JettyLoad}), and Lucene indexing and searching from several threads ({@link LuceneLoad}). Each
  * runs with {@code gil=off} and {@code gil=on} on every available JDK, in a child JVM with a hard
  * timeout; both runs must finish with every result checked, and the test prints throughput under
- * the GIL beside {@code gil=off} with the revocations of the exit report. The child's class path is
- * the test classes and the apps' jars, named in the manifest of a jar the test writes, so that the
- * apps load on the system class loader as with {@code java -cp}:
+ * the GIL beside {@code gil=off} with the revocations of the exit report:
  *
  * <pre>
  * apps: jetty [JDK 17] gil=on 1015 requests/s, gil=off 2463 requests/s (0.41x), revocations 0
  * </pre>
+ *
+ * <p>The child's class path is the test classes and the apps' jars, named in the manifest of a jar
+ * the test writes, so that the apps load on the system class loader as with {@code java -cp}.
  *
  * <p>Throughput bounds are coarse: the machine is shared, the runs are short enough to include
  * warm-up, and an app whose threads wait on each other's locks may even run faster under the GIL,
