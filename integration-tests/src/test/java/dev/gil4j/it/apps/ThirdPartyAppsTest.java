@@ -29,13 +29,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JettyLoad}), and Lucene indexing and searching from several threads ({@link LuceneLoad}). Each
  * runs with {@code gil=off} and {@code gil=on} on every available JDK, in a child JVM with a hard
  * timeout; both runs must finish with every result checked, and the test prints throughput under
- * the GIL beside {@code gil=off} with the revocations of the exit report. The child's class path is
- * the test classes and the apps' jars, named in the manifest of a jar the test writes, so that the
- * apps load on the system class loader as with {@code java -cp}:
+ * the GIL beside {@code gil=off} with the revocations of the exit report:
  *
  * <pre>
  * apps: jetty [JDK 17] gil=on 1015 requests/s, gil=off 2463 requests/s (0.41x), revocations 0
  * </pre>
+ *
+ * <p>The child's class path is the test classes and the apps' jars, named in the manifest of a jar
+ * the test writes, so that the apps load on the system class loader as with {@code java -cp}.
  *
  * <p>Throughput bounds are coarse: the machine is shared, the runs are short enough to include
  * warm-up, and an app whose threads wait on each other's locks may even run faster under the GIL,
@@ -56,6 +57,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>at {@code ScopedMemoryAccess.closeScope0}: closing a shared memory-segment arena (Lucene's
  *       {@code MMapDirectory} on JDK 21+ closing a file) waits for a handshake with every thread,
  *       42 ms long in a JFR recording;
+ *   <li>at the first use of a class, waiting for another thread that runs its static initializer
+ *       and gave the GIL up inside it (Jetty's {@code ServerConnector.newEndPoint}, 5 times as 16
+ *       connections arrive at once), as in {@code ConcurrencyCatalogTest}'s {@code
+ *       staticInitializers};
+ *   <li>at {@code ConditionObject.await} in an H2 executor's {@code LinkedBlockingQueue.take},
+ *       after a park: the java.util.concurrent case that {@code ConcurrencyCatalogTest} leaves
+ *       unexplained too;
  *   <li>in plain Java code (H2's {@code MVMap.operate} and {@code IndexCursor.get}, Lucene's
  *       postings writer and {@code SegmentTermsEnumFrame.loadBlock}, even gil4j's class weaving):
  *       waiting inside the JVM, for the VM thread to run a garbage collection the holder asked for
