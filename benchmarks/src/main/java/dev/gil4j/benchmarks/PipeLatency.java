@@ -38,15 +38,16 @@ import java.util.List;
  * drop, {@code A} answer with one byte. {@code --impl pipe} uses gil4j's {@link Connection} ends,
  * {@code sendBytes}/{@code recvBytes}, with CPython's framing; {@code --impl socket} is the floor
  * beneath it, what the JDK alone gives: a blocking Unix-domain {@link SocketChannel} with the same
- * 4-byte length prefix. Each figure is the median of {@code --batches} batches of about {@code
- * --batch-ms}, after a calibration and a warm-up.
+ * 4-byte length prefix. First both JVMs warm up on small messages for {@code --warmup-ms} (2 s);
+ * then each figure is the median of {@code --batches} batches of about {@code --batch-ms}, after a
+ * calibration and one more batch.
  *
  * <p>Prints {@code gil4j-metric pipe_<size>_round_trip_us}, {@code pipe_<size>_stream_us} (per
  * message) and {@code pipe_<size>_stream_mb_s}, size being {@code 64b} or {@code 1mib} (or the size
  * in bytes). The child has a time limit: alive 30 s after this JVM closed its end, it has its
  * threads dumped and is killed. Run: {@code bash benchmarks/run.sh threading}, or alone {@code java
  * -cp benchmarks/target/gil4j-benchmarks.jar dev.gil4j.benchmarks.PipeLatency [--impl pipe|socket]
- * [--sizes 64,1048576] [--batches N] [--batch-ms MS]}.
+ * [--sizes 64,1048576] [--batches N] [--batch-ms MS] [--warmup-ms MS]}.
  */
 public final class PipeLatency {
   private static final byte ECHO = 'E';
@@ -142,10 +143,12 @@ public final class PipeLatency {
     List<Integer> sizes = List.of(64, 1 << 20);
     int batches = 7;
     int batchMs = 100;
+    int warmupMs = 2_000;
     Args a =
         new Args(
             "PipeLatency",
-            "[--impl pipe|socket] [--sizes BYTES,...] [--batches N] [--batch-ms MS]",
+            "[--impl pipe|socket] [--sizes BYTES,...] [--batches N] [--batch-ms MS] [--warmup-ms"
+                + " MS]",
             args);
     while (a.hasNext()) {
       String flag = a.next();
@@ -154,6 +157,7 @@ public final class PipeLatency {
         case "--sizes" -> sizes = sizes(a, a.value(flag));
         case "--batches" -> batches = a.intValue(flag, 1);
         case "--batch-ms" -> batchMs = a.intValue(flag, 1);
+        case "--warmup-ms" -> warmupMs = a.intValue(flag, 0);
         default -> a.fail("unknown argument " + flag);
       }
     }
@@ -182,6 +186,7 @@ public final class PipeLatency {
       }
     }
     try {
+      warmUp(link, warmupMs);
       for (int size : sizes) {
         measure(link, size, batches, batchMs);
       }
@@ -238,6 +243,23 @@ public final class PipeLatency {
           link.send(new byte[] {ANSWER});
         }
       }
+    }
+  }
+
+  /**
+   * Plays small round trips and streams for {@code ms}, so that both JVMs run compiled code before
+   * anything is timed: measured without it, on a busy two-core machine, gil4j's 64-byte round trip
+   * took 130–270 µs for its first few thousand round trips and 15–30 µs after some ten thousand.
+   */
+  private static void warmUp(Link link, int ms) throws IOException {
+    byte[] echo = new byte[64];
+    echo[0] = ECHO;
+    byte[] sink = new byte[64];
+    sink[0] = SINK;
+    long end = System.nanoTime() + ms * 1_000_000L;
+    while (System.nanoTime() - end < 0) {
+      roundTrips(link, echo, 100);
+      stream(link, sink, 100);
     }
   }
 

@@ -236,7 +236,7 @@ final class ThreadingSuite {
   private void pipes(Jdk jdk) throws IOException, InterruptedException {
     List<String> args =
         run.quick()
-            ? List.of("--batches", "3", "--batch-ms", "50")
+            ? List.of("--batches", "3", "--batch-ms", "50", "--warmup-ms", "500")
             : List.of("--batches", "7", "--batch-ms", "100");
     for (String column : List.of(NO_AGENT, JUC, GIL_ON)) {
       List<String> cmd = new ArrayList<>();
@@ -411,7 +411,10 @@ final class ThreadingSuite {
         "µs rows: elapsed time, median of "
             + (run.quick() ? "3 batches of ~50 ms" : "7 batches of ~100 ms")
             + "; hand-off = one thread waking the other (half a round trip); pipes between two"
-            + " processes, the child a JVM (CPython: a spawned process) that echoes or drops.");
+            + " processes, the child a JVM (CPython: a spawned process) that echoes or drops, after"
+            + " a warm-up of "
+            + (run.quick() ? "0.5 s" : "2 s")
+            + " on small messages (the JVMs' JIT; CPython has none).");
     o.println(
         "j.u.c. column for pipes: a blocking Unix-domain SocketChannel with the same 4-byte length"
             + " prefix, the JDK floor beneath gil4j's Connection.");
