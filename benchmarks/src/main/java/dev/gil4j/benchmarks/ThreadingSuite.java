@@ -444,7 +444,7 @@ final class ThreadingSuite {
           g == null || j == null
               ? "not measured"
               : String.format(
-                  Locale.ROOT, "%.2fx, %s", g / j, g / j <= LOCK_GOAL ? "met" : "MISSED"));
+                  Locale.ROOT, "%.2fx, %s", g / j, g / j <= LOCK_GOAL ? "met" : "missed"));
     }
   }
 
