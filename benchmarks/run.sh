@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs gil4j's benchmarks on JDK 17 and JDK 25 side by side and prints the tables (see README.md).
 #
-#   bash benchmarks/run.sh [--build] [--quick] [--forks N]
+#   bash benchmarks/run.sh [gil|threading|overhead]... [--build] [--quick] [--forks N]
 #
+# Suites: gil (checkpoint cost, GIL hand-off), threading (Python's primitives beside j.u.c. and
+# CPython), overhead (profiling a lock-heavy app: gil4j beside JFR and async-profiler); none named
+# runs all three.
 # Uses agent/target/gil4j-agent.jar and benchmarks/target/gil4j-benchmarks.jar as they are, and
 # builds them (mvn -q -DskipTests package) only when one is missing, or always with --build.
 # Environment: GIL4J_AGENT (default: agent/target/gil4j-agent.jar), JDK17_HOME (default: the JDK
@@ -45,5 +48,5 @@ fi
 rm -rf benchmarks/target/results
 mkdir -p benchmarks/target/results
 "$jdk17/bin/java" -cp "$benchmarks" dev.gil4j.benchmarks.RunAll \
-  --agent "$agent" "${jdks[@]}" --python "$python" --pingpong-py benchmarks/pingpong.py \
+  --agent "$agent" "${jdks[@]}" --python "$python" --scripts benchmarks \
   --out benchmarks/target/results "${args[@]}" | tee benchmarks/target/results/tables.txt

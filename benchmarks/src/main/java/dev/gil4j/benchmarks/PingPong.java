@@ -1,6 +1,8 @@
 package dev.gil4j.benchmarks;
 
-import java.util.ArrayList;
+import dev.gil4j.benchmarks.internal.Args;
+import dev.gil4j.benchmarks.internal.Rally;
+import dev.gil4j.benchmarks.internal.Rally.Court;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.SynchronousQueue;
@@ -27,25 +29,19 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code queue}: two {@code SynchronousQueue}s; CPython: two {@code queue.Queue}s.
  * </ul>
  *
- * <p>Both threads are started by {@code main}, so both are registered with the GIL. Each variant
- * runs a calibration batch, warm-up batches, then measured batches of about {@code --batch-ms}
- * each, in fresh threads; the figure is the median batch. Prints, per variant, {@code gil4j-metric
- * pingpong_<variant>_round_trip_us <median> us}, and at the end the number of round trips played in
- * all, so that a reader can set it beside the agent's count of GIL hand-offs.
+ * <p>Both threads are started by {@code main}, so both are registered with the GIL. Each variant is
+ * measured as a {@link Rally}: a calibration batch, warm-up batches, then measured batches of about
+ * {@code --batch-ms} each, in fresh threads; the figure is the median batch. Prints, per variant,
+ * {@code gil4j-metric pingpong_<variant>_round_trip_us <median> us}, and at the end the number of
+ * round trips played in all, so that a reader can set it beside the agent's count of GIL hand-offs.
  *
  * <p>Run: {@code bash benchmarks/run.sh}, or alone {@code java
  * [-javaagent:agent/target/gil4j-agent.jar] -cp benchmarks/target/gil4j-benchmarks.jar
  * dev.gil4j.benchmarks.PingPong [--batches N] [--batch-ms MS] [--variants wake,monitor,queue]}.
  */
 public final class PingPong {
-  /** One way for two threads to hand over; {@code ping} starts and ends each round trip. */
-  private interface Court {
-    void ping(int rounds) throws InterruptedException;
-
-    void pong(int rounds) throws InterruptedException;
-  }
-
-  private static final class Wake implements Court {
+  /** Also the j.u.c. counterpart of an {@code Event} in {@link PrimitiveHandoff}. */
+  static final class Wake implements Court {
     /** Whose turn it is: true while the ball is on pong's side. */
     private volatile boolean atPong;
 
@@ -76,7 +72,8 @@ public final class PingPong {
       }
     }
 
-    void meet(Thread ping, Thread pong) {
+    @Override
+    public void meet(Thread ping, Thread pong) {
       pinger = ping;
       ponger = pong;
     }
@@ -128,91 +125,40 @@ public final class PingPong {
     }
   }
 
-  private static long roundTrips;
+  private static final List<String> VARIANTS = List.of("wake", "monitor", "queue");
 
   private PingPong() {}
 
   public static void main(String[] args) throws InterruptedException {
     int batches = 9;
     int batchMs = 100;
-    List<String> variants = List.of("wake", "monitor", "queue");
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--batches" -> batches = Integer.parseInt(args[++i]);
-        case "--batch-ms" -> batchMs = Integer.parseInt(args[++i]);
-        case "--variants" -> variants = Arrays.asList(args[++i].split(","));
-        default -> {
-          System.err.println(
-              "usage: PingPong [--batches N] [--batch-ms MS] [--variants wake,monitor,queue]");
-          System.exit(2);
-        }
+    List<String> variants = VARIANTS;
+    Args a =
+        new Args("PingPong", "[--batches N] [--batch-ms MS] [--variants wake,monitor,queue]", args);
+    while (a.hasNext()) {
+      String flag = a.next();
+      switch (flag) {
+        case "--batches" -> batches = a.intValue(flag, 1);
+        case "--batch-ms" -> batchMs = a.intValue(flag, 1);
+        case "--variants" -> variants = Arrays.asList(a.value(flag).split(","));
+        default -> a.fail("unknown argument " + flag);
       }
     }
+    a.checkAll("--variants", variants, VARIANTS);
+    Rally rally = new Rally();
     for (String variant : variants) {
-      double micros = measure(variant, batches, batchMs);
+      double micros = rally.medianRoundTripMicros(() -> court(variant), batches, batchMs);
       System.out.printf("gil4j-metric pingpong_%s_round_trip_us %.2f us%n", variant, micros);
     }
-    System.out.printf("gil4j-metric pingpong_round_trips %d count%n", roundTrips);
+    System.out.printf("gil4j-metric pingpong_round_trips %d count%n", rally.roundTrips());
   }
 
-  /** The median round trip of {@code batches} batches, in microseconds. */
-  private static double measure(String variant, int batches, int batchMs)
-      throws InterruptedException {
-    long calibration = play(variant, 2_000);
-    int rounds = (int) Math.max(100, 2_000L * batchMs * 1_000_000L / Math.max(1, calibration));
-    for (int i = 0; i < 2; i++) {
-      play(variant, rounds);
-    }
-    List<Double> micros = new ArrayList<>();
-    for (int i = 0; i < batches; i++) {
-      micros.add(play(variant, rounds) / 1e3 / rounds);
-    }
-    micros.sort(null);
-    return micros.get(micros.size() / 2);
-  }
-
-  /** Plays {@code rounds} round trips in two fresh threads; returns ping's elapsed nanoseconds. */
-  private static long play(String variant, int rounds) throws InterruptedException {
-    Court court =
-        switch (variant) {
-          case "wake" -> new Wake();
-          case "monitor" -> new Monitor();
-          case "queue" -> new Queue();
-          default ->
-              throw new IllegalArgumentException(
-                  "unknown variant " + variant + "; accepted: wake, monitor, queue");
-        };
-    long[] elapsed = new long[1];
-    Thread ping =
-        new Thread(
-            () -> {
-              long start = System.nanoTime();
-              try {
-                court.ping(rounds);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              elapsed[0] = System.nanoTime() - start;
-            },
-            "ping");
-    Thread pong =
-        new Thread(
-            () -> {
-              try {
-                court.pong(rounds);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "pong");
-    if (court instanceof Wake wake) {
-      wake.meet(ping, pong);
-    }
-    pong.start();
-    ping.start();
-    ping.join();
-    pong.join();
-    roundTrips += rounds;
-    return elapsed[0];
+  private static Court court(String variant) {
+    return switch (variant) {
+      case "wake" -> new Wake();
+      case "monitor" -> new Monitor();
+      case "queue" -> new Queue();
+      default -> throw new IllegalArgumentException("unknown variant " + variant);
+    };
   }
 }

@@ -1,646 +1,115 @@
 package dev.gil4j.benchmarks;
 
-import dev.gil4j.benchmarks.internal.Child;
-import dev.gil4j.benchmarks.internal.CpuTimeProfiler;
-import dev.gil4j.benchmarks.internal.ForkWatch;
-import dev.gil4j.benchmarks.internal.TextTable;
+import dev.gil4j.benchmarks.internal.Args;
+import dev.gil4j.benchmarks.internal.Jdk;
+import dev.gil4j.benchmarks.internal.Run;
+import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.format.OutputFormatFactory;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
+import java.util.Set;
 
 /**
- * Runs every benchmark of this module on every given JDK, in one run, and prints two tables on
- * stdout, each figure set against a baseline measured in the same run:
+ * Runs the benchmark suites of this module on every given JDK, in one run, and prints their tables
+ * on stdout, each figure set against a baseline measured in the same run; progress goes to stderr.
  *
- * <ol>
- *   <li>what a checkpoint costs one thread: each loop of {@link LatencyBoundLoop}, {@link
- *       VectorizableLoops} and {@link CallingLoop} without the agent, under the agent ({@code
- *       gil=on}, default options), and as the naive volatile control without the agent;
- *   <li>GIL hand-off latency ({@link PingPong}) with no agent, {@code gil=off} and {@code gil=on},
- *       beside CPython's ({@code pingpong.py}) when a Python is given.
- * </ol>
+ * <ul>
+ *   <li>{@code gil} ({@link GilSuite}): what a checkpoint costs one thread, and how fast the GIL
+ *       changes hands, beside CPython;
+ *   <li>{@code threading} ({@link ThreadingSuite}): Python's primitives in gil4j beside the JDK's
+ *       {@code java.util.concurrent} and CPython's {@code threading} and {@code multiprocessing};
+ *   <li>{@code overhead} ({@link OverheadSuite}): what profiling costs a lock-heavy application,
+ *       gil4j beside JFR's own lock events and async-profiler.
+ * </ul>
  *
- * <p>Before the tables it runs {@link WeavingCheck} on each JDK, which says whether the agent wove
- * checkpoints into this package at all; without them the gil4j column measures unchanged code.
- *
- * <p>Every forked JVM has a hard time limit: JMH's forks through {@link ForkWatch}, the others
- * through {@link Child}; a JVM over its limit has its threads dumped into the output directory and
- * is killed, and its cell says so. JMH's own output and every child's output are kept there too.
- * Progress goes to stderr.
- *
- * <p>Usage: {@code RunAll --agent JAR --jdk HOME [--jdk HOME]... [--python CMD|none] [--pingpong-py
- * FILE] [--out DIR] [--forks N] [--quick]}; {@code benchmarks/run.sh} passes all of these.
+ * <p>Usage: {@code RunAll [gil|threading|overhead]... --agent JAR --jdk HOME [--jdk HOME]...
+ * [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N] [--quick]}; no suite named runs all
+ * three. {@code benchmarks/run.sh} passes all of these.
  */
 public final class RunAll {
-  private static final String PACKAGE = RunAll.class.getPackageName() + ".";
-  private static final double GOAL = 1.05;
-  private static final Pattern HAND_OFFS = Pattern.compile("hand-offs\\s+(\\d+)");
+  private static final List<String> SUITES = List.of("gil", "threading", "overhead");
+  private static final String USAGE =
+      "[gil|threading|overhead]... --agent JAR --jdk HOME [--jdk HOME]... [--python CMD|none]"
+          + " [--scripts DIR] [--out DIR] [--forks N] [--quick]";
 
-  /** One loop shape: its table label, its plain benchmark and its naive control. */
-  private record Kernel(String label, String plain, String naive) {}
-
-  private static final List<Kernel> KERNELS =
-      List.of(
-          new Kernel(
-              "a  LCG chain, 4096 steps", "LatencyBoundLoop.lcg", "LatencyBoundLoop.lcgNaive"),
-          new Kernel("b  s += a[i], 4096", "VectorizableLoops.sum", "VectorizableLoops.sumNaive"),
-          new Kernel(
-              "b  s += a[i] * b[i], 4096", "VectorizableLoops.dot", "VectorizableLoops.dotNaive"),
-          new Kernel(
-              "b  c[i] = a[i] + b[i], 4096", "VectorizableLoops.add", "VectorizableLoops.addNaive"),
-          new Kernel(
-              "b  same, int[16][256], nested",
-              "VectorizableLoops.add2d",
-              "VectorizableLoops.add2dNaive"),
-          new Kernel("c  s += item.price(), 4096", "CallingLoop.total", "CallingLoop.totalNaive"));
-
-  /** One way to hand over, in Java and in CPython. */
-  private record Handover(String key, String label) {}
-
-  private static final List<Handover> HANDOVERS =
-      List.of(
-          new Handover("wake", "wake: park/unpark | 2 Locks"),
-          new Handover("monitor", "monitor: wait/notify | Condition"),
-          new Handover("queue", "queue: SynchronousQueue | queue.Queue"));
-
-  private static final List<String> PING_PONG_MODES = List.of("no agent", "gil=off", "gil=on");
-
-  /** A JDK to run on, named by the version in its {@code release} file. */
-  private record Jdk(Path home, String version) {
-    static Jdk at(Path home) throws IOException {
-      Path release = home.resolve("release");
-      String version = home.getFileName().toString();
-      if (Files.exists(release)) {
-        Matcher m = Pattern.compile("JAVA_VERSION=\"([^\"]+)\"").matcher(Files.readString(release));
-        if (m.find()) {
-          version = m.group(1);
-        }
-      }
-      return new Jdk(home, version);
-    }
-
-    String java() {
-      return home.resolve("bin").resolve("java").toString();
-    }
-  }
-
-  /**
-   * The best (lowest) of some measurements, and how far their median lies above it. On a machine
-   * shared with other work, interference only ever adds time, so the best iteration estimates what
-   * the code costs, and the median's distance from it says how disturbed the run was.
-   */
-  private record Figure(double best, double noise) {
-    static Figure of(List<Double> values) {
-      if (values == null || values.isEmpty()) {
-        return null;
-      }
-      List<Double> sorted = new ArrayList<>(values);
-      sorted.sort(null);
-      int n = sorted.size();
-      double median =
-          n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-      return new Figure(sorted.get(0), median / sorted.get(0) - 1);
-    }
-  }
-
-  private final Path agent;
-  private final Path jar;
-  private final List<Jdk> jdks;
-  private final String python;
-  private final Path pingPongPy;
-  private final Path out;
-  private final int forks;
-  private final boolean quick;
-  private final PrintStream jmhLog;
-
-  /** CPU ns/op and wall-clock ns/op of every measured iteration, by JDK, mode and benchmark. */
-  private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
-
-  private final Map<String, List<Double>> wall = new LinkedHashMap<>();
-  private final Map<String, String> notes = new LinkedHashMap<>();
-  private final Map<String, String> failures = new LinkedHashMap<>();
-  private int jmhRunsDone;
-  private int jmhRunsTotal;
-
-  private RunAll(
-      Path agent,
-      List<Jdk> jdks,
-      String python,
-      Path pingPongPy,
-      Path out,
-      int forks,
-      boolean quick)
-      throws IOException {
-    this.agent = agent.toAbsolutePath();
-    this.jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]);
-    this.jdks = jdks;
-    this.python = python;
-    this.pingPongPy = pingPongPy;
-    this.out = out.toAbsolutePath();
-    this.forks = forks;
-    this.quick = quick;
-    Files.createDirectories(this.out);
-    this.jmhLog =
-        new PrintStream(Files.newOutputStream(this.out.resolve("jmh.log")), true, "UTF-8");
-  }
+  private RunAll() {}
 
   public static void main(String[] args) throws Exception {
+    Set<String> suites = new LinkedHashSet<>();
     Path agent = null;
-    List<Jdk> jdks = new ArrayList<>();
+    List<Path> jdkHomes = new ArrayList<>();
     String python = "python3";
-    Path pingPongPy = Path.of("benchmarks", "pingpong.py");
+    Path scripts = Path.of("benchmarks");
     Path out = Path.of("benchmarks", "target", "results");
     int forks = 2;
     boolean quick = false;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        switch (args[i]) {
-          case "--agent" -> agent = Path.of(args[++i]);
-          case "--jdk" -> jdks.add(Jdk.at(Path.of(args[++i])));
-          case "--python" -> python = args[++i];
-          case "--pingpong-py" -> pingPongPy = Path.of(args[++i]);
-          case "--out" -> out = Path.of(args[++i]);
-          case "--forks" -> forks = Integer.parseInt(args[++i]);
-          case "--quick" -> quick = true;
-          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-        }
-      }
-      if (agent == null || !Files.isRegularFile(agent)) {
-        throw new IllegalArgumentException("--agent must name the agent jar; got " + agent);
-      }
-      if (jdks.isEmpty()) {
-        throw new IllegalArgumentException("give at least one --jdk HOME");
-      }
-      if (forks < 1) {
-        throw new IllegalArgumentException("--forks must be at least 1; got " + forks);
-      }
-    } catch (RuntimeException e) {
-      System.err.println("RunAll: " + e.getMessage());
-      System.err.println(
-          "usage: RunAll --agent JAR --jdk HOME [--jdk HOME]... [--python CMD|none]"
-              + " [--pingpong-py FILE] [--out DIR] [--forks N] [--quick]");
-      System.exit(2);
-    }
-    new RunAll(agent, jdks, python, pingPongPy, out, quick ? 1 : forks, quick).run();
-  }
-
-  private void run() throws IOException, InterruptedException {
-    String loadBefore = loadAverage();
-    System.err.printf(
-        "gil4j benchmarks: JDKs %s; agent %s; logs in %s%n",
-        String.join(", ", jdks.stream().map(Jdk::version).toList()), agent, out);
-    Map<Jdk, String> woven = new LinkedHashMap<>();
-    Map<Jdk, String> agentLine = new LinkedHashMap<>();
-    for (Jdk jdk : jdks) {
-      checkWeaving(jdk, woven, agentLine);
-    }
-    jmhRunsTotal = jdks.size() * KERNELS.size() * (2 * forks + 1);
-    for (Jdk jdk : jdks) {
-      for (int fork = 0; fork < forks; fork++) {
-        for (Kernel k : KERNELS) {
-          measure(jdk, k.plain(), false);
-          measure(jdk, k.plain(), true);
-        }
-      }
-      for (Kernel k : KERNELS) {
-        measure(jdk, k.naive(), false);
-      }
-    }
-    Map<String, Double> pingPong = new LinkedHashMap<>();
-    for (Jdk jdk : jdks) {
-      for (Handover h : HANDOVERS) {
-        for (String mode : PING_PONG_MODES) {
-          pingPong(jdk, h, mode, pingPong);
-        }
-      }
-    }
-    String cpython = pythonPingPong(pingPong);
-    jmhLog.close();
-
-    PrintStream o = System.out;
-    o.println();
-    o.printf(
-        "gil4j benchmarks, %s, %s, %d CPUs%n",
-        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
-        cpuModel(),
-        Runtime.getRuntime().availableProcessors());
-    o.printf(
-        "machine load (1-minute average) %s at the start, %s at the end; above %d, other work"
-            + " competed for the CPUs%n",
-        loadBefore, loadAverage(), Runtime.getRuntime().availableProcessors());
-    o.println("agent: " + agent);
-    for (Jdk jdk : jdks) {
-      o.printf("  JDK %s: %s%n", jdk.version(), agentLine.get(jdk));
-      o.printf(
-          "  JDK %s: checkpoints woven into %s*: %s%n", jdk.version(), PACKAGE, woven.get(jdk));
-    }
-    o.println();
-    printCheckpointTable(o);
-    o.println();
-    printPingPongTable(o, pingPong, cpython);
-    for (String note : notes.values()) {
-      o.println(note);
-    }
-  }
-
-  private void checkWeaving(Jdk jdk, Map<Jdk, String> woven, Map<Jdk, String> agentLine)
-      throws IOException, InterruptedException {
-    System.err.printf("JDK %s: does the agent weave %s*? (WeavingCheck)%n", jdk.version(), PACKAGE);
-    Child c =
-        Child.run(
-            List.of(
-                jdk.java(),
-                "-javaagent:" + agent,
-                "-cp",
-                jar.toString(),
-                WeavingCheck.class.getName()),
-            out.resolve("weaving-check-" + jdk.version()),
-            Duration.ofSeconds(60));
-    List<String> lines = Child.linesStartingWith(c.stderr(), "gil4j: ");
-    agentLine.put(jdk, lines.isEmpty() ? "(the agent printed no start line)" : lines.get(0));
-    Double ms = c.metrics().get("gil_return_ms");
-    Double max = c.metrics().get("gil_return_max_ms");
-    String verdict;
-    if (!c.succeeded() || ms == null || max == null) {
-      verdict = "unknown: WeavingCheck " + orFailed(c.failure()) + ", see " + c.stderr();
-    } else if (max >= WeavingCheck.WORKER_MS / 2.0) {
-      verdict =
-          String.format(
-              Locale.ROOT,
-              "NO: a computing thread kept the GIL for %.0f ms, to the end of its loop; the agent"
-                  + " left this package alone, so the gil4j column measures unchanged code",
-              max);
-    } else if (ms < 2.5) {
-      verdict =
-          String.format(
-              Locale.ROOT,
-              "unknown: main waited only %.2f ms (median) to re-take the GIL from a computing"
-                  + " thread, so no GIL was in force between them",
-              ms);
-    } else {
-      verdict =
-          String.format(
-              Locale.ROOT,
-              "yes (a computing thread gave the GIL back to main after %.1f ms; the switch"
-                  + " interval is 5 ms)",
-              ms);
-    }
-    woven.put(jdk, verdict);
-  }
-
-  private static String orFailed(String failure) {
-    return failure.isEmpty() ? "printed no figure" : "failed (" + failure + ")";
-  }
-
-  private void measure(Jdk jdk, String benchmark, boolean withAgent) {
-    jmhRunsDone++;
-    String mode = withAgent ? "gil4j" : "no agent";
-    System.err.printf(
-        "[%d/%d] JDK %s, %s: %s ... ", jmhRunsDone, jmhRunsTotal, jdk.version(), mode, benchmark);
-    ChainedOptionsBuilder options =
-        new OptionsBuilder()
-            .include("^\\Q" + PACKAGE + benchmark + "\\E$")
-            .jvm(jdk.java())
-            .jvmArgs("-Xms512m", "-Xmx512m")
-            .forks(1)
-            .warmupIterations(quick ? 1 : 3)
-            .warmupTime(TimeValue.milliseconds(quick ? 200 : 250))
-            .measurementIterations(iterations())
-            .measurementTime(TimeValue.milliseconds(100))
-            .timeout(TimeValue.seconds(60))
-            .addProfiler(CpuTimeProfiler.class);
-    if (withAgent) {
-      options.jvmArgsAppend("-javaagent:" + agent);
-    }
-    String key = key(jdk, mode, benchmark);
-    List<Double> cpuScores = cpu.computeIfAbsent(key, k -> new ArrayList<>());
-    List<Double> wallScores = wall.computeIfAbsent(key, k -> new ArrayList<>());
-    int before = cpuScores.size();
-    ForkWatch watch = new ForkWatch(Duration.ofSeconds(120), out);
-    try {
-      for (RunResult r : runHoldingLock(options.build())) {
-        for (BenchmarkResult b : r.getBenchmarkResults()) {
-          for (IterationResult i : b.getIterationResults()) {
-            Result c = i.getSecondaryResults().get(CpuTimeProfiler.LABEL);
-            if (c != null && !Double.isNaN(c.getScore())) {
-              cpuScores.add(c.getScore());
-              wallScores.add(i.getPrimaryResult().getScore());
-            }
+    Args a = new Args("RunAll", USAGE, args);
+    while (a.hasNext()) {
+      String flag = a.next();
+      switch (flag) {
+        case "--agent" -> agent = Path.of(a.value(flag));
+        case "--jdk" -> jdkHomes.add(Path.of(a.value(flag)));
+        case "--python" -> python = a.value(flag);
+        case "--scripts" -> scripts = Path.of(a.value(flag));
+        case "--out" -> out = Path.of(a.value(flag));
+        case "--forks" -> forks = a.intValue(flag, 1);
+        case "--quick" -> quick = true;
+        default -> {
+          if (flag.startsWith("-")) {
+            a.fail("unknown argument " + flag);
           }
+          suites.add(flag);
         }
       }
-    } catch (RunnerException e) {
-      e.printStackTrace(jmhLog);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      watch.close();
     }
-    Figure f = Figure.of(cpuScores.subList(before, cpuScores.size()));
-    System.err.println(f == null ? "FAILED (see jmh.log)" : ns(f.best()) + " ns/op (CPU)");
-  }
-
-  /**
-   * Runs JMH once it holds JMH's machine-wide lock ({@code /tmp/jmh.lock}): another JMH run on the
-   * same machine would disturb this one and be disturbed by it, so wait for it rather than fail.
-   */
-  private Collection<RunResult> runHoldingLock(Options options)
-      throws RunnerException, InterruptedException {
-    long giveUp = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-    boolean said = false;
-    while (true) {
-      try {
-        return new Runner(
-                options, OutputFormatFactory.createFormatInstance(jmhLog, VerboseMode.NORMAL))
-            .run();
-      } catch (RunnerException e) {
-        if (!String.valueOf(e.getMessage()).contains("JMH lock") || System.nanoTime() > giveUp) {
-          throw e;
-        }
-        if (!said) {
-          System.err.print("(waiting for another JMH run to release /tmp/jmh.lock) ");
-          said = true;
-        }
-        Thread.sleep(2_000);
+    a.checkAll("suite", suites, SUITES);
+    if (agent == null || !Files.isRegularFile(agent)) {
+      a.fail("--agent must name the agent jar; got " + agent);
+    }
+    if (jdkHomes.isEmpty()) {
+      a.fail("give at least one --jdk HOME");
+    }
+    List<Jdk> jdks = new ArrayList<>();
+    for (Path home : jdkHomes) {
+      if (!Files.isExecutable(home.resolve("bin").resolve("java"))) {
+        a.fail("--jdk " + home + " has no bin/java");
       }
+      jdks.add(Jdk.at(home));
+    }
+    if (suites.isEmpty()) {
+      suites.addAll(SUITES);
+    }
+    Path jar = Path.of(System.getProperty("java.class.path").split(File.pathSeparator)[0]);
+    Run run =
+        new Run(
+            agent.toAbsolutePath(),
+            jar.toAbsolutePath(),
+            List.copyOf(jdks),
+            python,
+            scripts,
+            out.toAbsolutePath(),
+            quick ? 1 : forks,
+            quick);
+    System.err.printf(
+        "gil4j benchmarks %s: JDKs %s; agent %s; logs in %s%n",
+        String.join(", ", suites),
+        String.join(", ", jdks.stream().map(Jdk::version).toList()),
+        run.agent(),
+        run.out());
+    for (String suite : suites) {
+      runSuite(suite, run);
     }
   }
 
-  /**
-   * Many short iterations rather than a few long ones: on a shared machine, more of them fall into
-   * a quiet moment, which is what the best figure needs.
-   */
-  private int iterations() {
-    return quick ? 4 : 10;
-  }
-
-  private static String key(Jdk jdk, String mode, String benchmark) {
-    return jdk.version() + "|" + mode + "|" + benchmark;
-  }
-
-  private void printCheckpointTable(PrintStream o) {
-    o.println(
-        "1. What a checkpoint costs one thread: CPU time of the benchmark thread in ns per call"
-            + " (best, and +how far the median lies above it); ratio = against no agent, same JDK,"
-            + " same run");
-    TextTable t =
-        new TextTable(
-            2,
-            "loop",
-            "JDK",
-            "no agent",
-            "gil4j (gil=on)",
-            "ratio",
-            "naive volatile",
-            "ratio",
-            "wall-clock ratios");
-    boolean over = false;
-    for (Kernel k : KERNELS) {
-      for (Jdk jdk : jdks) {
-        String base = key(jdk, "no agent", k.plain());
-        String gil = key(jdk, "gil4j", k.plain());
-        String naive = key(jdk, "no agent", k.naive());
-        String gilRatio = ratio(cpu, gil, base);
-        Figure b = Figure.of(cpu.get(base));
-        Figure g = Figure.of(cpu.get(gil));
-        if (b != null && g != null && g.best() / b.best() > GOAL) {
-          gilRatio += "*";
-          over = true;
-        }
-        t.row(
-            k.label(),
-            jdk.version(),
-            withNoise(b),
-            withNoise(g),
-            gilRatio,
-            withNoise(Figure.of(cpu.get(naive))),
-            ratio(cpu, naive, base),
-            ratio(wall, gil, base) + ", " + ratio(wall, naive, base));
-      }
+  private static void runSuite(String suite, Run run) throws IOException, InterruptedException {
+    switch (suite) {
+      case "gil" -> new GilSuite(run).run(System.out);
+      case "threading" -> new ThreadingSuite(run).run(System.out);
+      case "overhead" -> new OverheadSuite(run).run(System.out);
+      default -> throw new IllegalArgumentException("unknown suite " + suite);
     }
-    t.print(o);
-    o.printf(
-        "gil4j = -javaagent:%s, default options (gil=on): the benchmark thread holds the GIL but"
-            + " at the end of each JMH iteration, when JMH's main thread takes it back.%n",
-        agent.getFileName());
-    o.println(
-        "naive volatile = the same loop with a static volatile boolean read at every iteration,"
-            + " no agent (the control).");
-    o.printf(
-        "Each cell: the best of %d iterations of 100 ms in each of %d fork(s) (naive: 1 fork), and"
-            + " how far their median lies above it (noise). Goal for gil4j: ratio <= %.2f%s%n",
-        iterations(), forks, GOAL, over ? "; * marks a loop over the goal." : ".");
-    o.println(
-        "wall-clock ratios = gil4j and naive against no agent by elapsed time (best iterations);"
-            + " they agree with the CPU ratios when nothing else competed for the CPUs.");
-  }
-
-  /**
-   * One variant in one mode, in its own JVM, so that a hang costs one cell. Under {@code gil=on}
-   * also keeps the agent's count of GIL switches per round trip.
-   */
-  private void pingPong(Jdk jdk, Handover h, String mode, Map<String, Double> results)
-      throws IOException, InterruptedException {
-    System.err.printf("JDK %s, %s: PingPong %s ... ", jdk.version(), mode, h.key());
-    List<String> cmd = new ArrayList<>(List.of(jdk.java(), "-Xms256m", "-Xmx256m"));
-    if (mode.equals("gil=on")) {
-      cmd.add("-javaagent:" + agent);
-    } else if (mode.equals("gil=off")) {
-      cmd.add("-javaagent:" + agent + "=gil=off");
-    }
-    cmd.addAll(List.of("-cp", jar.toString(), PingPong.class.getName(), "--variants", h.key()));
-    cmd.addAll(pingPongArgs());
-    String name =
-        "pingpong-"
-            + jdk.version()
-            + "-"
-            + h.key()
-            + "-"
-            + mode.replace(' ', '-').replace('=', '-');
-    Child c = Child.run(cmd, out.resolve(name), Duration.ofSeconds(45));
-    Map<String, Double> m = c.metrics();
-    String cell = jdk.version() + "|" + mode + "|" + h.key();
-    Double v = m.get("pingpong_" + h.key() + "_round_trip_us");
-    if (v != null) {
-      results.put(cell, v);
-    }
-    if (!c.succeeded()) {
-      failures.put(cell, c.failure());
-      notes.put(
-          name,
-          String.format(
-              "JDK %s, %s, %s: PingPong %s; see %s",
-              jdk.version(), mode, h.key(), orFailed(c.failure()), out.resolve(name) + ".*"));
-    }
-    if (mode.equals("gil=on") && m.containsKey("pingpong_round_trips")) {
-      Matcher switches = HAND_OFFS.matcher(Files.readString(c.stderr()));
-      if (switches.find()) {
-        results.put(
-            cell + "|switches", Long.parseLong(switches.group(1)) / m.get("pingpong_round_trips"));
-      }
-    }
-    System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
-  }
-
-  private List<String> pingPongArgs() {
-    return quick
-        ? List.of("--batches", "3", "--batch-ms", "50")
-        : List.of("--batches", "9", "--batch-ms", "100");
-  }
-
-  /** Runs pingpong.py; returns CPython's version, or null if no Python was run. */
-  private String pythonPingPong(Map<String, Double> results)
-      throws IOException, InterruptedException {
-    if (python.equals("none")) {
-      return null;
-    }
-    System.err.printf("%s %s ... ", python, pingPongPy);
-    List<String> cmd = new ArrayList<>(List.of(python, pingPongPy.toString()));
-    cmd.addAll(pingPongArgs());
-    Child c;
-    try {
-      c = Child.run(cmd, out.resolve("pingpong-cpython"), Duration.ofSeconds(150));
-    } catch (IOException e) {
-      System.err.println("not run (" + e.getMessage() + ")");
-      notes.put("python", "CPython: not run (" + python + ": " + e.getMessage() + ").");
-      return null;
-    }
-    Map<String, Double> m = c.metrics();
-    for (Handover h : HANDOVERS) {
-      Double v = m.get("pingpong_" + h.key() + "_round_trip_us");
-      if (v != null) {
-        results.put("cpython|" + h.key(), v);
-      }
-    }
-    if (!c.succeeded()) {
-      notes.put(
-          "python",
-          String.format("CPython: pingpong.py %s; see %s", orFailed(c.failure()), c.stderr()));
-    }
-    System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
-    List<String> runtime = Child.linesStartingWith(c.stdout(), "runtime ");
-    return runtime.isEmpty() ? "CPython" : runtime.get(0).substring("runtime ".length());
-  }
-
-  private void printPingPongTable(PrintStream o, Map<String, Double> r, String cpython) {
-    o.println(
-        "2. GIL hand-off latency, two threads ping-ponging: µs per round trip (= 2 hand-offs),"
-            + " lower is better");
-    String py = cpython == null ? "CPython" : cpython;
-    TextTable t =
-        new TextTable(
-            2,
-            "hand over by: Java | CPython",
-            "JDK",
-            "no agent",
-            "gil=off",
-            "gil=on",
-            "switches/rt",
-            "gil=on /hand-off",
-            py,
-            py + " /hand-off",
-            "gil=on vs CPython");
-    for (Handover h : HANDOVERS) {
-      Double p = r.get("cpython|" + h.key());
-      for (Jdk jdk : jdks) {
-        String cell = jdk.version() + "|%s|" + h.key();
-        Double on = r.get(cell.formatted("gil=on"));
-        Double switches = r.get(cell.formatted("gil=on") + "|switches");
-        t.row(
-            h.label(),
-            jdk.version(),
-            us(r, cell.formatted("no agent")),
-            us(r, cell.formatted("gil=off")),
-            us(r, cell.formatted("gil=on")),
-            switches == null ? "—" : String.format(Locale.ROOT, "%.2f", switches),
-            on == null ? "—" : us(on / 2),
-            p == null ? "—" : us(p),
-            p == null ? "—" : us(p / 2),
-            on == null || p == null ? "—" : String.format(Locale.ROOT, "%.2fx", on / p));
-      }
-    }
-    t.print(o);
-    o.printf(
-        "Each cell: median of %s, one JVM per cell. gil=on / gil=off: -javaagent:%s[=gil=off];"
-            + " both threads are registered.%n",
-        quick ? "3 batches of ~50 ms" : "9 batches of ~100 ms", agent.getFileName());
-    o.println(
-        "switches/rt: GIL hand-offs to another thread per round trip, from the agent's report; below"
-            + " 2 when a blocking call returns at once and its thread re-takes the GIL itself.");
-    o.printf("%s: pingpong.py, the same game with threading; /hand-off = round trip / 2.%n", py);
-  }
-
-  private String us(Map<String, Double> r, String cell) {
-    Double v = r.get(cell);
-    return v != null ? us(v) : failures.getOrDefault(cell, "—");
-  }
-
-  private static String withNoise(Figure f) {
-    if (f == null) {
-      return "failed";
-    }
-    double pct = f.noise() * 100;
-    return ns(f.best()) + String.format(Locale.ROOT, pct < 10 ? " +%.1f%%" : " +%.0f%%", pct);
-  }
-
-  private static String ns(double v) {
-    return String.format(Locale.ROOT, v < 100 ? "%.1f" : "%.0f", v);
-  }
-
-  private static String us(double v) {
-    return String.format(Locale.ROOT, v < 100 ? "%.1f" : "%.0f", v);
-  }
-
-  private static String ratio(Map<String, List<Double>> scores, String key, String baseKey) {
-    Figure a = Figure.of(scores.get(key));
-    Figure base = Figure.of(scores.get(baseKey));
-    return a == null || base == null
-        ? "—"
-        : String.format(Locale.ROOT, "%.2fx", a.best() / base.best());
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
-  private static String cpuModel() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException e) {
-      // Not Linux: the table goes without the CPU's name.
-    }
-    return System.getProperty("os.arch");
   }
 }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * A child process run to completion under a hard time limit: its output goes to files (never to a
  * pipe nobody drains), and a child still alive at the limit has its threads dumped, if it is a JVM,
- * before it is killed.
+ * before it is killed — and so has every process it started that is still alive, first.
  *
  * @param command the command line
  * @param stdout what the child printed on stdout
@@ -40,6 +40,10 @@ public record Child(List<String> command, Path stdout, Path stderr, int exitCode
             .start();
     p.getOutputStream().close();
     if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+      // Its own children first: killed first, the child could no longer be asked about them.
+      p.descendants()
+          .filter(ProcessHandle::isAlive)
+          .forEach(d -> dumpAndKill(d, Path.of(log + "." + d.pid() + ".dump"), limit));
       dumpAndKill(p.toHandle(), Path.of(log + ".dump"), limit);
       p.waitFor();
       return new Child(command, out, err, -1);
