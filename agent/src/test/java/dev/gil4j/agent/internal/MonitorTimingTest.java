@@ -145,7 +145,9 @@ class MonitorTimingTest {
     long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
     rounds.invoke(o, 100_000);
     long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-    assertTrue(allocated < 1024, "allocated " + allocated + " bytes in 300000 monitor entries");
+    // A few hundred bytes go to the JIT's and reflection's own bookkeeping; an allocation per
+    // entry would be megabytes.
+    assertTrue(allocated < 16_384, "allocated " + allocated + " bytes in 300000 monitor entries");
     assertTrue(site(Monitors.ENTRY, ".rounds(").isEmpty());
     assertTrue(site(Monitors.ENTRY, ".nested(").isEmpty(), "nor in the methods it calls");
   }
