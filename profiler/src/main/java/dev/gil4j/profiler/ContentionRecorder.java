@@ -1,8 +1,12 @@
 package dev.gil4j.profiler;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -20,7 +24,10 @@ import org.HdrHistogram.SingleWriterRecorder;
  *
  * <p>Design: HdrHistogram's {@code Recorder} is itself a contended counter under many writers;
  * per-thread single-writer recorders indexed by site id avoid that. A thread's table lives in a
- * {@link ThreadLocal} and in a global list, so that the reader finds tables of ended threads too.
+ * {@link ThreadLocal} and in a global queue, so that the reader finds tables of ended threads too.
+ * A table costs a few kilobytes a site; one of a thread that has ended is merged into the sites and
+ * dropped at the next drain, which every {@value #PURGE_EVERY}th new table also makes, so that an
+ * application running a task per (virtual) thread keeps the tables of its live threads only.
  */
 public final class ContentionRecorder {
   private static final long MAX_NANOS = 3_600_000_000_000L;
@@ -29,7 +36,10 @@ public final class ContentionRecorder {
   private static final ConcurrentHashMap<String, Site> SITES = new ConcurrentHashMap<>();
   private static final List<Site> BY_ID = new CopyOnWriteArrayList<>();
   private static final AtomicInteger NEXT_ID = new AtomicInteger();
-  private static final List<Table> TABLES = new CopyOnWriteArrayList<>();
+  private static final int PURGE_EVERY = 1024;
+
+  private static final Queue<Table> TABLES = new ConcurrentLinkedQueue<>();
+  private static final AtomicInteger NEW_TABLES = new AtomicInteger();
   private static final ThreadLocal<Table> TABLE = new ThreadLocal<>();
   private static long intervalStart = System.nanoTime();
 
@@ -85,21 +95,47 @@ public final class ContentionRecorder {
   private static Table table() {
     Table t = TABLE.get();
     if (t == null) {
-      t = new Table();
+      t = new Table(Thread.currentThread());
       TABLE.set(t);
       TABLES.add(t);
+      if (NEW_TABLES.incrementAndGet() % PURGE_EVERY == 0) {
+        drainAndPurge();
+      }
     }
     return t;
   }
 
+  private static synchronized void drainAndPurge() {
+    drainAll();
+  }
+
+  /** How many thread tables are kept: those of live threads, and of threads ended since a drain. */
+  static int tables() {
+    return TABLES.size();
+  }
+
   /** One thread's recorders, indexed by site id; grown (rarely) by its own thread. */
   private static final class Table {
+    private final WeakReference<Thread> owner;
     private volatile SingleWriterRecorder[] waits = new SingleWriterRecorder[8];
     private volatile SingleWriterRecorder[] holds = new SingleWriterRecorder[8];
     // Reader-only (guarded by the class lock): each recorder's last interval histogram, handed back
     // to it on the next drain, so that periodic drains make no garbage.
     private Histogram[] spareWaits = new Histogram[8];
     private Histogram[] spareHolds = new Histogram[8];
+
+    Table(Thread owner) {
+      this.owner = new WeakReference<>(owner);
+    }
+
+    /**
+     * Whether its thread has ended: nothing more will be recorded here. (A thread's last action
+     * happens-before another thread sees it is not alive.)
+     */
+    boolean ended() {
+      Thread t = owner.get();
+      return t == null || !t.isAlive();
+    }
 
     SingleWriterRecorder recorder(int id, boolean hold) {
       SingleWriterRecorder[] rs = hold ? holds : waits;
@@ -162,10 +198,17 @@ public final class ContentionRecorder {
     return out;
   }
 
+  /** Moves every table's values into the sites; drops the tables of ended threads. */
   private static void drainAll() {
-    for (Table t : TABLES) {
+    for (Iterator<Table> it = TABLES.iterator(); it.hasNext(); ) {
+      Table t = it.next();
+      // read before draining: values recorded before the thread ended are then drained below
+      boolean ended = t.ended();
       t.spareWaits = drain(t.waits, t.spareWaits, false);
       t.spareHolds = drain(t.holds, t.spareHolds, true);
+      if (ended) {
+        it.remove();
+      }
     }
   }
 

@@ -42,6 +42,22 @@ class ContentionRecorderTest {
   }
 
   @Test
+  void tablesOfEndedThreadsAreMergedIntoTheSitesAndDropped() throws Exception {
+    ContentionRecorder.Site site = ContentionRecorder.site("synchronized", "PerTask.java:9");
+    int threads = 3000;
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(() -> site.recordWait(7_000L));
+      t.start();
+      t.join();
+    }
+    assertTrue(
+        ContentionRecorder.tables() <= 1024 + 8,
+        "tables kept while threads come and go: " + ContentionRecorder.tables());
+    assertEquals(threads, find("PerTask.java:9").waits().getTotalCount(), "nothing lost");
+    assertTrue(ContentionRecorder.tables() <= 8, "after a drain: " + ContentionRecorder.tables());
+  }
+
+  @Test
   void snapshotsAreCumulativeAndSitesAreSharedByName() {
     ContentionRecorder.Site a = ContentionRecorder.site("Semaphore", "Cumulative.java:7");
     assertTrue(a == ContentionRecorder.site("Semaphore", "Cumulative.java:7"));

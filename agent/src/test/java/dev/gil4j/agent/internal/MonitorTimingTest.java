@@ -137,19 +137,19 @@ class MonitorTimingTest {
   @Test
   void uncontendedEntriesRecordNothingAndAllocateNothing() throws Exception {
     Object o = woven.getConstructor().newInstance();
-    Method loop = woven.getMethod("manyReturns", int.class);
-    Method block = woven.getMethod("incrementInBlock");
-    for (int i = 0; i < 20_000; i++) {
-      loop.invoke(o, 3);
-      block.invoke(o);
+    Method rounds = woven.getMethod("rounds", int.class);
+    for (int i = 0; i < 20; i++) {
+      rounds.invoke(o, 1_000);
     }
-    assertTrue(site(Monitors.ENTRY, ".manyReturns(").isEmpty());
     ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
-    Object result = woven.getMethod("nested").invoke(o);
+    rounds.invoke(o, 100_000);
     long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-    assertNotNull(result);
-    assertTrue(allocated < 256, "allocated " + allocated + " bytes in one uncontended call");
+    // A few hundred bytes go to the JIT's and reflection's own bookkeeping; an allocation per
+    // entry would be megabytes.
+    assertTrue(allocated < 16_384, "allocated " + allocated + " bytes in 300000 monitor entries");
+    assertTrue(site(Monitors.ENTRY, ".rounds(").isEmpty());
+    assertTrue(site(Monitors.ENTRY, ".nested(").isEmpty(), "nor in the methods it calls");
   }
 
   @Test
