@@ -118,6 +118,32 @@ public final class Hooks {
     }
   }
 
+  /**
+   * Before a profiled {@code monitorenter}: {@link Monitors#arrive}, and when the monitor is held
+   * by another thread, the GIL released for the wait, as CPython releases it before blocking on a
+   * lock — the holder of the monitor may be waiting for the GIL. The lowest bit of the result says
+   * whether it was released; pass the result to {@link #monitorEntered}.
+   */
+  public static long monitorArrive(Object monitor) {
+    long arrived = Monitors.arrive(monitor);
+    if (arrived == 0) {
+      return 0;
+    }
+    long stamp = arrived & ~1L;
+    return beforeBlocking() ? stamp | 1 : Math.max(stamp, 2);
+  }
+
+  /**
+   * After a profiled {@code monitorenter}: records the wait, then re-takes a GIL released at the
+   * arrival, so that the wait for the GIL is not counted as the monitor's.
+   */
+  public static void monitorEntered(Object monitor, long arrived, String where) {
+    Monitors.entered(monitor, arrived, where);
+    if ((arrived & 1) != 0) {
+      afterBlocking();
+    }
+  }
+
   /** Replaces {@code Object.wait(long, int)} in application code. */
   public static void objectWait(Object monitor, long millis, int nanos)
       throws InterruptedException {

@@ -215,7 +215,7 @@ public final class CheckpointWeaver {
         calls = true;
       }
       if (op == Opcodes.MONITORENTER) {
-        after.add(insn);
+        after.add(afterMonitorEnter(m, insn));
       }
       for (LabelNode target : jumpTargets(insn)) {
         int head = index.get(target);
@@ -309,6 +309,33 @@ public final class CheckpointWeaver {
       return all;
     }
     return List.of();
+  }
+
+  /**
+   * Where the checkpoint after a {@code monitorenter} goes: inside the catch-all range that
+   * releases the monitor (javac starts it right after the entry) — C1 and C2 refuse to compile a
+   * method in which a call can throw while a monitor is held outside such a range — and after the
+   * monitor timing's {@code Hooks.monitorEntered} call when there is one, whose time must not
+   * include this checkpoint's wait for the GIL.
+   */
+  private static AbstractInsnNode afterMonitorEnter(MethodNode m, AbstractInsnNode enter) {
+    AbstractInsnNode at = enter;
+    if (enter.getNext() instanceof LabelNode start
+        && m.tryCatchBlocks.stream().anyMatch(t -> t.type == null && t.start == start)) {
+      at = start;
+    }
+    for (AbstractInsnNode i = at.getNext(); i != null; i = i.getNext()) {
+      if (i instanceof MethodInsnNode call) {
+        if (call.owner.equals(HOOKS) && call.name.equals("monitorEntered")) {
+          at = call;
+        }
+        break;
+      }
+      if (i instanceof JumpInsnNode || i instanceof LabelNode) {
+        break;
+      }
+    }
+    return at;
   }
 
   /** A label is followed by its frame and line number; code inserted must come after them. */

@@ -79,6 +79,15 @@ final class JdkInstrumentation {
               "java.lang.ClassLoader",
               named("loadClass").and(takesArguments(String.class, boolean.class)),
               ClassLoadingAdvice.class),
+          // The JDK's own application and platform loaders override loadClass(String, boolean)
+          // without calling it: without this point, plain 'java -cp' applications handed the GIL
+          // over at every jar read of a class load, and threads then stalled in each other's
+          // class initializers where only the safety net could free them (Jetty: no request
+          // served in 2 s).
+          new Point(
+              "jdk.internal.loader.BuiltinClassLoader",
+              named("loadClassOrNull").and(takesArguments(String.class, boolean.class)),
+              ClassLoadingAdvice.class),
           // Every ClassFileTransformer runs inside a class load, also the bootstrap loader's, which
           // never passes through ClassLoader.loadClass. gil4j's own transformer reads its advice
           // from the agent jar there: dropping the GIL at that read let another thread take it and

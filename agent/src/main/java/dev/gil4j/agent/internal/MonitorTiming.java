@@ -23,13 +23,14 @@ import org.objectweb.asm.tree.VarInsnNode;
  * com.acme.Ledger.post(Ledger.java:215)}, a constant here, so naming costs nothing at run time.
  *
  * <ul>
- *   <li>Each {@code monitorenter} gets {@code Monitors.arrive(monitor)} before it, a header read
- *       that says whether the monitor is held, and {@code Monitors.entered(monitor, arrived,
- *       where)} after it, a branch unless it was. The two values travel in two fresh locals,
- *       between instructions with no frame in between. The call after the entry sits inside the
- *       catch-all range that releases the monitor (javac starts that range right after {@code
- *       monitorenter}; the range is moved back over the call): C1 and C2 refuse to compile a method
- *       in which a call can throw while a monitor is held outside such a range.
+ *   <li>Each {@code monitorenter} gets {@code Hooks.monitorArrive(monitor)} before it, a header
+ *       read that says whether the monitor is held (and if it is, the GIL released for the wait),
+ *       and {@code Hooks.monitorEntered(monitor, arrived, where)} after it, a branch unless it was.
+ *       The two values travel in two fresh locals, between instructions with no frame in between.
+ *       The call after the entry sits inside the catch-all range that releases the monitor (javac
+ *       starts that range right after {@code monitorenter}; the range is moved back over the call):
+ *       C1 and C2 refuse to compile a method in which a call can throw while a monitor is held
+ *       outside such a range.
  *   <li>A {@code synchronized} method becomes a plain method whose body is one synchronized block
  *       on {@code this} (or on its class), as javac compiles a block: enter at the start, exit
  *       before each return and in a catch-all handler that rethrows. The monitor is kept in a fresh
@@ -119,7 +120,7 @@ final class MonitorTiming {
     before.add(new InsnNode(Opcodes.DUP));
     before.add(new VarInsnNode(Opcodes.ASTORE, scratch));
     before.add(new InsnNode(Opcodes.DUP));
-    before.add(new MethodInsnNode(Opcodes.INVOKESTATIC, MONITORS, "arrive", ARRIVE, false));
+    before.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorArrive", ARRIVE, false));
     before.add(new VarInsnNode(Opcodes.LSTORE, scratch + 1));
     m.instructions.insertBefore(enter, before);
     LabelNode start = new LabelNode();
@@ -128,7 +129,7 @@ final class MonitorTiming {
     after.add(new VarInsnNode(Opcodes.ALOAD, scratch));
     after.add(new VarInsnNode(Opcodes.LLOAD, scratch + 1));
     after.add(new LdcInsnNode(where));
-    after.add(new MethodInsnNode(Opcodes.INVOKESTATIC, MONITORS, "entered", ENTERED, false));
+    after.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorEntered", ENTERED, false));
     AbstractInsnNode next = enter.getNext();
     m.instructions.insert(enter, after);
     for (TryCatchBlockNode t : m.tryCatchBlocks) {
@@ -210,7 +211,7 @@ final class MonitorTiming {
             : new VarInsnNode(Opcodes.ALOAD, 0));
     prologue.add(new VarInsnNode(Opcodes.ASTORE, monitor));
     prologue.add(new VarInsnNode(Opcodes.ALOAD, monitor));
-    prologue.add(new MethodInsnNode(Opcodes.INVOKESTATIC, MONITORS, "arrive", ARRIVE, false));
+    prologue.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorArrive", ARRIVE, false));
     prologue.add(new VarInsnNode(Opcodes.LSTORE, arrived));
     prologue.add(new VarInsnNode(Opcodes.ALOAD, monitor));
     prologue.add(new Converted());
@@ -218,7 +219,7 @@ final class MonitorTiming {
     prologue.add(new VarInsnNode(Opcodes.ALOAD, monitor));
     prologue.add(new VarInsnNode(Opcodes.LLOAD, arrived));
     prologue.add(new LdcInsnNode(where));
-    prologue.add(new MethodInsnNode(Opcodes.INVOKESTATIC, MONITORS, "entered", ENTERED, false));
+    prologue.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorEntered", ENTERED, false));
     code.insert(prologue);
     // Covered: everything from the entry to the handler but each exit's own "aload; monitorexit;
     // return", where the monitor is released or no longer held.
