@@ -1,6 +1,8 @@
 package dev.gil4j.threading;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Python's {@code threading.Event}: a flag that threads wait for. Python's {@code wait} is {@link
@@ -33,7 +35,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class Event {
   private volatile boolean flag;
-  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Guards the flag's changes and the waiters, as CPython's {@code Event} guards them with its
+   * condition's lock: {@link #set} wakes exactly the waiters present when it runs, never one that
+   * queued after a later {@link #clear}.
+   */
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private List<Waiter> waiters = new ArrayList<>();
   private final Probe probe;
 
   /** An event whose flag is clear. */
@@ -52,16 +62,31 @@ public final class Event {
 
   /** Sets the flag and wakes every waiting thread. */
   public void set() {
-    flag = true;
-    Waiter waiter;
-    while ((waiter = waiters.poll()) != null) {
+    List<Waiter> woken;
+    lock.lock();
+    try {
+      flag = true;
+      woken = waiters;
+      if (woken.isEmpty()) {
+        return;
+      }
+      waiters = new ArrayList<>();
+    } finally {
+      lock.unlock();
+    }
+    for (Waiter waiter : woken) {
       waiter.signal();
     }
   }
 
   /** Clears the flag: later waits block until the next {@link #set()}. */
   public void clear() {
-    flag = false;
+    lock.lock();
+    try {
+      flag = false;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Waits until the flag is set; returns {@code true}. Python: {@code wait()}. */
@@ -80,18 +105,25 @@ public final class Event {
 
   private boolean awaitSlow(long nanos) {
     Waiter waiter = new Waiter();
-    waiters.add(waiter);
-    if (flag) {
-      // set() ran between the first check and queueing: it may or may not have seen this waiter.
-      waiter.cancel();
-      waiters.remove(waiter);
-      return true;
+    lock.lock();
+    try {
+      if (flag) {
+        return true;
+      }
+      waiters.add(waiter);
+    } finally {
+      lock.unlock();
     }
     long start = System.nanoTime();
     boolean signalled = Blocking.park(waiter, nanos);
     probe.waited(System.nanoTime() - start);
     if (!signalled) {
-      waiters.remove(waiter);
+      lock.lock();
+      try {
+        waiters.remove(waiter);
+      } finally {
+        lock.unlock();
+      }
     }
     return signalled;
   }
