@@ -241,23 +241,27 @@ final class ScaleReport {
   }
 
   /**
-   * Each mode's USL curve out to the projections' reach, its 90% band there, and the measured
-   * medians; a curve whose verdict does not support a projection is dashed.
+   * Each mode's fitted curve (USL, or Amdahl with two thread counts) out to the projections' reach,
+   * its 90% band there, and the measured medians; a curve whose verdict does not support a
+   * projection is dashed.
    */
   private static void projectionPlot(StringBuilder b, Results r) {
     int reach = r.options().threads().get(r.options().threads().size() - 1);
     double top = 1;
     for (Results.ModeFit f : r.fits()) {
-      ScalingFit usl = f.fits().get(1);
-      for (Projection p : usl.projections()) {
+      ScalingFit law = curve(f);
+      if (law == null) {
+        continue;
+      }
+      for (Projection p : law.projections()) {
         reach = Math.max(reach, p.n());
         top = Math.max(top, Double.isFinite(p.high()) ? p.high() : p.speedup());
       }
-      top = Math.max(top, usl.speedupAt(reach));
+      top = Math.max(top, law.speedupAt(reach));
     }
     top = Math.min(top, reach);
     Axes a = new Axes(1, reach, 0, top * 1.05, true);
-    open(b, "plot projection", "USL projection: speedup over 1 thread, 90% band");
+    open(b, "plot projection", "Projection: speedup over 1 thread, 90% band");
     a.draw(b, "threads (or tokens)", "speedup");
     int m = 0;
     for (Mode mode : r.options().modes()) {
@@ -265,16 +269,16 @@ final class ScaleReport {
       Results.ModeFit f =
           r.fits().stream().filter(x -> x.mode().equals(mode)).findFirst().orElse(null);
       m++;
-      if (f == null) {
+      ScalingFit law = f == null ? null : curve(f);
+      if (law == null) {
         continue;
       }
-      ScalingFit usl = f.fits().get(1);
       b.append("<g class=\"fit\" data-mode=\"")
           .append(esc(mode.name()))
           .append("\" data-verdict=\"")
-          .append(esc(usl.verdict().label()))
+          .append(esc(law.verdict().label()))
           .append("\">\n");
-      List<Projection> band = usl.projections();
+      List<Projection> band = law.projections();
       if (!band.isEmpty()) {
         StringBuilder poly = new StringBuilder();
         for (Projection p : band) {
@@ -295,14 +299,14 @@ final class ScaleReport {
         path.append(path.length() == 0 ? "M" : " L")
             .append(a.x(n))
             .append(' ')
-            .append(a.y(Math.min(usl.speedupAt(n), top)));
+            .append(a.y(Math.min(law.speedupAt(n), top)));
       }
       b.append("<path class=\"curve\" d=\"")
           .append(path)
           .append("\" fill=\"none\" stroke-width=\"2\" stroke=\"")
           .append(color)
           .append('"')
-          .append(usl.verdict().supportsProjection() ? "" : " stroke-dasharray=\"6 4\"")
+          .append(law.verdict().supportsProjection() ? "" : " stroke-dasharray=\"6 4\"")
           .append("/>\n");
       for (Point p : r.points()) {
         double s = r.speedup(p);
@@ -316,10 +320,27 @@ final class ScaleReport {
               .append("\"/>\n");
         }
       }
-      legend(b, m - 1, mode.name() + " (" + usl.verdict().label() + ")", color);
+      legend(
+          b,
+          m - 1,
+          mode.name() + " (" + law.law().title() + ": " + law.verdict().label() + ")",
+          color);
       b.append("</g>\n");
     }
     b.append("</svg>\n");
+  }
+
+  /**
+   * The law a mode's curve is drawn from: the USL where it could be fitted (3 thread counts or
+   * more), else Amdahl's law (2), else none.
+   */
+  private static ScalingFit curve(Results.ModeFit f) {
+    for (int i = f.fits().size() - 1; i >= 0; i--) {
+      if (!f.fits().get(i).parameters().isEmpty()) {
+        return f.fits().get(i);
+      }
+    }
+    return null;
   }
 
   private static List<String[]> fitRows(Results r) {
