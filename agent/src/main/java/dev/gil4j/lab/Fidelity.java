@@ -130,7 +130,9 @@ final class Fidelity {
 
   private void finished(
       String side, String id, String what, double wallMs, String problem, Path log) {
-    records.add(new FidelityResults.RunRecord(side, id, what, wallMs, problem, log));
+    records.add(
+        new FidelityResults.RunRecord(
+            side, id, what, wallMs, problem, log, FidelityResults.Machine.loadAverageNow()));
     err.printf(
         Locale.ROOT,
         "gil4j fidelity: [%d/%d] %s in %.1f s%s%n",

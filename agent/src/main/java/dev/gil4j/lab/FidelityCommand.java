@@ -118,7 +118,10 @@ public final class FidelityCommand {
     List<FidelityRow> rows = fidelity.run(FidelityExperiment.all());
     FidelityResults results =
         new FidelityResults(
-            FidelityResults.Machine.here(python), rows, fidelity.records(), options.out());
+            FidelityResults.Machine.here(python, fidelity.records()),
+            rows,
+            fidelity.records(),
+            options.out());
     Results.write(options.out().resolve("fidelity.csv"), results.csv());
     Results.write(options.out().resolve("fidelity.json"), results.json());
     out.print(results.table());

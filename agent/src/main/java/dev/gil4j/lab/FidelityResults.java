@@ -1,5 +1,6 @@
 package dev.gil4j.lab;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,16 +23,20 @@ final class FidelityResults {
    * Where the figures were measured.
    *
    * @param cores the processors Java sees
+   * @param loadAverage the highest of the system's 1-minute load averages taken as each run ended;
+   *     NaN where the system does not tell
    * @param os operating system, version and architecture
    * @param python the interpreter's implementation and version, e.g. {@code CPython 3.11.7}
    * @param pythonPath the interpreter
    * @param java Java's version and VM
    */
-  record Machine(int cores, String os, String python, Path pythonPath, String java) {
-    /** This machine, with the Python that ran the CPython side. */
-    static Machine here(FidelityPython python) {
+  record Machine(
+      int cores, double loadAverage, String os, String python, Path pythonPath, String java) {
+    /** This machine, with the Python that ran the CPython side and the runs' highest load. */
+    static Machine here(FidelityPython python, List<RunRecord> runs) {
       return new Machine(
           Runtime.getRuntime().availableProcessors(),
+          runs.stream().mapToDouble(RunRecord::loadAverage).max().orElse(Double.NaN),
           System.getProperty("os.name")
               + " "
               + System.getProperty("os.version")
@@ -45,6 +50,21 @@ final class FidelityResults {
               + System.getProperty("java.vm.name")
               + ")");
     }
+
+    /** The system's load average over the last minute; NaN where it does not tell. */
+    static double loadAverageNow() {
+      double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      return load < 0 ? Double.NaN : load;
+    }
+
+    /**
+     * Whether other processes kept more threads runnable than the runs could share the cores with:
+     * the runs themselves keep at most a few busy, so a load average above twice the cores is
+     * someone else's, and it stretches the timings of whichever runs it hit.
+     */
+    boolean busy() {
+      return loadAverage > 2 * cores;
+    }
   }
 
   /**
@@ -56,8 +76,16 @@ final class FidelityResults {
    * @param wallMs how long it took
    * @param problem what went wrong; null if nothing did
    * @param log its stdout
+   * @param loadAverage the system's 1-minute load average as it ended; NaN if unknown
    */
-  record RunRecord(String side, String id, String what, double wallMs, String problem, Path log) {}
+  record RunRecord(
+      String side,
+      String id,
+      String what,
+      double wallMs,
+      String problem,
+      Path log,
+      double loadAverage) {}
 
   /**
    * @param out the output directory, which the paths in {@code fidelity.json} are relative to
@@ -79,7 +107,10 @@ final class FidelityResults {
         && rows.stream().noneMatch(r -> Double.isNaN(r.ratio()));
   }
 
-  /** The table, the machine, what "close" means, and a line per failed run. */
+  /**
+   * The table, the machine, what "close" means, a warning if the machine was busy, and a line per
+   * failed run.
+   */
   String table() {
     List<String[]> cells = new ArrayList<>();
     cells.add(
@@ -99,8 +130,11 @@ final class FidelityResults {
     text.append(
         String.format(
             Locale.ROOT,
-            "machine: %d cores, %s; %s (%s); %s%n",
+            "machine: %d cores, load average up to %s, %s; %s (%s); %s%n",
             machine.cores(),
+            Double.isNaN(machine.loadAverage())
+                ? "unknown"
+                : String.format(Locale.ROOT, "%.1f", machine.loadAverage()),
             machine.os(),
             machine.python(),
             machine.pythonPath(),
@@ -113,6 +147,15 @@ final class FidelityResults {
             FidelityRow.TOLERANCE,
             1 / FidelityRow.TOLERANCE,
             FidelityRow.TOLERANCE));
+    if (machine.busy()) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "busy: a load average of %.1f on %d cores: other processes took CPU from the runs"
+                  + " and distorted their timings; run again on a quieter machine%n",
+              machine.loadAverage(),
+              machine.cores()));
+    }
     for (RunRecord r : runs) {
       if (r.problem() != null) {
         text.append("failed: ").append(r.side()).append(' ').append(r.what()).append(": ");
@@ -166,6 +209,7 @@ final class FidelityResults {
               .put("id", r.id())
               .put("what", r.what())
               .put("wall_ms", r.wallMs())
+              .put("load_average", r.loadAverage())
               .put("log", relative(r.log()))
               .put("problem", r.problem()));
     }
@@ -177,6 +221,7 @@ final class FidelityResults {
                 "machine",
                 Json.object()
                     .put("cores", machine.cores())
+                    .put("load_average", machine.loadAverage())
                     .put("os", machine.os())
                     .put("python", machine.python())
                     .put("python_path", machine.pythonPath().toString())

@@ -11,7 +11,12 @@ import org.junit.jupiter.api.Test;
 class FidelityResultsTest {
   private static final FidelityResults.Machine MACHINE =
       new FidelityResults.Machine(
-          2, "Linux 6.1 amd64", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17.0.9 (VM)");
+          2,
+          0.5,
+          "Linux 6.1 amd64",
+          "CPython 3.11.7",
+          Path.of("/usr/bin/python3"),
+          "Java 17.0.9 (VM)");
   private static final Path OUT = Path.of("/tmp/out");
 
   private static final List<FidelityRow> ROWS =
@@ -34,14 +39,16 @@ class FidelityResultsTest {
                 "python3 convoy.py",
                 1500,
                 null,
-                OUT.resolve("logs/cpython-convoy.out")),
+                OUT.resolve("logs/cpython-convoy.out"),
+                0.5),
             new FidelityResults.RunRecord(
                 "gil4j",
                 "convoy",
                 "Convoy --count 2000",
                 60000,
                 problem,
-                OUT.resolve("logs/gil4j-convoy.out"))),
+                OUT.resolve("logs/gil4j-convoy.out"),
+                Double.NaN)),
         OUT);
   }
 
@@ -62,10 +69,31 @@ class FidelityResultsTest {
         List.of("convoy", "slowdown, beside \"CPU\" (x)", "20.80", "-", "-", "failed"),
         List.of(lines.get(4).trim().split("\\s{2,}")));
     assertEquals(
-        "machine: 2 cores, Linux 6.1 amd64; CPython 3.11.7 (/usr/bin/python3); Java 17.0.9 (VM)",
+        "machine: 2 cores, load average up to 0.5, Linux 6.1 amd64; CPython 3.11.7 (/usr/bin/python3); Java 17.0.9 (VM)",
         lines.get(5));
     assertTrue(
         lines.get(6).startsWith("close: gil4j within 1.5x of CPython either way (0.67x to 1.50x)"));
+  }
+
+  @Test
+  void aBusyMachineIsToldUnderTheTable() {
+    FidelityResults.Machine busy =
+        new FidelityResults.Machine(
+            2, 12.34, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17");
+    String table = new FidelityResults(busy, ROWS, List.of(), OUT).table();
+    assertTrue(table.contains("machine: 2 cores, load average up to 12.3, Linux;"), table);
+    assertTrue(
+        table.contains(
+            "busy: a load average of 12.3 on 2 cores: other processes took CPU from the runs and"
+                + " distorted their timings; run again on a quieter machine\n"),
+        table);
+    assertFalse(results(null).table().contains("busy:"));
+    FidelityResults.Machine unknown =
+        new FidelityResults.Machine(
+            2, Double.NaN, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17");
+    String quiet = new FidelityResults(unknown, ROWS, List.of(), OUT).table();
+    assertTrue(quiet.contains("load average up to unknown,"), quiet);
+    assertFalse(quiet.contains("busy:"), quiet);
   }
 
   @Test
@@ -102,6 +130,7 @@ class FidelityResultsTest {
     assertTrue(json.contains("\"complete\": false"), json);
     assertTrue(json.contains("\"python\": \"CPython 3.11.7\""), json);
     assertTrue(json.contains("\"tolerance\": 1.5"), json);
+    assertTrue(json.contains("\"load_average\": 0.5,"), json);
     assertTrue(
         json.contains(
             String.join(
