@@ -79,6 +79,7 @@ public final class Demo {
             List.of(1, 2),
             "nogil,gil,procs",
             null,
+            2,
             List.of(
                 "-cp",
                 classPath,
@@ -86,7 +87,7 @@ public final class Demo {
                 "--threads",
                 ScaleOptions.THREADS,
                 "--work",
-                "300000000",
+                "400000000",
                 "--workers",
                 ScaleOptions.WORKERS));
     all.add(cpu);
@@ -99,6 +100,7 @@ public final class Demo {
                 List.of(4),
                 "nogil,gil",
                 "throughput_x",
+                1,
                 List.of(
                     "-cp",
                     classPath,
@@ -119,6 +121,7 @@ public final class Demo {
                 List.of(1),
                 "nogil,gil",
                 "slowdown_x:lower",
+                1,
                 List.of(
                     "-cp",
                     classPath,
@@ -181,6 +184,7 @@ public final class Demo {
       List<Integer> threads,
       String modes,
       String metric,
+      int repeat,
       List<String> application)
       throws IOException {
     List<String> args = new ArrayList<>();
@@ -194,7 +198,7 @@ public final class Demo {
             "--modes",
             modes,
             "--repeat",
-            "1",
+            Integer.toString(repeat),
             "--timeout",
             TIMEOUT.toSeconds() + "s",
             "--out",
