@@ -162,9 +162,7 @@ final class ThreadingSuite {
         continue;
       }
       measure(jdk, row, NO_AGENT, row.gil4j(), false);
-      if (!row.juc().equals(row.gil4j())) {
-        measure(jdk, row, JUC, row.juc(), false);
-      }
+      measure(jdk, row, JUC, row.juc(), false);
       measure(jdk, row, GIL_ON, row.gil4j(), true);
     }
   }
