@@ -109,19 +109,32 @@ def measure(variant, batches, batch_ms):
     return statistics.median(play(variant, rounds) / 1e3 / rounds for _ in range(batches))
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Says what is wrong with the arguments in one line, and exits with status 2."""
+
+    def error(self, message):
+        usage = " ".join(self.format_usage().split()[1:])
+        print(f"{self.prog}: {message}; usage: {usage}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=9)
     parser.add_argument("--batch-ms", type=int, default=100)
     parser.add_argument("--variants", default="wake,monitor,queue")
     args = parser.parse_args()
+    variants = args.variants.split(",")
+    for variant in variants:
+        if variant not in COURTS:
+            parser.error(f"unknown variant {variant}; accepted: {', '.join(COURTS)}")
+    if args.batches < 1 or args.batch_ms < 1:
+        parser.error("--batches and --batch-ms must be at least 1")
     # A hang dumps every thread's stack and exits, instead of blocking whoever runs this.
     faulthandler.dump_traceback_later(120, exit=True)
     print(f"runtime CPython {platform.python_version()}")
     print(f"gil4j-metric switch_interval_us {sys.getswitchinterval() * 1e6:.0f} us")
-    for variant in args.variants.split(","):
-        if variant not in COURTS:
-            sys.exit(f"unknown variant {variant}; accepted: {', '.join(COURTS)}")
+    for variant in variants:
         micros = measure(variant, args.batches, args.batch_ms)
         print(f"gil4j-metric pingpong_{variant}_round_trip_us {micros:.2f} us", flush=True)
 

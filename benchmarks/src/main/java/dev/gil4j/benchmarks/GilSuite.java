@@ -104,9 +104,6 @@ final class GilSuite {
   /** Measures everything, then prints the tables on {@code o}. */
   void run(PrintStream o) throws IOException, InterruptedException {
     String loadBefore = Machine.loadAverage();
-    System.err.printf(
-        "gil4j benchmarks: JDKs %s; agent %s; logs in %s%n",
-        String.join(", ", jdks.stream().map(Jdk::version).toList()), agent, out);
     Map<Jdk, String> woven = new LinkedHashMap<>();
     Map<Jdk, String> agentLine = new LinkedHashMap<>();
     for (Jdk jdk : jdks) {

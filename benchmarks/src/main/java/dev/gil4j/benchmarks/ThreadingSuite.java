@@ -162,9 +162,7 @@ final class ThreadingSuite {
         continue;
       }
       measure(jdk, row, NO_AGENT, row.gil4j(), false);
-      if (!row.juc().equals(row.gil4j())) {
-        measure(jdk, row, JUC, row.juc(), false);
-      }
+      measure(jdk, row, JUC, row.juc(), false);
       measure(jdk, row, GIL_ON, row.gil4j(), true);
     }
   }
@@ -222,13 +220,12 @@ final class ThreadingSuite {
     List<String> cmd = new ArrayList<>();
     cmd.addAll(List.of("--variants", variant));
     cmd.addAll(args);
-    Map<String, Double> m =
-        child(jdk, PrimitiveHandoff.class.getName(), cmd, agent, "handoff-" + variant, 60);
+    Outcome c = child(jdk, PrimitiveHandoff.class.getName(), cmd, agent, "handoff-" + variant, 60);
     String metric = "handoff_" + variant + "_us";
     for (Row row : ROWS) {
       String wanted = column.equals(JUC) ? row.juc() : row.gil4j();
       if (row.source() == Source.HANDOFF && wanted.equals(metric)) {
-        put(key(jdk, column, row), m.get(metric), m);
+        put(key(jdk, column, row), metric, c);
       }
     }
   }
@@ -243,15 +240,14 @@ final class ThreadingSuite {
       cmd.addAll(List.of("--impl", column.equals(JUC) ? "socket" : "pipe"));
       cmd.addAll(args);
       String name = "pipe-" + (column.equals(JUC) ? "socket" : "pipe");
-      Map<String, Double> m =
-          child(jdk, PipeLatency.class.getName(), cmd, column.equals(GIL_ON), name, 120);
+      Outcome c = child(jdk, PipeLatency.class.getName(), cmd, column.equals(GIL_ON), name, 120);
       for (Row row : ROWS) {
         if (row.source() == Source.PIPE) {
-          put(key(jdk, column, row), m.get(row.gil4j()), m);
+          put(key(jdk, column, row), row.gil4j(), c);
         }
       }
       for (String size : List.of("64b", "1mib")) {
-        Double mbs = m.get("pipe_" + size + "_stream_mb_s");
+        Double mbs = c.metrics().get("pipe_" + size + "_stream_mb_s");
         if (mbs != null) {
           figures.put(jdk.version() + "|" + column + "|mb_s_" + size, mbs);
         }
@@ -260,10 +256,15 @@ final class ThreadingSuite {
   }
 
   /**
-   * Runs {@code main} in a JVM of its own on {@code jdk}, without the agent or under it with {@code
-   * gil=on}; returns its metrics, or a map holding only {@code failed} if it failed.
+   * What a child printed, and what went wrong with it, in a few words ({@code exit 1}, {@code
+   * timeout}); empty if nothing did.
    */
-  private Map<String, Double> child(
+  private record Outcome(Map<String, Double> metrics, String failure) {}
+
+  /**
+   * Runs {@code main} in a JVM of its own on {@code jdk}, without the agent or with {@code gil=on}.
+   */
+  private Outcome child(
       Jdk jdk, String main, List<String> args, boolean agent, String name, int limitSeconds)
       throws IOException, InterruptedException {
     String mode = agent ? GIL_ON : "no agent";
@@ -276,31 +277,23 @@ final class ThreadingSuite {
     cmd.addAll(args);
     String log = name + "-" + jdk.version() + "-" + (agent ? "gil-on" : "no-agent");
     Child c = Child.run(cmd, out.resolve(log), Duration.ofSeconds(limitSeconds));
-    Map<String, Double> m = c.metrics();
     if (!c.succeeded()) {
       notes.add(
           String.format(
               "JDK %s, %s: %s %s; see %s",
               jdk.version(), mode, main, c.failure(), out.resolve(log) + ".*"));
-      m.put("failed", 1.0);
-      m.put("failed: " + c.failure(), 1.0);
     }
     System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
-    return m;
+    return new Outcome(c.metrics(), c.failure());
   }
 
-  /** Records {@code value} under {@code key}, or why there is none. */
-  private void put(String key, Double value, Map<String, Double> metrics) {
+  /** Records the child's {@code metric} under {@code key}, or why there is none. */
+  private void put(String key, String metric, Outcome c) {
+    Double value = c.metrics().get(metric);
     if (value != null) {
       figures.put(key, value);
     } else {
-      failures.put(
-          key,
-          metrics.keySet().stream()
-              .filter(k -> k.startsWith("failed: "))
-              .map(k -> k.substring("failed: ".length()))
-              .findFirst()
-              .orElse("no figure"));
+      failures.put(key, c.failure().isEmpty() ? "no figure" : c.failure());
     }
   }
 

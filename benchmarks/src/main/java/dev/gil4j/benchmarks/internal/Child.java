@@ -62,6 +62,8 @@ public record Child(List<String> command, Path stdout, Path stderr, int exitCode
             .info()
             .command()
             .map(Path::of)
+            // /usr/bin holds a jcmd too, so only a java's neighbour is asked: not a sleep's
+            .filter(command -> command.getFileName().toString().equals("java"))
             .map(java -> java.resolveSibling("jcmd"))
             .filter(Files::isExecutable);
     String where = "no thread dump (not a JVM)";
