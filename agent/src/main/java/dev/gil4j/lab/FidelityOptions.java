@@ -3,7 +3,6 @@ package dev.gil4j.lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The options of {@code fidelity}, parsed and checked once.
@@ -63,33 +62,12 @@ record FidelityOptions(Path python, Path out, Duration timeout) {
       switch (option) {
         case "--python" -> python = Path.of(value);
         case "--out" -> out = Path.of(value);
-        default -> timeout = duration(option, value);
+        default -> timeout = ScaleOptions.duration(option, value, 1000, 3_600_000d, "1s to 1h");
       }
     }
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IllegalArgumentException("bad --out '" + out + "': a file, not a directory");
     }
     return new FidelityOptions(python, out, timeout);
-  }
-
-  private static Duration duration(String option, String value) {
-    String lower = value.trim().toLowerCase(Locale.ROOT);
-    String[][] units = {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}};
-    for (String[] unit : units) {
-      if (lower.endsWith(unit[0]) && !(unit[0].equals("s") && lower.endsWith("ms"))) {
-        try {
-          double millis =
-              Double.parseDouble(lower.substring(0, lower.length() - unit[0].length()))
-                  * Long.parseLong(unit[1]);
-          if (millis >= 1000 && millis <= 3_600_000d) {
-            return Duration.ofMillis(Math.round(millis));
-          }
-        } catch (NumberFormatException e) {
-          break;
-        }
-      }
-    }
-    throw new IllegalArgumentException(
-        "bad " + option + " '" + value + "'; accepted: a duration from 1s to 1h, e.g. 90s, 5m");
   }
 }

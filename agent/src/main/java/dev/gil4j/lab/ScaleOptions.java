@@ -116,7 +116,7 @@ public record ScaleOptions(
         case "--modes" -> modes = Mode.parseList(value);
         case "--repeat" -> repeat = integer(option, value, 1, 100);
         case "--warmup" -> warmup = integer(option, value, 0, 10);
-        case "--timeout" -> timeout = duration(option, value);
+        case "--timeout" -> timeout = duration(option, value, 100, 24 * 3_600_000d, "100ms to 24h");
         case "--out" -> out = Path.of(value);
         case "--metric" -> {
           String[] parts = value.split(":", 2);
@@ -225,7 +225,13 @@ public record ScaleOptions(
         "bad " + option + " '" + value + "'; accepted: integers from " + min + " to " + max);
   }
 
-  private static Duration duration(String option, String value) {
+  /**
+   * A duration such as {@code 90s}, {@code 5m}, {@code 500ms} or {@code 1h} from {@code minMillis}
+   * to {@code maxMillis}; otherwise one line naming the option, the value and {@code range}. Shared
+   * by the lab's commands.
+   */
+  static Duration duration(
+      String option, String value, double minMillis, double maxMillis, String range) {
     String lower = value.trim().toLowerCase(Locale.ROOT);
     String[][] units = {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}};
     for (String[] unit : units) {
@@ -234,7 +240,7 @@ public record ScaleOptions(
           double millis =
               Double.parseDouble(lower.substring(0, lower.length() - unit[0].length()))
                   * Long.parseLong(unit[1]);
-          if (millis >= 100 && millis <= 24 * 3_600_000d) {
+          if (millis >= minMillis && millis <= maxMillis) {
             return Duration.ofMillis(Math.round(millis));
           }
         } catch (NumberFormatException e) {
@@ -243,7 +249,13 @@ public record ScaleOptions(
       }
     }
     throw new IllegalArgumentException(
-        "bad " + option + " '" + value + "'; accepted: a duration from 100ms to 24h, e.g. 90s, 5m");
+        "bad "
+            + option
+            + " '"
+            + value
+            + "'; accepted: a duration from "
+            + range
+            + ", e.g. 90s, 5m");
   }
 
   private static String metricName(String value, String name) {
