@@ -39,15 +39,22 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *   <li>At the back-edge of every loop that calls a method, reads a field it cannot prove
  *       non-volatile, or enters a monitor: such a loop may spin on another thread's progress, and
  *       must let that thread run.
- *   <li>Not inside loops of pure local and array arithmetic, which C2 unrolls and vectorizes and
- *       which any per-iteration read would slow 2–10x; one checkpoint at each of their exits
- *       instead, like a C call that keeps CPython's GIL until it returns.
+ *   <li>Not inside counted loops of pure local and array arithmetic, which C2 unrolls and
+ *       vectorizes and which any per-iteration read would slow 2–10x: such a loop is strip-mined
+ *       ({@link StripMiner}) into chunks of a bounded number of iterations, each still a counted
+ *       loop C2 vectorizes, with one checkpoint between chunks — so a long pure loop hands over
+ *       about every interval, as CPython's pure-Python loop does, at no measurable cost.
+ *   <li>At the back-edge of the other pure loops (a counter that does not step by a constant, a
+ *       test that is not {@code <}, {@code <=}, {@code >}, {@code >=} against an invariant limit):
+ *       C2 does not vectorize them either, so a check costs them a load and a branch per iteration,
+ *       not their vectorization.
  *   <li>Right after {@code monitorenter}: a contended entry is a blocking point the safety net may
  *       have revoked the GIL around, and this is where it is re-taken.
  * </ul>
  *
  * <p>A checkpoint is one {@code invokestatic} of a tiny method that takes and leaves nothing on the
- * stack, so the stack map frames and maximum stack stay valid without recomputation.
+ * stack, so the stack map frames and maximum stack stay valid without recomputation; a strip-mined
+ * loop's new local and labels get their frames from the loop head's.
  */
 public final class CheckpointWeaver {
   static final String HOOKS = "dev/gil4j/runtime/Hooks";
