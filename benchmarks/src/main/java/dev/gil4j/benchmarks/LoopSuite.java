@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The {@code loops} suite: what gil4j's checkpoints cost loops of pure arithmetic, now that a long
@@ -26,6 +27,7 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  */
 final class LoopSuite {
   private static final double GOAL = 1.05;
+  private static final int WARMUP_ITERATIONS = 10;
 
   /** One loop: its table label and its benchmark. */
   private record Kernel(String label, String benchmark) {}
@@ -71,6 +73,11 @@ final class LoopSuite {
             System.err.printf(
                 "[%d/%d] JDK %s, %s: %s ... ", done, total, jdk.version(), mode, k.benchmark());
             ChainedOptionsBuilder options = jmh.options(jdk, k.benchmark());
+            if (!run.quick()) {
+              // Under the agent C2 has the agent's own start-up to compile first: on a busy 2-core
+              // machine the kernels reached C2 only after 3–4 s, past the usual warm-up.
+              options.warmupIterations(WARMUP_ITERATIONS).warmupTime(TimeValue.milliseconds(500));
+            }
             if (agents.containsKey(mode)) {
               options.jvmArgsAppend("-javaagent:" + agents.get(mode));
             }
