@@ -2,6 +2,7 @@ package dev.gil4j.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -14,7 +15,13 @@ class PureLoopHandoverTest {
   private static final double INTERVAL_MS = 5;
 
   /** Runs on a machine made busy by other processes are repeated, up to this many in all. */
-  private static final int ATTEMPTS = 3;
+  private static final int ATTEMPTS = 2;
+
+  /**
+   * Start-up under the agent, calibration and the 3 s loop: measured 60–70 s at a load of 30 on 2
+   * cores, 5 s on a quiet machine.
+   */
+  private static final Duration TIMEOUT = Duration.ofSeconds(150);
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.it.Jdk#available")
@@ -24,7 +31,13 @@ class PureLoopHandoverTest {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       double busy = MachineLoad.busy();
       leastBusy = Math.min(leastBusy, busy);
-      run = ChildJvm.sample(jdk, "LongLoop").withAgent("").withArgs("3s").run().assertSucceeded();
+      run =
+          ChildJvm.sample(jdk, "LongLoop")
+              .withAgent("")
+              .withArgs("3s")
+              .withTimeout(TIMEOUT)
+              .run()
+              .assertSucceeded();
       System.out.printf(
           "[%s] LongLoop 3 s: %.0f sleeps, late p50 %.2f ms, p90 %.2f ms, max %.2f ms, loop %.0f"
               + " ms (CPUs %.0f%% busy before)%n",
@@ -39,7 +52,8 @@ class PureLoopHandoverTest {
         return;
       }
     }
-    assertTrue(run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
+    assertTrue(
+        run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
     MachineLoad.failUnlessBusy(
         leastBusy,
         String.format(
