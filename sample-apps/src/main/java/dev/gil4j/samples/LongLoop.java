@@ -98,8 +98,8 @@ public final class LongLoop {
         };
     Workers.Body sleep = sleeper::run;
     Workers workers = new Workers("LongLoop");
-    workers.start("loop", loop);
     workers.start("sleeper", sleep);
+    workers.start("loop", loop);
     workers.joinAll(duration.multipliedBy(3).plusSeconds(30));
 
     System.out.printf(
