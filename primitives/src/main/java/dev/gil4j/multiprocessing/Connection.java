@@ -780,6 +780,30 @@ public final class Connection implements Closeable, Serializable {
     }
   }
 
+  /**
+   * The file descriptor of this end's socket (Python's {@code fileno()}): a number for logs, {@code
+   * /proc/<pid>/fd} and native code, never to be closed or read behind this object's back. It
+   * changes when a {@link Pipe} end's peer is handed to a child process and this end takes the
+   * child's connection.
+   *
+   * @throws IOException "handle is closed" after {@link #close}
+   * @throws UnsupportedOperationException (Python's {@code io.UnsupportedOperation}) if this JVM
+   *     does not let gil4j read a socket's descriptor: the gil4j agent grants it; without the agent
+   *     it needs {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}
+   */
+  public int fileno() throws IOException {
+    checkClosed();
+    if (handover != null) {
+      readLock.lock();
+      try {
+        awaitHandover(FOREVER);
+      } finally {
+        readLock.unlock();
+      }
+    }
+    return Sockets.fileno(channel);
+  }
+
   /** Whether {@link #close} was called (Python's {@code closed}). */
   public boolean closed() {
     return closed;

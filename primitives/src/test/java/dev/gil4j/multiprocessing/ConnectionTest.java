@@ -3,6 +3,7 @@ package dev.gil4j.multiprocessing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -426,5 +427,21 @@ class ConnectionTest {
   @Test
   void aConnectionCannotTravelInAMessage() {
     assertThrows(NotSerializableException.class, () -> a.send(b));
+  }
+
+  @Test
+  void filenoIsTheSocketsDescriptorInThisProcess() throws Exception {
+    Pipe pipe = Pipe.open();
+    int a = pipe.first().fileno();
+    int b = pipe.second().fileno();
+    assertNotEquals(a, b);
+    assertTrue(
+        java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + a))
+            .toString()
+            .startsWith("socket:"));
+    pipe.first().close();
+    assertEquals(
+        "handle is closed", assertThrows(IOException.class, pipe.first()::fileno).getMessage());
+    pipe.second().close();
   }
 }

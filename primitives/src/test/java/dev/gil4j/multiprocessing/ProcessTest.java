@@ -386,4 +386,101 @@ class ProcessTest {
           daemonPipe.first().close();
         });
   }
+
+  @Test
+  void anExitStatusAbove128IsTheStatusWhenNoSignalWasSent() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Process p = new Process(() -> System.exit(130));
+          Process q = Process.forMain(ExitWith.class.getName(), "143");
+          p.start();
+          q.start();
+          Children.awaitEnd(p, LIMIT);
+          Children.awaitEnd(q, LIMIT);
+          assertEquals(130, p.exitCode(), "Python reports sys.exit(130) as 130");
+          assertEquals(143, q.exitCode());
+        });
+  }
+
+  @Test
+  void theSentinelReadsTheEndOfTheStreamWhenTheChildEnds() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Process p = sleeper(pipe.first(), pipe.second());
+          Connection sentinel = p.sentinel();
+          assertTrue(sentinel == p.sentinel(), "one sentinel per process");
+          assertFalse(sentinel.writable());
+          assertEquals(List.of(), Connection.waitAny(List.of(sentinel, pipe.first()), 0.1));
+          p.terminate();
+          assertEquals(List.of(sentinel), Connection.waitAny(List.of(sentinel), 30));
+          assertThrows(EOFException.class, sentinel::recvBytes);
+          Children.awaitEnd(p, LIMIT);
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void closeRefusesARunningChildAndThenTheObjectIsClosed() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Process p = sleeper(pipe.first(), pipe.second());
+          Connection sentinel = p.sentinel();
+          assertEquals(
+              "Cannot close a process while it is still running. "
+                  + "You should first call join() or terminate().",
+              assertThrows(IllegalStateException.class, p::close).getMessage());
+          p.kill();
+          Children.awaitEnd(p, LIMIT);
+          p.close();
+          p.close();
+          assertTrue(sentinel.closed());
+          for (org.junit.jupiter.api.function.Executable use :
+              List.<org.junit.jupiter.api.function.Executable>of(
+                  p::isAlive, p::exitCode, p::pid, p::join, p::start, p::sentinel, p::kill)) {
+            assertEquals(
+                "process object is closed",
+                assertThrows(IllegalStateException.class, use).getMessage());
+          }
+          assertTrue(p.name().startsWith("Process-"), "the name stays readable");
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void currentIsThisJvmHereAndTheNamedChildThere() throws Exception {
+    Process me = Process.current();
+    assertTrue(me == Process.current());
+    assertEquals("MainProcess", me.name());
+    assertEquals(ProcessHandle.current().pid(), me.pid());
+    assertTrue(me.isAlive());
+    assertNull(me.exitCode());
+    assertEquals(
+        "can only join a child process",
+        assertThrows(IllegalStateException.class, me::join).getMessage());
+    assertThrows(IllegalStateException.class, me::start);
+    assertThrows(IllegalStateException.class, me::close);
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection child = pipe.second();
+          Process p =
+              new Process(
+                  () -> {
+                    Process self = Process.current();
+                    child.send(self.name() + " " + self.pid() + " " + self.isDaemon());
+                  });
+          p.setName("worker-7");
+          p.setDaemon(true);
+          p.start();
+          assertEquals("worker-7 " + p.pid() + " true", pipe.first().recv());
+          Children.awaitEnd(p, LIMIT);
+          pipe.first().close();
+        });
+  }
 }
