@@ -981,6 +981,9 @@ public final class Pool implements AutoCloseable {
 
     static Worker start() throws IOException {
       Pipe pipe = Pipe.open();
+      // The pool's private channel: Java serialization carries functions, which pickle cannot.
+      pipe.first().setSerializer(Connection.Serializer.JAVA);
+      pipe.second().setSerializer(Connection.Serializer.JAVA);
       Process p = new Process(new WorkerLoop(pipe.second()));
       p.setName("PoolWorker-" + WORKER_COUNTER.incrementAndGet());
       p.setDaemon(true);
