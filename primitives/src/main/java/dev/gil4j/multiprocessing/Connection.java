@@ -72,8 +72,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * #bytesReceived}, {@link #messagesSent} and {@link #messagesReceived} tell how much went through
  * this end (payload bytes, headers excluded).
  *
- * <p>Python's {@code authkey} handshake is not supported: a {@link Listener} lives in a directory
- * only its user can enter, and a CPython peer must use {@code authkey=None}.
+ * <p><b>Authentication.</b> {@link Listener#open(byte[])}, {@link Listener#bind(Path, byte[])} and
+ * {@link #connect(Path, byte[])} run CPython's {@code authkey} challenge–response, with CPython
+ * peers as with Java ones; a wrong key is an {@link AuthenticationException}.
  */
 public final class Connection implements Closeable, Serializable {
   private static final long serialVersionUID = 1L;
@@ -154,12 +155,36 @@ public final class Connection implements Closeable, Serializable {
   /**
    * Connects to a {@link Listener}, or to a CPython {@code multiprocessing.connection.Listener}
    * made with {@code family='AF_UNIX'} and no {@code authkey}: Python's {@code Client(address)}.
-   * Blocks until the listener's backlog takes the connection.
+   * See {@link #connect(Path, byte[])} for one with a key. Blocks until the listener's backlog
+   * takes the connection.
    *
    * @throws IOException if nothing listens at {@code address}
    */
   public static Connection connect(Path address) throws IOException {
     return new Connection(Sockets.connect(address), true, true, CreationSite.ofCaller());
+  }
+
+  /**
+   * Connects to a {@link Listener} or a CPython {@code Listener} made with the same {@code
+   * authkey}: Python's {@code Client(address, authkey=…)}. Answers the listener's challenge, then
+   * challenges it in turn (CPython's order); a null key skips both, and an empty key does not, as
+   * in CPython.
+   *
+   * @throws AuthenticationException "digest sent was rejected" if the listener has another key,
+   *     "digest received was wrong" if it failed this end's challenge
+   */
+  public static Connection connect(Path address, byte[] authkey) throws IOException {
+    Connection c = new Connection(Sockets.connect(address), true, true, CreationSite.ofCaller());
+    if (authkey != null) {
+      try {
+        Authentication.answer(c, authkey);
+        Authentication.deliver(c, authkey);
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
   }
 
   /**

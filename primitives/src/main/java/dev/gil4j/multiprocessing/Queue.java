@@ -26,10 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Java-serialized at {@code put} (so later changes to the object do not travel) and deserialized at
  * {@code get}, in the getting process; they must be {@link Serializable}, and {@code null} is
  * allowed (Python's {@code None}). Java serialization is safe to use here because the queue's
- * socket lives in a directory only this user can enter and its address is given only to the
- * owner's own children, through their tasks: only processes of this program ever write to it. A
- * CPython process cannot share a queue (CPython's own {@code Queue} cannot be reached from outside
- * its process tree either); exchange objects with CPython over a {@link Connection}.
+ * socket lives in a directory only this user can enter and its address is given only to the owner's
+ * own children, through their tasks: only processes of this program ever write to it. A CPython
+ * process cannot share a queue (CPython's own {@code Queue} cannot be reached from outside its
+ * process tree either); exchange objects with CPython over a {@link Connection}.
  *
  * <p><b>Guarantees.</b> Items from one putter come out in the order it put them; items are never
  * duplicated. Safe for any number of threads in any number of processes. As in Python, a process
