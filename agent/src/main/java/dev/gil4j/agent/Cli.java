@@ -1,9 +1,10 @@
 package dev.gil4j.agent;
 
+import dev.gil4j.analysis.ReportCommand;
 import dev.gil4j.lab.Demo;
 import dev.gil4j.lab.FidelityCommand;
 import dev.gil4j.lab.ScaleCommand;
-import dev.gil4j.profiler.analysis.ReportCommand;
+import dev.gil4j.options.Options;
 import java.io.PrintStream;
 import java.util.Arrays;
 

@@ -1,5 +1,6 @@
 package dev.gil4j.agent;
 
+import dev.gil4j.options.Options;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;

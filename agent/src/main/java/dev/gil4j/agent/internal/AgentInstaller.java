@@ -1,7 +1,9 @@
 package dev.gil4j.agent.internal;
 
-import dev.gil4j.agent.Options;
+import dev.gil4j.gil.GilConfig;
+import dev.gil4j.gil.Policy;
 import dev.gil4j.gil.internal.GilCore;
+import dev.gil4j.options.Options;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.jfr.AgentRecording;
@@ -177,7 +179,13 @@ public final class AgentInstaller {
 
   /** The GIL, its safety net, and its hooks at the JDK's blocking points. */
   private static GilCore installGil(Options options, Instrumentation inst) {
-    GilCore core = new GilCore(options.config(), Hooks.breaker());
+    GilConfig config =
+        new GilConfig(
+            options.policy().equals("ticks") ? Policy.TICKS : Policy.CPYTHON,
+            options.switchNanos(),
+            options.ticks(),
+            options.tokens());
+    GilCore core = new GilCore(config, Hooks.breaker());
     Hooks.install(core);
     core.startWatchdog();
     StringBuilder errors = new StringBuilder();

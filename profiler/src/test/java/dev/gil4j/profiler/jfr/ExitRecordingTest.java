@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.profiler.analysis.ReportCommand;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,17 +133,5 @@ class ExitRecordingTest {
             .mapToLong(e -> e.getLong("count"))
             .sum();
     assertEquals(RecordingDemo.VALUES, waits, "every wait, the last partial period included");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        ReportCommand.run(
-            new String[] {file.toString()},
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    String report = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
-    assertEquals("", err.toString(StandardCharsets.UTF_8), "JMC and the JDK both read it quietly");
-    assertTrue(report.contains("ReentrantLock " + RecordingDemo.SITE), report);
-    assertTrue(report.contains("[WARNING] GIL contention"), report);
   }
 }

@@ -1,0 +1,177 @@
+package dev.gil4j.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.options.Options;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class FidelityExperimentTest {
+  /** What each script printed in one run on CPython 3.11 (the reference README's figures). */
+  private static final Map<String, List<String>> PRINTED =
+      Map.of(
+          "cpu_scaling.py",
+          List.of(
+              "{\"mode\": \"threads\", \"n\": 1, \"wall_s\": 1.0, \"speedup\": 1.0}",
+              "{\"mode\": \"threads\", \"n\": 2, \"wall_s\": 1.053, \"speedup\": 0.95}",
+              "{\"mode\": \"threads\", \"n\": 4, \"wall_s\": 0.99, \"speedup\": 1.01}",
+              "{\"mode\": \"processes\", \"n\": 2, \"wall_s\": 0.37, \"speedup\": 2.7}"),
+          "io_scaling.py",
+          List.of(
+              "{\"mode\": \"threads\", \"n\": 1, \"wall_s\": 0.55, \"throughput_x\": 1.0}",
+              "{\"mode\": \"threads\", \"n\": 2, \"wall_s\": 0.5, \"throughput_x\": 1.99}",
+              "{\"mode\": \"threads\", \"n\": 4, \"wall_s\": 0.625, \"throughput_x\": 3.96}",
+              "{\"mode\": \"threads\", \"n\": 8, \"wall_s\": 0.8, \"throughput_x\": 7.95}"),
+          "switch_runs.py",
+          List.of(
+              "{\"switch_interval_ms\": 5.0, \"switches_per_s\": 191.0, \"median_run_ms\": 5.2,"
+                  + " \"p90_run_ms\": 5.9}"),
+          "convoy.py",
+          List.of(
+              "{\"round_trips_per_s_alone\": 12592, \"round_trips_per_s_beside_cpu_thread\": 605,"
+                  + " \"slowdown_x\": 20.8}"));
+
+  private static List<Map<String, Object>> printed(String script) {
+    return PRINTED.get(script).stream().map(FidelityPython::parseObject).toList();
+  }
+
+  private static Map<String, ChildJava.Metric> metrics(String... nameValues) {
+    Map<String, ChildJava.Metric> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameValues.length; i += 2) {
+      m.put(
+          nameValues[i],
+          new ChildJava.Metric(nameValues[i], Double.parseDouble(nameValues[i + 1]), "x"));
+    }
+    return m;
+  }
+
+  @Test
+  void cpuSpeedupsAreOneThreadsWallTimeOverNs() {
+    assertEquals(
+        Map.of(
+            "cpu.threads2.speedup",
+            0.95,
+            "cpu.threads4.speedup",
+            1.01,
+            "cpu.processes2.speedup",
+            2.7),
+        withoutOneThread(FidelityExperiment.cpuScalingOfCpython(printed("cpu_scaling.py"))));
+    Map<String, Map<String, ChildJava.Metric>> runs =
+        Map.of(
+            "cpu-threads1", metrics("wall_ms", "1000", "threads", "1"),
+            "cpu-threads2", metrics("wall_ms", "1050"),
+            "cpu-threads4", metrics("wall_ms", "1000"),
+            "cpu-processes2", metrics("wall_ms", "400", "start_ms", "900"));
+    Map<String, Double> gil4j = FidelityExperiment.cpuScalingOfGil4j(runs);
+    assertEquals(1000 / 1050.0, gil4j.get("cpu.threads2.speedup"), 1e-12);
+    assertEquals(1.0, gil4j.get("cpu.threads4.speedup"), 1e-12);
+    assertEquals(2.5, gil4j.get("cpu.processes2.speedup"), 1e-12);
+  }
+
+  private static Map<String, Double> withoutOneThread(Map<String, Double> figures) {
+    Map<String, Double> rest = new HashMap<>(figures);
+    assertEquals(1.0, rest.remove("cpu.threads1.speedup"));
+    return rest;
+  }
+
+  @Test
+  void overlapIsSleepingTimeOverWallTimeOnBothSides() {
+    Map<String, Double> cpython = FidelityExperiment.overlapOfCpython(printed("io_scaling.py"));
+    assertEquals(2.0, cpython.get("sleep.threads2.overlap"), 1e-12);
+    assertEquals(3.2, cpython.get("sleep.threads4.overlap"), 1e-12);
+    assertEquals(5.0, cpython.get("sleep.threads8.overlap"), 1e-12);
+    Map<String, Double> gil4j =
+        FidelityExperiment.overlapOfGil4j(
+            Map.of(
+                "sleep-threads2", metrics("throughput_x", "1.98"),
+                "sleep-threads4", metrics("throughput_x", "3.9"),
+                "sleep-threads8", metrics("throughput_x", "7.5")));
+    assertEquals(
+        Map.of(
+            "sleep.threads2.overlap",
+            1.98,
+            "sleep.threads4.overlap",
+            3.9,
+            "sleep.threads8.overlap",
+            7.5),
+        gil4j);
+  }
+
+  @Test
+  void convoySlowdownIsComputedFromTheUnroundedRates() {
+    assertEquals(
+        12592 / 605.0,
+        FidelityExperiment.convoyOfCpython(printed("convoy.py")).get("convoy.slowdown"),
+        1e-12);
+  }
+
+  @Test
+  void aFailedRunLeavesItsFiguresEmpty() {
+    Map<String, Double> gil4j =
+        FidelityExperiment.cpuScalingOfGil4j(
+            Map.of("cpu-threads1", metrics("wall_ms", "1000"), "cpu-threads2", Map.of()));
+    assertTrue(Double.isNaN(gil4j.get("cpu.threads2.speedup")));
+    assertTrue(Double.isNaN(gil4j.get("cpu.processes2.speedup")));
+    assertTrue(FidelityExperiment.convoyOfCpython(List.of()).isEmpty());
+  }
+
+  /**
+   * Fed what its script and its runs print, every experiment fills every one of its rows on both
+   * sides: no figure id is misspelt on either.
+   */
+  @Test
+  void everyExperimentFillsEveryRowOnBothSides() {
+    Map<String, ChildJava.Metric> everything =
+        metrics(
+            "wall_ms", "1000",
+            "throughput_x", "2",
+            "switches_per_s", "200",
+            "median_run_ms", "5",
+            "slowdown_x", "20");
+    for (FidelityExperiment e : FidelityExperiment.all()) {
+      Map<String, Double> cpython = e.cpython().apply(printed(e.script()));
+      Map<String, Double> gil4j =
+          e.gil4j()
+              .apply(
+                  e.runs().stream()
+                      .collect(Collectors.toMap(FidelityExperiment.JavaRun::id, r -> everything)));
+      for (String id : e.figures().keySet()) {
+        assertTrue(
+            Double.isFinite(cpython.getOrDefault(id, Double.NaN)), e.name() + ": CPython " + id);
+        assertTrue(Double.isFinite(gil4j.getOrDefault(id, Double.NaN)), e.name() + ": gil4j " + id);
+      }
+    }
+  }
+
+  @Test
+  void theExperimentsAreTheFourOfTheReferenceWithHandOffsAtTwoIntervals() {
+    assertEquals(
+        List.of(
+            "cpu scaling",
+            "blocking overlap",
+            "hand-offs at switch=5ms",
+            "hand-offs at switch=1ms",
+            "convoy"),
+        FidelityExperiment.all().stream().map(FidelityExperiment::name).toList());
+    FidelityExperiment oneMs = FidelityExperiment.all().get(3);
+    assertEquals(List.of("0.001"), oneMs.scriptArgs());
+    assertEquals("1ms", oneMs.runs().get(0).switchInterval());
+    assertEquals(11, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
+  }
+
+  @Test
+  void everyRunsAgentOptionsTurnTheGilOnAndAreAccepted() {
+    for (FidelityExperiment e : FidelityExperiment.all()) {
+      for (FidelityExperiment.JavaRun r : e.runs()) {
+        Options o = Options.parse(r.agentOptions());
+        assertTrue(o.gil(), r.id());
+        assertEquals("off", o.report(), r.id());
+      }
+    }
+  }
+}
