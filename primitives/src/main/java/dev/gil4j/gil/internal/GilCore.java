@@ -256,15 +256,58 @@ public final class GilCore {
     }
     if (st.holding) {
       drop(st, false);
-      return true;
+      return retakeAfter(st);
     }
     if (st.retake) {
       settleRetake(st);
-      return true;
+      return retakeAfter(st);
     }
     // Released already by an outer blocking point: re-taking after this inner one would hold the
     // GIL inside the outer wait.
     return false;
+  }
+
+  /**
+   * Whether a thread that released the GIL for a blocking call re-takes it right after the call,
+   * or, blocking inside a lock acquisition, only once it has the lock (see {@link #acquireBegins}).
+   */
+  private static boolean retakeAfter(ThreadState st) {
+    if (st.acquiring > 0) {
+      st.releasedInAcquire = true;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Entering a lock acquisition that may block (AQS's queued acquire, after its first try failed).
+   * It runs as CPython's {@code acquire_timed}: non-blocking tries keep the GIL; at the first
+   * blocking wait the GIL is released, and it stays released until {@link #acquireEnds}, when the
+   * thread owns the lock. So a waiter woken by a lock's release takes the lock without the GIL and
+   * then waits for the GIL holding it — while the GIL holder runs on, every other thread needing
+   * that lock blocks: CPython's lock convoy. Re-taking the GIL after each wake-up instead, before
+   * trying for the lock, let the GIL holder barge into the lock again and again: no convoy at all.
+   * Returns whether to call {@link #acquireEnds}.
+   */
+  public boolean acquireBegins() {
+    ThreadState st = current();
+    if (st == null || st.guard > 0 || st.loading > 0) {
+      return false;
+    }
+    st.acquiring++;
+    return true;
+  }
+
+  /** Leaving a lock acquisition: takes the GIL if a wait inside released it. */
+  public void acquireEnds() {
+    ThreadState st = states.get();
+    if (st == null || st.acquiring == 0 || --st.acquiring > 0 || !st.releasedInAcquire) {
+      return;
+    }
+    st.releasedInAcquire = false;
+    if (st.guard == 0 && st.alive) {
+      take(st);
+    }
   }
 
   /** The thread will take the GIL after its blocking call: it no longer needs the breaker. */
