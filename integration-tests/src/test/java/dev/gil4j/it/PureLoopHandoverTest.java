@@ -39,13 +39,14 @@ class PureLoopHandoverTest {
               .run()
               .assertSucceeded();
       System.out.printf(
-          "[%s] LongLoop 3 s: %.0f sleeps, late p50 %.2f ms, p90 %.2f ms, max %.2f ms, loop %.0f"
-              + " ms (CPUs %.0f%% busy before)%n",
+          "[%s] LongLoop 3 s: %.0f sleeps, late p50 %.2f ms, p90 %.2f ms, max %.2f ms, longest"
+              + " gap %.2f ms, loop %.0f ms (CPUs %.0f%% busy before)%n",
           jdk,
           run.metric("sleeps"),
           run.metric("late_p50_ms"),
           run.metric("late_p90_ms"),
           run.metric("late_max_ms"),
+          run.metric("longest_gap_ms"),
           run.metric("loop_ms"),
           busy * 100);
       if (run.metric("late_p50_ms") < 4 * INTERVAL_MS && run.metric("sleeps") >= 50) {
