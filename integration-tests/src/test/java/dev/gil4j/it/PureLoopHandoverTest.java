@@ -1,7 +1,5 @@
 package dev.gil4j.it;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,12 +47,13 @@ class PureLoopHandoverTest {
           run.metric("longest_gap_ms"),
           run.metric("loop_ms"),
           busy * 100);
-      if (run.metric("late_p50_ms") < 4 * INTERVAL_MS && run.metric("sleeps") >= 50) {
+      // A loop that kept the GIL lets the sleeper wake once or twice, however long it ran; one
+      // that hands over lets it wake about every 10 ms plus an interval.
+      if (run.metric("late_p50_ms") < 4 * INTERVAL_MS
+          && run.metric("sleeps") >= Math.max(5, run.metric("loop_ms") / 100)) {
         return;
       }
     }
-    assertTrue(
-        run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
     MachineLoad.failUnlessBusy(
         leastBusy,
         String.format(
