@@ -4,7 +4,8 @@ import dev.gil4j.options.Options;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.JarFile;
 
 /**
@@ -21,15 +22,20 @@ import java.util.jar.JarFile;
  * loaded before the attach too, and the report comes at exit. With {@code gil=on} it is refused
  * with one line on the target's stderr, before anything in the target changes: threads already
  * running would hold no GIL and classes already loaded would have no checkpoints. A second start in
- * the same JVM (the agent given twice, or attached where it was started) is ignored with one line.
- * A refusal leaves {@code loadAgent} returning normally: an exception from {@code agentmain} would
- * print a stack trace and JVM assertion messages on the target's stderr.
+ * the same JVM (the agent given twice, or attached where it was started) is ignored with one line;
+ * one with the very options of the first (the {@code profile} command attaching again) is ignored
+ * silently, so attaching is idempotent. A refusal leaves {@code loadAgent} returning normally: an
+ * exception from {@code agentmain} would print a stack trace and JVM assertion messages on the
+ * target's stderr.
  */
 public final class Premain {
   private static final String INSTALLER = "dev.gil4j.agent.internal.AgentInstaller";
 
-  /** One per JVM: the system class loader defines this class once, whichever jar copy starts. */
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
+  /**
+   * The options of the first start, "" for none; one per JVM: the system class loader defines this
+   * class once, whichever jar copy starts.
+   */
+  private static final AtomicReference<String> STARTED_WITH = new AtomicReference<>();
 
   private Premain() {}
 
@@ -48,7 +54,15 @@ public final class Premain {
     try {
       gil = Options.parse(options).gil();
     } catch (IllegalArgumentException e) {
-      System.err.println("gil4j: " + e.getMessage());
+      // jcmd's JVMTI.agent_load passes "gil=off,jfr=x" as just "gil": its parser takes the '='.
+      boolean cutByJcmd = attached && options != null && !options.contains("=");
+      System.err.println(
+          "gil4j: "
+              + e.getMessage()
+              + (cutByJcmd
+                  ? "; through jcmd, quote the options twice: jcmd PID JVMTI.agent_load"
+                      + " gil4j-agent.jar '\"gil=off,jfr=app.jfr\"'"
+                  : ""));
       System.err.flush();
       if (!attached) {
         Runtime.getRuntime().halt(2);
@@ -62,7 +76,11 @@ public final class Premain {
               + " attach with gil=off to profile the locks constructed from now on");
       return;
     }
-    if (!STARTED.compareAndSet(false, true)) {
+    String given = Objects.requireNonNullElse(options, "");
+    if (!STARTED_WITH.compareAndSet(null, given)) {
+      if (given.equals(STARTED_WITH.get())) {
+        return;
+      }
       System.err.println(
           "gil4j: already started in this JVM, ignoring a second start with options '"
               + (options == null ? "" : options)

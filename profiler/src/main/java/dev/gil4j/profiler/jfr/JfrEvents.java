@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -68,6 +70,13 @@ public final class JfrEvents {
             @Override
             public void recorderInitialized(FlightRecorder recorder) {
               register();
+            }
+
+            @Override
+            public void recordingStateChanged(Recording recording) {
+              if (recording.getState() == RecordingState.RUNNING) {
+                recordingStarted();
+              }
             }
           });
     }
@@ -164,6 +173,31 @@ public final class JfrEvents {
       FlightRecorder.addPeriodicEvent(ContentionHistogramEvent.class, JfrEvents::histograms);
       FlightRecorder.addPeriodicEvent(FlushEvent.class, JfrEvents::flush);
       started = true;
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
+  /**
+   * A recording started. If it is the only one running, what was recorded while none ran belongs to
+   * no recording: the first periodic events of this one must cover its own time only, not the time
+   * since an earlier recording (a {@code profile} of the same JVM some minutes before) ended.
+   */
+  private static void recordingStarted() {
+    try {
+      int running = 0;
+      for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+        if (r.getState() == RecordingState.RUNNING) {
+          running++;
+        }
+      }
+      if (running == 1) {
+        ContentionRecorder.interval();
+        synchronized (JfrEvents.class) {
+          Supplier<GilUsage> source = usage;
+          previous = source == null ? null : source.get();
+        }
+      }
     } catch (Throwable t) {
       fail(t);
     }
