@@ -41,7 +41,7 @@ public final class AgentInstaller {
     long started = System.nanoTime();
     Options options = Options.parse(args);
     GilCore core = options.gil() ? installGil(options, inst) : null;
-    JfrEvents.install(core == null ? null : core::usage);
+    JfrEvents.install(core == null ? null : core::recentUsage);
     if (options.jfr() != null && !startRecording(options, attached)) {
       return;
     }

@@ -5,7 +5,9 @@ import dev.gil4j.profiler.GilUsage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import jdk.jfr.FlightRecorder;
@@ -56,8 +58,10 @@ public final class JfrEvents {
    * Makes gil4j's events part of every recording from now on. Safe to call more than once; the last
    * supplier wins.
    *
-   * @param gilUsage the GIL's usage so far (called once per period, from JFR's thread), or {@code
-   *     null} when the GIL is off: then no {@code gil4j.GilStatistics} events are written
+   * @param gilUsage the GIL's usage so far (called once per period, from JFR's thread), with rows
+   *     for at least the threads alive now or ended since its previous call, matched across calls
+   *     by {@code id} (their wait histograms are not read); or {@code null} when the GIL is off:
+   *     then no {@code gil4j.GilStatistics} events are written
    */
   public static void install(Supplier<GilUsage> gilUsage) {
     synchronized (JfrEvents.class) {
@@ -267,15 +271,18 @@ public final class JfrEvents {
         return;
       }
       double handOffs = (now.handOffs() - (before == null ? 0 : before.handOffs())) * 1e9 / span;
-      List<GilUsage.ThreadRow> was = before == null ? List.of() : before.threads();
+      Map<Long, GilUsage.ThreadRow> was = new HashMap<>();
+      if (before != null) {
+        for (GilUsage.ThreadRow t : before.threads()) {
+          was.put(t.id(), t);
+        }
+      }
       GilStatisticsEvent all = new GilStatisticsEvent();
       all.thread = "all threads";
       all.overall = true;
       long lifetime = 0;
-      // Rows are in registration order and only ever appended: row i is the same thread in both.
-      for (int i = 0; i < now.threads().size(); i++) {
-        GilUsage.ThreadRow t = now.threads().get(i);
-        GilUsage.ThreadRow p = i < was.size() ? was.get(i) : null;
+      for (GilUsage.ThreadRow t : now.threads()) {
+        GilUsage.ThreadRow p = was.get(t.id());
         long life = t.lifetimeNanos() - (p == null ? 0 : p.lifetimeNanos());
         if (life <= 0) {
           continue;
