@@ -4,6 +4,7 @@ import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.gil.internal.GilCore;
 import dev.gil4j.options.Options;
+import dev.gil4j.profiler.AtomicFiles;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.jfr.AgentRecording;
@@ -14,9 +15,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,7 @@ import java.util.function.Consumer;
  * Installs gil4j into the running JVM: parses the options, creates the GIL, instruments the JDK's
  * blocking points and the application's classes, registers the main thread, and arranges the exit
  * report; attached to a running JVM ({@code gil=off} only), also rewrites the application classes
- * already loaded. Loaded from the bootstrap class path by {@code Premain}.
+ * already loaded. Runs in the agent's own class loader, after {@link Startup}.
  */
 public final class AgentInstaller {
   private static final int REPORT_SITES = 10;
@@ -34,12 +33,10 @@ public final class AgentInstaller {
   private AgentInstaller() {}
 
   /**
-   * Called reflectively by {@code Premain}, with options it has already validated; when {@code
-   * attached}, only with {@code gil=off}.
+   * Called by {@link Startup} with the parsed options; when {@code attached}, only with gil=off.
    */
-  public static void install(String args, Instrumentation inst, boolean attached) {
+  static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
-    Options options = Options.parse(args);
     GilCore core = options.gil() ? installGil(options, inst) : null;
     JfrEvents.install(core == null ? null : core::recentUsage);
     if (options.jfr() != null && !startRecording(options, attached)) {
@@ -240,14 +237,9 @@ public final class AgentInstaller {
       err.flush();
       return;
     }
-    Path target = Path.of(options.report()).toAbsolutePath();
-    // A name of our own rather than createTempFile's, whose files only their owner may read.
-    Path tmp =
-        target.resolveSibling(
-            "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    Path target = Path.of(options.report());
     try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.writeString(target, text);
     } catch (IOException e) {
       System.err.println("gil4j: could not write the report to " + target + ": " + e);
     }
