@@ -28,14 +28,16 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Guarantees.</b> The application runs on unchanged — no GIL, no exit report, nothing on its
  * stdout; gil4j stays loaded (a JVM cannot unload an agent) and profiles the locks constructed from
  * then on, but writes JFR events only while a recording runs. The same JVM can be profiled again:
- * loading the agent a second time with the same options does nothing, and every {@code profile}
- * runs its own, uniquely named JFR recording. The recording is started with a limit of the duration
- * plus {@value #MARGIN_SECONDS} s, so a command killed outright (SIGKILL) leaves no recording
- * running: the target stops it, and writes FILE.jfr, by itself; it writes FILE.jfr too if the
- * application exits first. A bad argument, or a pid that is gone, is not a JVM, belongs to another
- * user, cannot be attached to or runs a Java older than 17, prints one line on stderr, starting
- * {@code gil4j: profile:}, and returns 2 with nothing changed in any process. A failure after the
- * attach (the recording could not start, or was not written) prints one line and returns 1.
+ * the agent is loaded only where gil4j does not run yet (loading it again with the same options
+ * would do nothing, but JDK 21+ warns on the target's stderr at every dynamic load), and every
+ * {@code profile} runs its own, uniquely named JFR recording. The recording is started with a limit
+ * of the duration plus {@value #MARGIN_SECONDS} s, so a command killed outright (SIGKILL) leaves no
+ * recording running: the target stops it, and writes FILE.jfr, by itself; it writes FILE.jfr too if
+ * the application exits first. A bad argument, or a pid that is gone, is not a JVM, belongs to
+ * another user, cannot be attached to or runs a Java older than 17, prints one line on stderr,
+ * starting {@code gil4j: profile:}, and returns 2 with nothing changed in any process. A failure
+ * after the attach (the recording could not start, or was not written) prints one line and returns
+ * 1.
  */
 public final class ProfileCommand {
   static final String USAGE = "profile <pid> [--duration 30s] [--out FILE.jfr] [--html FILE.html]";
@@ -156,7 +158,9 @@ public final class ProfileCommand {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       long t0 = System.nanoTime();
-      target.loadAgent(AGENT_OPTIONS);
+      if (!target.gil4jRunning()) {
+        target.loadAgent(AGENT_OPTIONS);
+      }
       target.startRecording(
           recording, jfr, TimeUnit.NANOSECONDS.toSeconds(duration) + MARGIN_SECONDS);
       long started = System.nanoTime();

@@ -32,6 +32,7 @@ import java.util.Properties;
 public final class TargetJvm {
   private static final String PREMAIN = "dev.gil4j.agent.Premain";
   private static final String HOTSPOT_VM = "sun.tools.attach.HotSpotVirtualMachine";
+  private static final String RUNTIME_MARKER = "dev.gil4j.profiler.jfr.JfrEvents";
   private static final int MIN_JAVA = 17;
   private static final long SIGQUIT_MASK = 1L << (3 - 1);
 
@@ -136,6 +137,16 @@ public final class TargetJvm {
   /** The JVM's main class (or {@code -jar} file), as its command line names it. */
   public String mainClass() {
     return mainClass;
+  }
+
+  /**
+   * Whether gil4j already runs in the JVM: its runtime's JFR facade is loaded by the bootstrap
+   * class loader, which happens only once the agent has installed itself (started with {@code
+   * -javaagent}, or attached before). Loading the agent again would change nothing, but JDK 21+
+   * prints four lines of warning on the target's stderr for every dynamic load.
+   */
+  public boolean gil4jRunning() throws TargetException {
+    return jcmd("VM.class_hierarchy " + RUNTIME_MARKER).contains(RUNTIME_MARKER + "/null");
   }
 
   /**
