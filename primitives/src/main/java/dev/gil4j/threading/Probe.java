@@ -97,13 +97,11 @@ final class Probe {
                 .findFirst()
                 .map(
                     f ->
-                        f.getClassName()
-                            + "."
-                            + f.getMethodName()
-                            + "("
-                            + (f.getFileName() == null ? "Unknown Source" : f.getFileName())
-                            + (f.getLineNumber() > 0 ? ":" + f.getLineNumber() : "")
-                            + ")")
+                        ContentionRecorder.siteName(
+                            f.getClassName(),
+                            f.getMethodName(),
+                            f.getFileName(),
+                            f.getLineNumber()))
                 .orElse("unknown"));
   }
 
