@@ -81,6 +81,8 @@ public final class GilCore {
   private long monitorReleases;
   private final Histogram waits = new Histogram(2);
   private final List<ThreadState> threads = new ArrayList<>();
+  // The periodic reader's threads: alive, or ended since its last snapshot (recentUsage).
+  private final List<ThreadState> unreported = new ArrayList<>();
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
   private ThreadMXBean cpuClock;
 
@@ -207,7 +209,9 @@ public final class GilCore {
     boolean parked = lockMutex();
     try {
       pendingStarts.remove(t);
+      st.id = threads.size();
       threads.add(st);
+      unreported.add(st);
       st.retake = true;
       pendingRetakes++;
       updateBreaker();
@@ -800,6 +804,22 @@ public final class GilCore {
 
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
+    return snapshot(threads, true);
+  }
+
+  /**
+   * How the GIL has been used so far, for a periodic reader (gil4j's JFR events, every second):
+   * rows only for the threads alive now or ended since the previous call, and no wait histograms
+   * (the rows' and the overall {@code waits} are empty). Its cost, paid under the GIL's mutex,
+   * grows with the threads alive, not with every thread the application ever ran: copying every
+   * registered thread's histogram each second, as {@link #usage} does, stalled the GIL and the
+   * periods of an application that starts threads all the time.
+   */
+  public GilUsage recentUsage() {
+    return snapshot(unreported, false);
+  }
+
+  private GilUsage snapshot(List<ThreadState> of, boolean histograms) {
     ThreadState caller = states.get();
     if (caller != null) {
       caller.guard++;
@@ -807,12 +827,14 @@ public final class GilCore {
     boolean parked = lockMutex();
     try {
       long now = System.nanoTime();
-      List<GilUsage.ThreadRow> rows = new ArrayList<>(threads.size());
-      for (ThreadState t : threads) {
+      Histogram none = histograms ? null : new Histogram(2);
+      List<GilUsage.ThreadRow> rows = new ArrayList<>(of.size());
+      for (ThreadState t : of) {
         long end = t.alive ? now : t.endedAt;
         long heldNanos = t.heldNanos + (t.holding ? now - t.heldSince : 0);
         rows.add(
             new GilUsage.ThreadRow(
+                t.id,
                 t.name,
                 end - t.registeredAt,
                 heldNanos,
@@ -821,8 +843,11 @@ public final class GilCore {
                 t.contendedTakes,
                 t.forcedDrops,
                 t.revocations,
-                t.waits == null ? new Histogram(2) : t.waits.copy(),
+                !histograms ? none : t.waits == null ? new Histogram(2) : t.waits.copy(),
                 t.alive));
+      }
+      if (!histograms) {
+        unreported.removeIf(t -> !t.alive);
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
       stacks.sort(Comparator.comparingLong(GilUsage.RevokedStack::count).reversed());
@@ -836,7 +861,7 @@ public final class GilCore {
           dropRequests,
           monitorReleases,
           revocations,
-          waits.copy(),
+          histograms ? waits.copy() : none,
           rows,
           stacks);
     } finally {
