@@ -139,13 +139,14 @@ final class JdkInstrumentation {
   static void install(Instrumentation inst, Consumer<String> onError) {
     // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
     // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
-    // monitor's header, and opens java.io to it, so that Pipes can find the file stream inside a
-    // child process's stream.
+    // monitor's header, and sun.nio.ch, so that a multiprocessing Connection can tell its socket's
+    // file descriptor (fileno); and it opens java.io to it, so that Pipes can find the file stream
+    // inside a child process's stream.
     Set<Module> gil4j = Set.of(Hooks.class.getModule());
     inst.redefineModule(
         Object.class.getModule(),
         gil4j,
-        Map.of("jdk.internal.misc", gil4j),
+        Map.of("jdk.internal.misc", gil4j, "sun.nio.ch", gil4j),
         Map.of("java.io", gil4j),
         Set.of(),
         Map.of());
