@@ -44,9 +44,6 @@ public final class GilCore {
 
   private static final long ASLEEP_NANOS = 10_000_000L;
 
-  /** Tries for the mutex before parking on it: a few microseconds of spin-wait hints. */
-  private static final int MUTEX_SPINS = 100;
-
   private final GilConfig config;
   private final boolean cpython;
   private final long interval;
@@ -114,22 +111,10 @@ public final class GilCore {
     return config;
   }
 
-  /**
-   * Locks the GIL's mutex; returns whether the calling thread may have parked doing so.
-   *
-   * <p>Design: the mutex is held for a few hundred nanoseconds at a time, and its hottest
-   * contention is on the hand-off's critical path: a waiter sets the drop request and then still
-   * holds the mutex while it goes back to waiting, just when the holder, seeing the request at
-   * once, wants the mutex to drop. Parking there costs the holder a futex wake-up (tens of
-   * microseconds, more when the CPU it wakes on had gone idle) before it can even drop, so it spins
-   * a few microseconds first, as glibc's adaptive mutexes and the JVM's own monitors do.
-   */
+  /** Locks the GIL's mutex; returns whether the calling thread may have parked doing so. */
   private boolean lockMutex() {
-    for (int i = 0; i < MUTEX_SPINS; i++) {
-      if (mutex.tryLock()) {
-        return false;
-      }
-      Thread.onSpinWait();
+    if (mutex.tryLock()) {
+      return false;
     }
     mutex.lock();
     return true;
