@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -188,18 +189,16 @@ public final class AgentInstaller {
     GilCore core = new GilCore(config, Hooks.breaker());
     Hooks.install(core);
     core.startWatchdog();
-    StringBuilder errors = new StringBuilder();
+    // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
+    AtomicBoolean reported = new AtomicBoolean();
     Consumer<String> firstError =
         e -> {
-          if (errors.length() == 0) {
-            errors.append(e);
+          if (reported.compareAndSet(false, true)) {
+            System.err.println("gil4j: could not instrument a JDK class, continuing: " + e);
           }
         };
     JdkInstrumentation.install(inst, firstError);
     JdkCallSites.install(inst, firstError);
-    if (errors.length() > 0) {
-      System.err.println("gil4j: could not instrument a JDK class, continuing: " + errors);
-    }
     return core;
   }
 
