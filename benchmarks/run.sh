@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs gil4j's benchmarks on JDK 17 and JDK 25 side by side and prints the tables (see README.md).
 #
-#   bash benchmarks/run.sh [gil|threading|overhead]... [--build] [--quick] [--forks N]
+#   bash benchmarks/run.sh [gil|threading|overhead|startup]... [--build] [--quick] [--forks N]
+#                          [--baseline-agent JAR]
 #
 # Suites: gil (checkpoint cost, GIL hand-off), threading (Python's primitives beside j.u.c. and
-# CPython), overhead (profiling a lock-heavy app: gil4j beside JFR and async-profiler); none named
-# runs all three.
+# CPython), overhead (profiling a lock-heavy app: gil4j beside JFR and async-profiler), startup
+# (hello world's start-up with and without the agent; --baseline-agent adds another agent jar's
+# rows); none named runs all four.
 # Uses agent/target/gil4j-agent.jar and benchmarks/target/gil4j-benchmarks.jar as they are, and
 # builds them (mvn -q -DskipTests package) only when one is missing, or always with --build.
 # Environment: GIL4J_AGENT (default: agent/target/gil4j-agent.jar), JDK17_HOME (default: the JDK

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 /**
  * The agent's entry points: {@code -javaagent} ({@link #premain}), the Attach API ({@link
@@ -39,7 +38,6 @@ public final class Premain {
     try {
       File jar = jar();
       ClassLoader agent = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
-      BooleanSupplier first = () -> STARTED.compareAndSet(false, true);
       Class.forName(STARTUP, true, agent)
           .getMethod(
               "start",
@@ -47,8 +45,8 @@ public final class Premain {
               Instrumentation.class,
               File.class,
               boolean.class,
-              BooleanSupplier.class)
-          .invoke(null, options, inst, jar, attached, first);
+              AtomicBoolean.class)
+          .invoke(null, options, inst, jar, attached, STARTED);
     } catch (Throwable t) {
       Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
       System.err.println("gil4j: agent failed to start, the application runs without it: " + cause);

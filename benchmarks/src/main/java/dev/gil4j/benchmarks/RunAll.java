@@ -22,18 +22,21 @@ import java.util.Set;
  *   <li>{@code threading} ({@link ThreadingSuite}): Python's primitives in gil4j beside the JDK's
  *       {@code java.util.concurrent} and CPython's {@code threading} and {@code multiprocessing};
  *   <li>{@code overhead} ({@link OverheadSuite}): what profiling costs a lock-heavy application,
- *       gil4j beside JFR's own lock events and async-profiler.
+ *       gil4j beside JFR's own lock events and async-profiler;
+ *   <li>{@code startup} ({@link StartupSuite}): what the agent adds to hello world's start-up,
+ *       {@code gil=on} and {@code gil=off}, beside no agent (and beside {@code --baseline-agent},
+ *       another build of the agent, if given).
  * </ul>
  *
- * <p>Usage: {@code RunAll [gil|threading|overhead]... --agent JAR --jdk HOME [--jdk HOME]...
- * [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N] [--quick]}; no suite named runs all
- * three. {@code benchmarks/run.sh} passes all of these.
+ * <p>Usage: {@code RunAll [gil|threading|overhead|startup]... --agent JAR --jdk HOME [--jdk
+ * HOME]... [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N] [--quick] [--baseline-agent
+ * JAR]}; no suite named runs all four. {@code benchmarks/run.sh} passes all of these.
  */
 public final class RunAll {
-  private static final List<String> SUITES = List.of("gil", "threading", "overhead");
+  private static final List<String> SUITES = List.of("gil", "threading", "overhead", "startup");
   private static final String USAGE =
-      "[gil|threading|overhead]... --agent JAR --jdk HOME [--jdk HOME]... [--python CMD|none]"
-          + " [--scripts DIR] [--out DIR] [--forks N] [--quick]";
+      "[gil|threading|overhead|startup]... --agent JAR --jdk HOME [--jdk HOME]... [--python"
+          + " CMD|none] [--scripts DIR] [--out DIR] [--forks N] [--quick] [--baseline-agent JAR]";
 
   private RunAll() {}
 
@@ -46,6 +49,7 @@ public final class RunAll {
     Path out = Path.of("benchmarks", "target", "results");
     int forks = 2;
     boolean quick = false;
+    Path baseline = null;
     Args a = new Args("RunAll", USAGE, args);
     while (a.hasNext()) {
       String flag = a.next();
@@ -57,6 +61,7 @@ public final class RunAll {
         case "--out" -> out = Path.of(a.value(flag));
         case "--forks" -> forks = a.intValue(flag, 1);
         case "--quick" -> quick = true;
+        case "--baseline-agent" -> baseline = Path.of(a.value(flag));
         default -> {
           if (flag.startsWith("-")) {
             a.fail("unknown argument " + flag);
@@ -68,6 +73,9 @@ public final class RunAll {
     a.checkAll("suite", suites, SUITES);
     if (agent == null || !Files.isRegularFile(agent)) {
       a.fail("--agent must name the agent jar; got " + agent);
+    }
+    if (baseline != null && !Files.isRegularFile(baseline)) {
+      a.fail("--baseline-agent must name an agent jar; got " + baseline);
     }
     if (jdkHomes.isEmpty()) {
       a.fail("give at least one --jdk HOME");
@@ -100,15 +108,17 @@ public final class RunAll {
         run.agent(),
         run.out());
     for (String suite : suites) {
-      runSuite(suite, run);
+      runSuite(suite, run, baseline == null ? null : baseline.toAbsolutePath());
     }
   }
 
-  private static void runSuite(String suite, Run run) throws IOException, InterruptedException {
+  private static void runSuite(String suite, Run run, Path baseline)
+      throws IOException, InterruptedException {
     switch (suite) {
       case "gil" -> new GilSuite(run).run(System.out);
       case "threading" -> new ThreadingSuite(run).run(System.out);
       case "overhead" -> new OverheadSuite(run).run(System.out);
+      case "startup" -> new StartupSuite(run, baseline).run(System.out);
       default -> throw new IllegalArgumentException("unknown suite " + suite);
     }
   }

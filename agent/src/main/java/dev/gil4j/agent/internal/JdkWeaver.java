@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.FieldVisitor;
+import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.FrameNode;
@@ -60,7 +62,12 @@ final class JdkWeaver implements ClassFileTransformer {
    */
   JdkWeaver(List<JdkPoint> points, String hooks, String pipes, Consumer<String> onError) {
     for (JdkPoint p : points) {
-      byType.computeIfAbsent(p.type(), t -> new ArrayList<>()).add(p);
+      List<JdkPoint> same = byType.get(p.type());
+      if (same == null) {
+        same = new ArrayList<>();
+        byType.put(p.type(), same);
+      }
+      same.add(p);
     }
     this.hooks = hooks;
     this.pipes = pipes;
@@ -93,28 +100,70 @@ final class JdkWeaver implements ClassFileTransformer {
     }
   }
 
-  /** The class with the advice of {@code points} woven in, or null if no method matched. */
+  /**
+   * The class with the advice of {@code points} woven in, or null if no method matched. Only the
+   * advised methods are parsed; the others, and the constant pool, are copied as they are.
+   */
   byte[] weave(byte[] classFile, List<JdkPoint> points) {
-    ClassNode cn = new ClassNode();
-    new ClassReader(classFile).accept(cn, ClassReader.EXPAND_FRAMES);
-    boolean changed = false;
-    for (MethodNode m : cn.methods) {
-      if ((m.access & (Opcodes.ACC_NATIVE | Opcodes.ACC_ABSTRACT)) != 0) {
-        continue;
+    ClassReader reader = new ClassReader(classFile);
+    ClassWriter writer = new ClassWriter(reader, 0);
+    Advising advising = new Advising(writer, points);
+    reader.accept(advising, ClassReader.EXPAND_FRAMES);
+    return advising.changed ? writer.toByteArray() : null;
+  }
+
+  /** Passes a class through, wrapping the methods {@code points} name in their advice. */
+  private final class Advising extends ClassVisitor {
+    private final List<JdkPoint> points;
+    private final List<FieldNode> fields = new ArrayList<>();
+    private String name;
+    boolean changed;
+
+    Advising(ClassWriter writer, List<JdkPoint> points) {
+      super(Opcodes.ASM9, writer);
+      this.points = points;
+    }
+
+    @Override
+    public void visit(
+        int version, int access, String name, String sig, String superName, String[] interfaces) {
+      this.name = name;
+      super.visit(version, access, name, sig, superName, interfaces);
+    }
+
+    @Override
+    public FieldVisitor visitField(int access, String name, String desc, String sig, Object value) {
+      fields.add(new FieldNode(access, name, desc, null, null));
+      return super.visitField(access, name, desc, sig, value);
+    }
+
+    @Override
+    public MethodVisitor visitMethod(
+        int access, String method, String desc, String sig, String[] exceptions) {
+      MethodVisitor out = super.visitMethod(access, method, desc, sig, exceptions);
+      if ((access & (Opcodes.ACC_NATIVE | Opcodes.ACC_ABSTRACT)) != 0) {
+        return out;
       }
+      List<JdkAdvice> advice = new ArrayList<>();
       for (JdkPoint p : points) {
-        if (p.matches(m.name, m.desc)) {
-          around(new Site(cn, m, p.advice(), hooks, pipes));
-          changed = true;
+        if (p.matches(method, desc)) {
+          advice.add(p.advice());
         }
       }
+      if (advice.isEmpty()) {
+        return out; // the writer's own: the method's bytes are copied
+      }
+      changed = true;
+      return new MethodNode(Opcodes.ASM9, access, method, desc, sig, exceptions) {
+        @Override
+        public void visitEnd() {
+          for (JdkAdvice a : advice) {
+            around(new Site(Advising.this.name, fields, this, a, hooks, pipes));
+          }
+          accept(out);
+        }
+      };
     }
-    if (!changed) {
-      return null;
-    }
-    ClassWriter writer = new ClassWriter(0);
-    cn.accept(writer);
-    return writer.toByteArray();
   }
 
   /** Wraps the body of {@code s.method} in its advice. */
@@ -192,7 +241,8 @@ final class JdkWeaver implements ClassFileTransformer {
 
   /** One advised method, as {@link JdkAdvice} writes code for it. */
   static final class Site {
-    final ClassNode owner;
+    final String owner;
+    final List<FieldNode> fields;
     final MethodNode method;
     final JdkAdvice advice;
 
@@ -202,8 +252,15 @@ final class JdkWeaver implements ClassFileTransformer {
     private final String hooks;
     private final String pipes;
 
-    Site(ClassNode owner, MethodNode method, JdkAdvice advice, String hooks, String pipes) {
+    Site(
+        String owner,
+        List<FieldNode> fields,
+        MethodNode method,
+        JdkAdvice advice,
+        String hooks,
+        String pipes) {
       this.owner = owner;
+      this.fields = fields;
       this.method = method;
       this.advice = advice;
       this.slot = method.maxLocals;
@@ -226,7 +283,7 @@ final class JdkWeaver implements ClassFileTransformer {
      * reference type if {@code desc} is null; otherwise the class is not woven.
      */
     InsnList field(String name, String desc) {
-      for (FieldNode f : owner.fields) {
+      for (FieldNode f : fields) {
         if (f.name.equals(name)
             && (f.access & Opcodes.ACC_STATIC) == 0
             && (desc == null
@@ -234,7 +291,7 @@ final class JdkWeaver implements ClassFileTransformer {
                 : f.desc.equals(desc))) {
           InsnList code = new InsnList();
           code.add(new VarInsnNode(Opcodes.ALOAD, 0));
-          code.add(new FieldInsnNode(Opcodes.GETFIELD, owner.name, name, f.desc));
+          code.add(new FieldInsnNode(Opcodes.GETFIELD, owner, name, f.desc));
           return code;
         }
       }
@@ -258,7 +315,7 @@ final class JdkWeaver implements ClassFileTransformer {
     FrameNode entryFrame(Object[] stored, Object... stack) {
       List<Object> locals = new ArrayList<>();
       if ((method.access & Opcodes.ACC_STATIC) == 0) {
-        locals.add(owner.name);
+        locals.add(owner);
       }
       for (Type t : Type.getArgumentTypes(method.desc)) {
         locals.add(frameType(t));

@@ -3,7 +3,7 @@ package dev.gil4j.agent.internal;
 import dev.gil4j.options.Options;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.JarFile;
 
 /**
@@ -24,11 +24,11 @@ public final class Startup {
   private Startup() {}
 
   /**
-   * Called reflectively by {@code Premain}; {@code first} says whether this is the JVM's first
-   * start of gil4j.
+   * Called reflectively by {@code Premain}; {@code started} is set by the JVM's first start of
+   * gil4j (a JDK type, so that Premain's class loader and this one share it, and no lambda).
    */
   public static void start(
-      String args, Instrumentation inst, File jar, boolean attached, BooleanSupplier first)
+      String args, Instrumentation inst, File jar, boolean attached, AtomicBoolean started)
       throws Exception {
     Options options;
     try {
@@ -50,7 +50,7 @@ public final class Startup {
               + " attach with gil=off to profile the locks constructed from now on");
       return;
     }
-    if (!first.getAsBoolean()) {
+    if (!started.compareAndSet(false, true)) {
       System.err.println(
           "gil4j: already started in this JVM, ignoring a second start with options '"
               + (args == null ? "" : args)
