@@ -21,9 +21,10 @@ import java.util.Map;
  * The {@code startup} suite: what the agent adds to a JVM's start-up, which every {@code scale}
  * run, every {@code multiprocessing} child and {@code Pool} worker, and the demo's process
  * experiment pay. {@link Hello} runs with no agent, with the agent at {@code gil=on} (its defaults)
- * and at {@code gil=off}, and, given {@code --baseline-agent JAR}, with that other agent jar too
- * (an older build: before and after side by side in one run). The configurations take turns, in
- * rotating order, so that a slow patch of the machine does not always hit the same one.
+ * and at {@code gil=off}, and, given {@code --baseline-agent JAR} ({@code GIL4J_BASELINE_AGENT} in
+ * {@code run.sh}), with that other agent jar too (an older build: before and after side by side in
+ * one run). The configurations take turns, in rotating order, so that a slow patch of the machine
+ * does not always hit the same one.
  *
  * <p>Each figure is the median of its runs: the process's elapsed time, as this JVM saw it start
  * and end (including a {@code sh} that starts it, the same for every row), and its CPU time, user
@@ -48,17 +49,14 @@ final class StartupSuite {
   private record Result(double wall, double cpu) {}
 
   private final Run run;
-  private final Path baseline;
   private final Path out;
   private final Map<String, List<Result>> results = new LinkedHashMap<>();
   private final Map<String, Long> classes = new LinkedHashMap<>();
   private final Map<String, String> failures = new LinkedHashMap<>();
   private long ticksPerSecond;
 
-  /** With {@code baseline}, another agent jar measured beside the run's, or null. */
-  StartupSuite(Run run, Path baseline) {
+  StartupSuite(Run run) {
     this.run = run;
-    this.baseline = baseline;
     this.out = run.out().resolve("startup");
   }
 
@@ -67,6 +65,7 @@ final class StartupSuite {
     configs.add(new Config("no agent", null, Double.NaN));
     configs.add(new Config("gil=on", "-javaagent:" + run.agent(), GOAL_ON));
     configs.add(new Config("gil=off", "-javaagent:" + run.agent() + "=gil=off", GOAL_OFF));
+    Path baseline = run.baselineAgent();
     if (baseline != null) {
       configs.add(new Config("baseline gil=on", "-javaagent:" + baseline, GOAL_ON));
       configs.add(new Config("baseline gil=off", "-javaagent:" + baseline + "=gil=off", GOAL_OFF));

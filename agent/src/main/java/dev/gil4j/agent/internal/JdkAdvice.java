@@ -26,18 +26,25 @@ enum JdkAdvice {
   BLOCKING(true, Opcodes.INTEGER) {
     @Override
     void enter(Site s, InsnList code) {
-      code.add(s.hooks("beforeBlocking", "()Z"));
-      code.add(new VarInsnNode(Opcodes.ISTORE, s.slot));
+      paired(s, code, "beforeBlocking");
     }
 
     @Override
     void exit(Site s, InsnList code, boolean thrown) {
-      LabelNode done = new LabelNode();
-      code.add(new VarInsnNode(Opcodes.ILOAD, s.slot));
-      code.add(new JumpInsnNode(Opcodes.IFEQ, done));
-      code.add(s.hooks("afterBlocking", "()V"));
-      code.add(done);
-      code.add(s.exitFrame(thrown));
+      pairedExit(s, code, thrown, "afterBlocking");
+    }
+  },
+
+  /** A lock acquisition: the GIL released at its first wait stays released until it returns. */
+  ACQUIRE(true, Opcodes.INTEGER) {
+    @Override
+    void enter(Site s, InsnList code) {
+      paired(s, code, "acquireBegins");
+    }
+
+    @Override
+    void exit(Site s, InsnList code, boolean thrown) {
+      pairedExit(s, code, thrown, "acquireEnds");
     }
   },
 
@@ -215,6 +222,22 @@ enum JdkAdvice {
     LEN,
     /** Argument 2 as it was at entry. */
     REQUESTED
+  }
+
+  /** {@code boolean b = Hooks.hook();} at entry, for {@link #pairedExit}. */
+  private static void paired(Site s, InsnList code, String hook) {
+    code.add(s.hooks(hook, "()Z"));
+    code.add(new VarInsnNode(Opcodes.ISTORE, s.slot));
+  }
+
+  /** {@code if (b) Hooks.hook();} at an exit. */
+  private static void pairedExit(Site s, InsnList code, boolean thrown, String hook) {
+    LabelNode done = new LabelNode();
+    code.add(new VarInsnNode(Opcodes.ILOAD, s.slot));
+    code.add(new JumpInsnNode(Opcodes.IFEQ, done));
+    code.add(s.hooks(hook, "()V"));
+    code.add(done);
+    code.add(s.exitFrame(thrown));
   }
 
   /** Code at entry; leaves the stack empty. */

@@ -35,6 +35,19 @@ final class JdkInstrumentation {
           // JDK code waits too (Timer, ReferenceQueue…); wait(long) is native in JDK 17, and
           // application calls to it are rewritten at the call site instead.
           of("java.lang.Object", "wait", BLOCKING),
+          // Every java.util.concurrent lock, semaphore, latch and condition re-acquire queues here
+          // once its first try failed: the GIL is released at the first park inside and re-taken
+          // only with the lock owned, as CPython's lock acquire does (GilCore#acquireBegins).
+          taking(
+              "java.util.concurrent.locks.AbstractQueuedSynchronizer",
+              "acquire",
+              "(Ljava/util/concurrent/locks/AbstractQueuedSynchronizer$Node;IZZZJ)",
+              JdkAdvice.ACQUIRE),
+          taking(
+              "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
+              "acquire",
+              "(Ljava/util/concurrent/locks/AbstractQueuedLongSynchronizer$Node;JZZZJ)",
+              JdkAdvice.ACQUIRE),
           // JDK 21+ workers wait for tasks with Unsafe.park, bypassing LockSupport.
           of("java.util.concurrent.ForkJoinPool", "awaitWork", BLOCKING),
           each("java.lang.Thread", BLOCKING, "sleep", "join"),
@@ -113,13 +126,14 @@ final class JdkInstrumentation {
   static void install(Instrumentation inst, Consumer<String> onError) {
     // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
     // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
-    // monitor's header, and opens java.io to it, so that Pipes can find the file stream inside a
-    // child process's stream.
+    // monitor's header, and sun.nio.ch, so that a multiprocessing Connection can tell its socket's
+    // file descriptor (fileno); and it opens java.io to it, so that Pipes can find the file stream
+    // inside a child process's stream.
     Set<Module> gil4j = Set.of(Hooks.class.getModule());
     inst.redefineModule(
         Object.class.getModule(),
         gil4j,
-        Map.of("jdk.internal.misc", gil4j),
+        Map.of("jdk.internal.misc", gil4j, "sun.nio.ch", gil4j),
         Map.of("java.io", gil4j),
         Set.of(),
         Map.of());
