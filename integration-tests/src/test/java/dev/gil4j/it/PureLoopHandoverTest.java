@@ -39,7 +39,8 @@ class PureLoopHandoverTest {
         return;
       }
     }
-    assertTrue(run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
+    assertTrue(
+        run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
     MachineLoad.failUnlessBusy(
         leastBusy,
         String.format(
