@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs gil4j's benchmarks on JDK 17 and JDK 25 side by side and prints the tables (see README.md).
 #
-#   bash benchmarks/run.sh [gil|loops|threading|overhead]... [--build] [--quick] [--forks N]
+#   bash benchmarks/run.sh [gil|loops|threading|overhead|startup]... [--build] [--quick] [--forks N]
 #
 # Suites: gil (checkpoint cost, GIL hand-off), loops (strip-mined pure loops: gil4j beside no agent
 # and GIL4J_BASELINE_AGENT), threading (Python's primitives beside j.u.c. and CPython), overhead
-# (profiling a lock-heavy app: gil4j beside JFR and async-profiler); none named runs all four.
+# (profiling a lock-heavy app: gil4j beside JFR and async-profiler), startup (hello world's start-up
+# with and without the agent, and with GIL4J_BASELINE_AGENT); none named runs all five.
 # Uses agent/target/gil4j-agent.jar and benchmarks/target/gil4j-benchmarks.jar as they are, and
 # builds them (mvn -q -DskipTests package) only when one is missing, or always with --build.
 # Environment: GIL4J_AGENT (default: agent/target/gil4j-agent.jar), GIL4J_BASELINE_AGENT (an
-# earlier agent jar for the loops suite's before-and-after column; default none), JDK17_HOME (default: the JDK
+# earlier agent jar for the loops and startup suites' before-and-after rows; default none), JDK17_HOME (default: the JDK
 # of `java` on the PATH), JDK25_HOME (default: /usr/lib/jvm/temurin-25-jdk-amd64; skipped if
 # absent), PYTHON (default: python3; "none" skips CPython). Tables go to stdout and to
 # benchmarks/target/results/tables.txt, progress to stderr; the directory is emptied first.

@@ -15,10 +15,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Loads gil4j's agent internals, the command-line tool and their libraries (ByteBuddy, ASM, JMC,
- * the lab) from the {@code inst/} folder of the agent jar, where no application class loader looks.
- * Only the runtime that instrumented code calls sits at the jar's root, which the agent appends to
- * the bootstrap class path.
+ * Loads gil4j's agent internals, the command-line tool and their libraries (ASM, JMC, the lab) from
+ * the {@code inst/} folder of the agent jar, where no application class loader looks. Only the
+ * runtime that instrumented code calls sits at the jar's root, which the agent appends to the
+ * bootstrap class path.
  *
  * <p>Parent first: the JDK and, through the parent, gil4j's runtime come from the same classes the
  * application sees. Classes are defined with the agent jar as their code source, so that commands

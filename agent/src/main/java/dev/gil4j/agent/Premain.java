@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
 
 /**
  * The agent's entry points: {@code -javaagent} ({@link #premain}), the Attach API ({@link
@@ -42,7 +41,6 @@ public final class Premain {
     try {
       File jar = jar();
       ClassLoader agent = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
-      UnaryOperator<String> first = given -> STARTED_WITH.compareAndExchange(null, given);
       Class.forName(STARTUP, true, agent)
           .getMethod(
               "start",
@@ -50,8 +48,8 @@ public final class Premain {
               Instrumentation.class,
               File.class,
               boolean.class,
-              UnaryOperator.class)
-          .invoke(null, options, inst, jar, attached, first);
+              AtomicReference.class)
+          .invoke(null, options, inst, jar, attached, STARTED_WITH);
     } catch (Throwable t) {
       Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
       System.err.println("gil4j: agent failed to start, the application runs without it: " + cause);

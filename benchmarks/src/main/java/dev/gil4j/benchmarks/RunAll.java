@@ -24,17 +24,21 @@ import java.util.Set;
  *   <li>{@code threading} ({@link ThreadingSuite}): Python's primitives in gil4j beside the JDK's
  *       {@code java.util.concurrent} and CPython's {@code threading} and {@code multiprocessing};
  *   <li>{@code overhead} ({@link OverheadSuite}): what profiling costs a lock-heavy application,
- *       gil4j beside JFR's own lock events and async-profiler.
+ *       gil4j beside JFR's own lock events and async-profiler;
+ *   <li>{@code startup} ({@link StartupSuite}): what the agent adds to hello world's start-up,
+ *       {@code gil=on} and {@code gil=off}, beside no agent and, with {@code --baseline-agent}, an
+ *       earlier agent jar.
  * </ul>
  *
- * <p>Usage: {@code RunAll [gil|loops|threading|overhead]... --agent JAR [--baseline-agent JAR]
- * --jdk HOME [--jdk HOME]... [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N]
+ * <p>Usage: {@code RunAll [gil|loops|threading|overhead|startup]... --agent JAR [--baseline-agent
+ * JAR] --jdk HOME [--jdk HOME]... [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N]
  * [--quick]}; no suite named runs them all. {@code benchmarks/run.sh} passes all of these.
  */
 public final class RunAll {
-  private static final List<String> SUITES = List.of("gil", "loops", "threading", "overhead");
+  private static final List<String> SUITES =
+      List.of("gil", "loops", "threading", "overhead", "startup");
   private static final String USAGE =
-      "[gil|loops|threading|overhead]... --agent JAR [--baseline-agent JAR] --jdk HOME"
+      "[gil|loops|threading|overhead|startup]... --agent JAR [--baseline-agent JAR] --jdk HOME"
           + " [--jdk HOME]... [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N]"
           + " [--quick]";
 
@@ -119,6 +123,7 @@ public final class RunAll {
       case "loops" -> new LoopSuite(run).run(System.out);
       case "threading" -> new ThreadingSuite(run).run(System.out);
       case "overhead" -> new OverheadSuite(run).run(System.out);
+      case "startup" -> new StartupSuite(run).run(System.out);
       default -> throw new IllegalArgumentException("unknown suite " + suite);
     }
   }

@@ -7,6 +7,7 @@ import dev.gil4j.options.Options;
 import dev.gil4j.profiler.AtomicFiles;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
+import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.AgentRecording;
 import dev.gil4j.profiler.jfr.JfrEvents;
 import dev.gil4j.runtime.Hooks;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Installs gil4j into the running JVM: parses the options, creates the GIL, instruments the JDK's
@@ -38,7 +41,15 @@ public final class AgentInstaller {
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
     GilCore core = options.gil() ? installGil(options, inst) : null;
-    JfrEvents.install(core == null ? null : core::recentUsage);
+    JfrEvents.install(
+        core == null
+            ? null
+            : new Supplier<GilUsage>() {
+              @Override
+              public GilUsage get() {
+                return core.recentUsage();
+              }
+            });
     if (options.jfr() != null && !startRecording(options, attached)) {
       return;
     }
@@ -51,7 +62,13 @@ public final class AgentInstaller {
     }
     AppTransformer woven = app;
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> report(core, woven, options, started), "gil4j-report"));
+        .addShutdownHook(
+            new Thread("gil4j-report") {
+              @Override
+              public void run() {
+                report(core, woven, options, started);
+              }
+            });
     System.err.println(
         "gil4j: " + options.describe() + " (JDK " + Runtime.version().feature() + ")");
     if (attached && app != null) {
@@ -186,18 +203,19 @@ public final class AgentInstaller {
     GilCore core = new GilCore(config, Hooks.breaker());
     Hooks.install(core);
     core.startWatchdog();
-    StringBuilder errors = new StringBuilder();
+    // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
+    AtomicBoolean reported = new AtomicBoolean();
     Consumer<String> firstError =
-        e -> {
-          if (errors.length() == 0) {
-            errors.append(e);
+        new Consumer<>() {
+          @Override
+          public void accept(String e) {
+            if (reported.compareAndSet(false, true)) {
+              System.err.println("gil4j: could not instrument a JDK class, continuing: " + e);
+            }
           }
         };
     JdkInstrumentation.install(inst, firstError);
     JdkCallSites.install(inst, firstError);
-    if (errors.length() > 0) {
-      System.err.println("gil4j: could not instrument a JDK class, continuing: " + errors);
-    }
     return core;
   }
 

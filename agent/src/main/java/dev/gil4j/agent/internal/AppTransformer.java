@@ -2,6 +2,7 @@ package dev.gil4j.agent.internal;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,8 +52,16 @@ final class AppTransformer implements ClassFileTransformer {
   AppTransformer(List<String> include, List<String> exclude, boolean checkpoints, boolean profile) {
     this.checkpoints = checkpoints;
     this.swaps = profile ? LockSwap.available() : Map.of();
-    this.include = include.stream().map(AppTransformer::glob).toList();
-    this.exclude = exclude.stream().map(AppTransformer::glob).toList();
+    this.include = globs(include);
+    this.exclude = globs(exclude);
+  }
+
+  private static List<Pattern> globs(List<String> globs) {
+    List<Pattern> patterns = new ArrayList<>();
+    for (String g : globs) {
+      patterns.add(glob(g));
+    }
+    return patterns;
   }
 
   /** A class-name glob: {@code *} any characters, {@code ?} one; dots or slashes alike. */
@@ -79,10 +88,19 @@ final class AppTransformer implements ClassFileTransformer {
       }
     }
     String name = internalName.replace('/', '.');
-    if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(name).matches())) {
+    if (!include.isEmpty() && !matchesAny(include, name)) {
       return false;
     }
-    return exclude.stream().noneMatch(p -> p.matcher(name).matches());
+    return !matchesAny(exclude, name);
+  }
+
+  private static boolean matchesAny(List<Pattern> patterns, String name) {
+    for (Pattern p : patterns) {
+      if (p.matcher(name).matches()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

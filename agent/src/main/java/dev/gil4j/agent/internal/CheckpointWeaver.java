@@ -306,9 +306,12 @@ public final class CheckpointWeaver {
    */
   private static AbstractInsnNode afterMonitorEnter(MethodNode m, AbstractInsnNode enter) {
     AbstractInsnNode at = enter;
-    if (enter.getNext() instanceof LabelNode start
-        && m.tryCatchBlocks.stream().anyMatch(t -> t.type == null && t.start == start)) {
-      at = start;
+    if (enter.getNext() instanceof LabelNode start) {
+      for (TryCatchBlockNode t : m.tryCatchBlocks) {
+        if (t.type == null && t.start == start) {
+          at = start;
+        }
+      }
     }
     for (AbstractInsnNode i = at.getNext(); i != null; i = i.getNext()) {
       if (i instanceof MethodInsnNode call) {

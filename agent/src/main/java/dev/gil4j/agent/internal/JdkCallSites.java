@@ -4,7 +4,9 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -27,10 +29,13 @@ final class JdkCallSites implements ClassFileTransformer {
   /** Installs the rewrite, retransforming the classes already loaded. */
   static void install(Instrumentation inst, Consumer<String> onError) {
     inst.addTransformer(new JdkCallSites(onError), true);
-    Class<?>[] loaded =
-        Arrays.stream(inst.getAllLoadedClasses())
-            .filter(c -> CLASSES.contains(c.getName().replace('.', '/')))
-            .toArray(Class<?>[]::new);
+    List<Class<?>> found = new ArrayList<>();
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      if (CLASSES.contains(c.getName().replace('.', '/'))) {
+        found.add(c);
+      }
+    }
+    Class<?>[] loaded = found.toArray(new Class<?>[0]);
     if (loaded.length > 0) {
       try {
         inst.retransformClasses(loaded);

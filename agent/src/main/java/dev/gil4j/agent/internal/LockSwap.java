@@ -55,12 +55,11 @@ final class LockSwap {
    */
   static Map<String, String> available() {
     Map<String, String> out = new HashMap<>();
-    SWAPS.forEach(
-        (jdk, profiled) -> {
-          if (ClassLoader.getSystemResource(profiled + ".class") != null) {
-            out.put(jdk, profiled);
-          }
-        });
+    for (Map.Entry<String, String> swap : SWAPS.entrySet()) {
+      if (ClassLoader.getSystemResource(swap.getValue() + ".class") != null) {
+        out.put(swap.getKey(), swap.getValue());
+      }
+    }
     return Map.copyOf(out);
   }
 

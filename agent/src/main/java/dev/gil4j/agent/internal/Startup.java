@@ -4,7 +4,7 @@ import dev.gil4j.options.Options;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.JarFile;
 
 /**
@@ -26,11 +26,16 @@ public final class Startup {
   private Startup() {}
 
   /**
-   * Called reflectively by {@code Premain}; {@code first}, given this start's options, records them
-   * if this is the JVM's first start of gil4j and returns null, else returns the first start's.
+   * Called reflectively by {@code Premain}; {@code startedWith} holds the options of the JVM's
+   * first start of gil4j, set here if this is it (a JDK type, so that Premain's class loader and
+   * this one share it, and no lambda).
    */
   public static void start(
-      String args, Instrumentation inst, File jar, boolean attached, UnaryOperator<String> first)
+      String args,
+      Instrumentation inst,
+      File jar,
+      boolean attached,
+      AtomicReference<String> startedWith)
       throws Exception {
     Options options;
     try {
@@ -61,7 +66,7 @@ public final class Startup {
       return;
     }
     String given = Objects.requireNonNullElse(args, "");
-    String before = first.apply(given);
+    String before = startedWith.compareAndExchange(null, given);
     if (before != null) {
       if (before.equals(given)) {
         return;
