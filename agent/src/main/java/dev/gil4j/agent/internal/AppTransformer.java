@@ -5,6 +5,7 @@ import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -48,11 +49,25 @@ final class AppTransformer implements ClassFileTransformer {
   private final boolean checkpoints;
   private final Map<String, String> swaps;
 
+  /** Native methods that keep the GIL; null when natives are not wrapped at all. */
+  private volatile Predicate<String> keepGil;
+
   AppTransformer(List<String> include, List<String> exclude, boolean checkpoints, boolean profile) {
     this.checkpoints = checkpoints;
     this.swaps = profile ? LockSwap.available() : Map.of();
     this.include = include.stream().map(AppTransformer::glob).toList();
     this.exclude = exclude.stream().map(AppTransformer::glob).toList();
+  }
+
+  /**
+   * From now on, native methods of the classes this transformer loads become places where the GIL
+   * may be released ({@link NativeReleases}), except those {@code keepgil} names. Every non-JDK
+   * class but the excluded ones, whatever {@code include} says: {@code include} picks the classes
+   * that get checkpoints, and a library left without them still waits in its natives.
+   */
+  void wrapNatives(List<String> keepgil) {
+    List<Pattern> keep = keepgil.stream().map(AppTransformer::glob).toList();
+    keepGil = name -> keep.stream().anyMatch(p -> p.matcher(name).matches());
   }
 
   /** A class-name glob: {@code *} any characters, {@code ?} one; dots or slashes alike. */
@@ -70,6 +85,18 @@ final class AppTransformer implements ClassFileTransformer {
   }
 
   boolean wanted(ClassLoader loader, String internalName) {
+    if (!outsideJdk(loader, internalName)) {
+      return false;
+    }
+    String name = internalName.replace('/', '.');
+    if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(name).matches())) {
+      return false;
+    }
+    return exclude.stream().noneMatch(p -> p.matcher(name).matches());
+  }
+
+  /** An application or library class: neither the JDK's nor gil4j's own. */
+  private boolean outsideJdk(ClassLoader loader, String internalName) {
     if (loader == null || loader == platform || internalName == null) {
       return false;
     }
@@ -78,11 +105,12 @@ final class AppTransformer implements ClassFileTransformer {
         return false;
       }
     }
+    return true;
+  }
+
+  private boolean excluded(String internalName) {
     String name = internalName.replace('/', '.');
-    if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(name).matches())) {
-      return false;
-    }
-    return exclude.stream().noneMatch(p -> p.matcher(name).matches());
+    return exclude.stream().anyMatch(p -> p.matcher(name).matches());
   }
 
   @Override
@@ -92,11 +120,19 @@ final class AppTransformer implements ClassFileTransformer {
       Class<?> redefined,
       ProtectionDomain domain,
       byte[] classFile) {
-    if (!wanted(loader, className)) {
+    Predicate<String> keep = keepGil;
+    boolean natives =
+        keep != null && redefined == null && outsideJdk(loader, className) && !excluded(className);
+    if (!natives && !wanted(loader, className)) {
       return null;
     }
     try {
-      byte[] out = CheckpointWeaver.weave(classFile, checkpoints, swaps);
+      byte[] out =
+          wanted(loader, className) ? CheckpointWeaver.weave(classFile, checkpoints, swaps) : null;
+      if (natives) {
+        byte[] wrapped = NativeReleases.wrap(out != null ? out : classFile, keep);
+        out = wrapped != null ? wrapped : out;
+      }
       if (out != null) {
         woven.incrementAndGet();
       }

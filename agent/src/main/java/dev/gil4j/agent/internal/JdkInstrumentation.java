@@ -71,6 +71,14 @@ final class JdkInstrumentation {
           new Point("java.lang.VirtualThread", named("start"), ThreadStartAdvice.class),
           new Point(
               "java.lang.Thread", named("exit").and(takesArguments(0)), ThreadExitAdvice.class),
+          // The JVM calls run() on a new thread: a registered thread takes the GIL there, before
+          // its body. Subclasses that override run() get a checkpoint at its entry instead
+          // (CheckpointWeaver); pool workers run ForkJoinWorkerThread's.
+          new Point("java.lang.Thread", named("run").and(takesArguments(0)), ThreadRunAdvice.class),
+          new Point(
+              "java.util.concurrent.ForkJoinWorkerThread",
+              named("run").and(takesArguments(0)),
+              ThreadRunAdvice.class),
           new Point(
               "java.lang.VirtualThread",
               named("run").and(takesArguments(Runnable.class)),
@@ -219,13 +227,31 @@ final class JdkInstrumentation {
     }
   }
 
-  /** A registered thread starting another registers it. */
+  /** A registered thread starting another registers it; a start that throws undoes that. */
   static final class ThreadStartAdvice {
     private ThreadStartAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.This Thread child) {
-      Hooks.threadStarting(child);
+    static boolean enter(@Advice.This Thread child) {
+      return Hooks.threadStarting(child);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(
+        @Advice.This Thread child,
+        @Advice.Enter boolean registered,
+        @Advice.Thrown Throwable thrown) {
+      Hooks.threadStartEnded(child, registered, thrown);
+    }
+  }
+
+  /** A registered thread takes the GIL at the start of its {@code run}, before the body. */
+  static final class ThreadRunAdvice {
+    private ThreadRunAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      Hooks.threadBegins();
     }
   }
 
@@ -243,9 +269,17 @@ final class JdkInstrumentation {
     }
   }
 
-  /** A virtual thread ends when its task returns from {@code VirtualThread.run(Runnable)}. */
+  /**
+   * A virtual thread begins its task in {@code VirtualThread.run(Runnable)}, taking the GIL before
+   * the task's first instruction, and ends when the task returns.
+   */
   static final class VirtualThreadRunAdvice {
     private VirtualThreadRunAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter() {
+      Hooks.threadBegins();
+    }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit() {

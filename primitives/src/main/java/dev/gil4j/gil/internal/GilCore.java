@@ -11,8 +11,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -56,8 +54,14 @@ public final class GilCore {
 
   private final Condition freed = mutex.newCondition();
   private final Condition switched = mutex.newCondition();
-  private final ThreadLocal<ThreadState> states = new ThreadLocal<>();
-  private final Set<Thread> pendingStarts = ConcurrentHashMap.newKeySet();
+  private final ThreadTable table = new ThreadTable();
+  private final NativeMethods natives = new NativeMethods();
+
+  /** {@link #enterNative}'s answers: nothing to do after the call, a lazy mark, a release. */
+  public static final int NATIVE_NOTHING = 0;
+
+  public static final int NATIVE_MARKED = 1;
+  public static final int NATIVE_RELEASED = 2;
   private final Watchdog watchdog;
   private final Breaker breaker;
   private final AtomicBoolean reported = new AtomicBoolean();
@@ -76,6 +80,7 @@ public final class GilCore {
   private long forcedDrops;
   private long revocations;
   private long monitorReleases;
+  private long nativeReleases;
   private final Histogram waits = new Histogram(2);
   private final List<ThreadState> threads = new ArrayList<>();
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
@@ -138,28 +143,76 @@ public final class GilCore {
 
   /** The calling thread takes part in the GIL from now on, and takes it. */
   public void registerCurrentThread() {
-    ThreadState st = states.get();
+    ThreadState st = current();
     if (st == null) {
       st = register(Thread.currentThread());
     }
     take(st);
   }
 
-  /** Called by a thread about to start {@code child}: a registered parent registers its child. */
-  public void threadStarting(Thread child) {
-    ThreadState parent = states.get();
+  /**
+   * Called by a thread about to start {@code child}: a registered parent registers its child, which
+   * then owes the GIL until it takes it at the start of its {@code run} ({@link #threadBegins}).
+   * Returns whether {@code child} was registered by this call.
+   */
+  public boolean threadStarting(Thread child) {
+    ThreadState parent = mine();
     if (parent == null || parent.guard > 0 || !inherits(child)) {
-      return;
+      return false;
     }
     parent.guard++;
     boolean parked = lockMutex();
     try {
-      pendingStarts.add(child);
+      if (table.get(child) != null) {
+        return false;
+      }
+      ThreadState st = new ThreadState(child, System.nanoTime());
+      threads.add(st);
+      table.put(st);
+      st.retake = true;
+      pendingRetakes++;
       updateBreaker();
+      return true;
     } finally {
       mutex.unlock();
       parent.guard--;
       restorePermit(parked);
+    }
+  }
+
+  /** {@code Thread.start} threw after {@link #threadStarting} registered {@code child}. */
+  public void threadStartFailed(Thread child) {
+    ThreadState parent = mine();
+    if (parent != null) {
+      parent.guard++;
+    }
+    boolean parked = lockMutex();
+    try {
+      ThreadState st = table.get(child);
+      if (st != null && st.tid == ThreadState.NOT_RUN) {
+        settle(st);
+        threads.remove(st);
+        table.remove(st);
+        updateBreaker();
+      }
+    } finally {
+      mutex.unlock();
+      if (parent != null) {
+        parent.guard--;
+      }
+      restorePermit(parked);
+    }
+  }
+
+  /**
+   * The calling thread enters its {@code run}: a registered thread takes the GIL before the first
+   * instruction of its body, whatever that body contains (a body without checkpoints would
+   * otherwise run beside the holder until it ends).
+   */
+  public void threadBegins() {
+    ThreadState st = current();
+    if (st != null && st.guard == 0 && !st.holding && st.alive) {
+      take(st);
     }
   }
 
@@ -173,26 +226,40 @@ public final class GilCore {
     return !name.startsWith("gil4j-") && !name.startsWith("JFR ");
   }
 
-  /** The state of the calling thread, registering it first if a registered parent started it. */
+  /** The state of the calling thread, or null; no side effects. */
+  private ThreadState mine() {
+    return table.get(Thread.currentThread());
+  }
+
+  /** The state of the calling thread, or null; the first call on a new thread learns its tid. */
   private ThreadState current() {
-    ThreadState st = states.get();
-    if (st == null && !pendingStarts.isEmpty() && pendingStarts.contains(Thread.currentThread())) {
-      st = register(Thread.currentThread());
+    ThreadState st = table.get(Thread.currentThread());
+    if (st != null && st.tid == ThreadState.NOT_RUN) {
+      st.guard++;
+      try {
+        st.tid = ownTid(st.thread);
+      } finally {
+        st.guard--;
+      }
     }
     return st;
   }
 
+  /** A virtual thread's kernel thread is its carrier of the moment: not its own. */
+  private static int ownTid(Thread t) {
+    return t.getClass().getName().equals("java.lang.VirtualThread")
+        ? 0
+        : KernelThreads.currentTid();
+  }
+
   private ThreadState register(Thread t) {
     ThreadState st = new ThreadState(t, System.nanoTime());
-    states.set(st);
     st.guard++;
-    // A virtual thread's kernel thread is its carrier of the moment: not its own.
-    st.tid =
-        t.getClass().getName().equals("java.lang.VirtualThread") ? 0 : KernelThreads.currentTid();
+    st.tid = ownTid(t);
     boolean parked = lockMutex();
     try {
-      pendingStarts.remove(t);
       threads.add(st);
+      table.put(st);
       st.retake = true;
       pendingRetakes++;
       updateBreaker();
@@ -202,6 +269,14 @@ public final class GilCore {
       restorePermit(parked);
     }
     return st;
+  }
+
+  /** Mutex held: {@code st} no longer owes the GIL. */
+  private void settle(ThreadState st) {
+    if (st.retake) {
+      st.retake = false;
+      pendingRetakes--;
+    }
   }
 
   /**
@@ -215,7 +290,7 @@ public final class GilCore {
     if (!cpython && Thread.currentThread() == soleHolder) {
       if (--ticksLeft <= 0) {
         ticksLeft = config.ticks();
-        tick(states.get());
+        tick(mine());
       }
       return;
     }
@@ -272,11 +347,8 @@ public final class GilCore {
     st.guard++;
     boolean parked = lockMutex();
     try {
-      if (st.retake) {
-        st.retake = false;
-        pendingRetakes--;
-        updateBreaker();
-      }
+      settle(st);
+      updateBreaker();
     } finally {
       mutex.unlock();
       st.guard--;
@@ -286,22 +358,93 @@ public final class GilCore {
 
   /** After a blocking call for which {@link #beforeBlocking} returned true. */
   public void afterBlocking() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null && st.guard == 0 && st.alive) {
       take(st);
     }
   }
 
+  /**
+   * Entering native method {@code method} of a library. CPython's extension modules release the GIL
+   * around their blocking C calls; gil4j cannot read a library's C code, so it learns which natives
+   * block. A call keeps the GIL (marked, at the cost of a volatile write) and the watchdog releases
+   * it only if another thread waits for the GIL while the kernel has the caller asleep in the call;
+   * from then on that method is known to block, and a call to it while a thread waits releases the
+   * GIL at once. A native that computes is never seen asleep and keeps the GIL, as a C extension
+   * that does not release it does; one that returns at once costs no hand-over. Returns what to
+   * pass to {@link #exitNative}.
+   */
+  public int enterNative(int method) {
+    ThreadState st = mine();
+    if (st == null
+        || !st.holding
+        || st.guard > 0
+        || st.noSwitch > 0
+        || st.nativeCall != ThreadState.OUTSIDE) {
+      return NATIVE_NOTHING;
+    }
+    if (waiters > 0 && natives.blocks(method)) {
+      // A method seen asleep before, and a thread waits: release at once, as CPython's
+      // Py_BEGIN_ALLOW_THREADS does, instead of making the waiter wait for the watchdog.
+      st.nativeCall = ThreadState.RELEASED;
+      dropForNative(st);
+      return NATIVE_RELEASED;
+    }
+    st.nativeCalls++;
+    st.nativeMethod = method;
+    st.nativeCall = ThreadState.IN_NATIVE;
+    return NATIVE_MARKED;
+  }
+
+  /** Leaving the native call {@link #enterNative} saw: re-takes the GIL if it was released. */
+  public void exitNative(int entered) {
+    ThreadState st = mine();
+    if (st == null
+        || entered == NATIVE_NOTHING
+        || (entered == NATIVE_MARKED
+            && st.casNativeCall(ThreadState.IN_NATIVE, ThreadState.OUTSIDE))) {
+      return;
+    }
+    st.nativeCall = ThreadState.OUTSIDE;
+    if (st.alive) {
+      take(st);
+    }
+  }
+
+  private void dropForNative(ThreadState st) {
+    st.guard++;
+    boolean parked = lockMutex();
+    try {
+      if (st.holding) {
+        long now = System.nanoTime();
+        JfrEvents.gilDrop(false, now - st.heldSince);
+        release(st, now);
+        nativeReleases++;
+        freed.signal();
+        updateBreaker();
+      }
+    } finally {
+      mutex.unlock();
+      st.guard--;
+      restorePermit(parked);
+    }
+  }
+
+  /** Numbers a native method that gil4j wraps, for {@link #enterNative}. */
+  public int nativeMethod(String name) {
+    return natives.register(name);
+  }
+
   /** Entering a static initializer: checkpoints do not drop the GIL until the matching exit. */
   public void enterNoSwitch() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null) {
       st.noSwitch++;
     }
   }
 
   public void exitNoSwitch() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null && st.noSwitch > 0) {
       st.noSwitch--;
     }
@@ -309,7 +452,7 @@ public final class GilCore {
 
   /** Entering class loading: neither checkpoints nor blocking points hand the GIL over. */
   public void enterClassLoading() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null) {
       st.noSwitch++;
       st.loading++;
@@ -317,7 +460,7 @@ public final class GilCore {
   }
 
   public void exitClassLoading() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null && st.loading > 0) {
       st.noSwitch--;
       st.loading--;
@@ -326,19 +469,8 @@ public final class GilCore {
 
   /** The calling thread is ending: it releases the GIL for good. */
   public void threadEnded() {
-    Thread me = Thread.currentThread();
-    ThreadState st = states.get();
-    if (st == null) {
-      // Removed before locking: if the lock parks, the park hook must not register this thread.
-      if (!pendingStarts.isEmpty() && pendingStarts.remove(me)) {
-        boolean parked = lockMutex();
-        try {
-          updateBreaker();
-        } finally {
-          mutex.unlock();
-          restorePermit(parked);
-        }
-      }
+    ThreadState st = mine();
+    if (st == null || !st.alive) {
       return;
     }
     st.guard++;
@@ -350,19 +482,16 @@ public final class GilCore {
         release(st, now);
         freed.signal();
       }
-      if (st.retake) {
-        st.retake = false;
-        pendingRetakes--;
-      }
+      settle(st);
       st.alive = false;
       st.endedAt = now;
+      table.remove(st);
       updateBreaker();
     } finally {
       mutex.unlock();
       st.guard--;
       restorePermit(parked);
     }
-    states.remove();
   }
 
   /** Takes a token, waiting as CPython's {@code take_gil} does. */
@@ -376,10 +505,7 @@ public final class GilCore {
       if (st.holding) {
         return;
       }
-      if (st.retake) {
-        st.retake = false;
-        pendingRetakes--;
-      }
+      settle(st);
       long start = System.nanoTime();
       boolean contended = held == holders.length;
       if (contended) {
@@ -545,9 +671,7 @@ public final class GilCore {
   }
 
   private void updateBreaker() {
-    breaker.set(
-        !open
-            && (!cpython || pendingRequests > 0 || pendingRetakes > 0 || !pendingStarts.isEmpty()));
+    breaker.set(!open && (!cpython || pendingRequests > 0 || pendingRetakes > 0));
   }
 
   /**
@@ -605,7 +729,11 @@ public final class GilCore {
           case BLOCKED -> releaseAtMonitor(h, now);
           case WAITING, TIMED_WAITING, TERMINATED -> revoke(h, s.name(), now);
           default -> {
-            if (h.dropRequested && stalled(h, now)) {
+            if (h.nativeCall == ThreadState.IN_NATIVE && asleepInNative(h, now)) {
+              if (h.casNativeCall(ThreadState.IN_NATIVE, ThreadState.RELEASED)) {
+                releaseInNative(h, now);
+              }
+            } else if (h.dropRequested && stalled(h, now)) {
               revoke(h, "STALLED", now);
             }
           }
@@ -655,6 +783,45 @@ public final class GilCore {
         && wall >= ASLEEP_NANOS
         && (cpu < 0 || (cpu - h.windowCpu) * 10 <= wall)
         && (wall >= stallWindow || !KernelThreads.lockingMutex(h.tid));
+  }
+
+  /**
+   * Whether a holder inside a library's native call sleeps there: the kernel says so at this poll
+   * (Linux); elsewhere, its CPU time advanced by under 10% of the wall time across at least one
+   * poll of the same call.
+   */
+  private boolean asleepInNative(ThreadState h, long now) {
+    Boolean asleep = KernelThreads.asleep(h.tid);
+    if (asleep != null) {
+      return asleep;
+    }
+    long cpu = cpuTime(h);
+    int call = h.nativeCalls;
+    if (cpu < 0) {
+      return false;
+    }
+    if (h.sampledCall != call || h.sampledAt == 0) {
+      h.sampledCall = call;
+      h.sampledAt = now;
+      h.sampledCpu = cpu;
+      return false;
+    }
+    long wall = now - h.sampledAt;
+    return wall >= pollNanos && (cpu - h.sampledCpu) * 10 <= wall;
+  }
+
+  /**
+   * A designed release point, not a missed one: no stack is taken and no revocation counted. The
+   * holder re-takes the GIL itself when the native call returns ({@link #exitNative}).
+   */
+  private void releaseInNative(ThreadState h, long now) {
+    JfrEvents.gilDrop(false, now - h.heldSince);
+    release(h, now);
+    h.sampledAt = 0;
+    natives.sawAsleep(h.nativeMethod);
+    nativeReleases++;
+    freed.signal();
+    updateBreaker();
   }
 
   private long cpuTime(ThreadState h) {
@@ -707,10 +874,17 @@ public final class GilCore {
     // First, while the holder is still where it blocked: that is the place a hook is missing.
     StackTraceElement[] stack = h.thread.getStackTrace();
     release(h, now);
-    h.retake = true;
     h.revocations++;
-    pendingRetakes++;
     revocations++;
+    if (h.thread.isAlive()) {
+      h.retake = true;
+      pendingRetakes++;
+    } else {
+      // Ended without its exit hook: nobody would settle a re-take owed by a dead thread.
+      h.alive = false;
+      h.endedAt = now;
+      table.remove(h);
+    }
     List<String> frames = new ArrayList<>();
     for (int i = 0; i < stack.length && frames.size() < STACK_DEPTH; i++) {
       frames.add(stack[i].toString());
@@ -726,7 +900,7 @@ public final class GilCore {
 
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
-    ThreadState caller = states.get();
+    ThreadState caller = mine();
     if (caller != null) {
       caller.guard++;
     }
@@ -761,6 +935,7 @@ public final class GilCore {
           forcedDrops,
           dropRequests,
           monitorReleases,
+          nativeReleases,
           revocations,
           waits.copy(),
           rows,

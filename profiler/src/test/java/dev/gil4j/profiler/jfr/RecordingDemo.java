@@ -93,6 +93,7 @@ public final class RecordingDemo {
         handOffs / 2,
         0,
         0,
+        0,
         new Histogram(2),
         List.of(
             row("main", elapsed, 4, 5, handOffs / 2), row("worker", elapsed, 5, 4, handOffs / 2)),
