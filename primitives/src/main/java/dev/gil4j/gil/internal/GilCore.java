@@ -9,6 +9,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,6 +84,14 @@ public final class GilCore {
   private long nativeReleases;
   private final Histogram waits = new Histogram(2);
   private final List<ThreadState> threads = new ArrayList<>();
+
+  /** Threads the safety net released that owe a re-take; {@link #coverOwing} watches them. */
+  private final List<ThreadState> owing = new ArrayList<>();
+
+  /** One of them, running without the GIL: it gets the GIL at the next release. */
+  private ThreadState proxy;
+
+  private volatile boolean anyOwing;
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
   private ThreadMXBean cpuClock;
 
@@ -604,6 +613,15 @@ public final class GilCore {
     if (holders.length == 1) {
       soleHolder = null;
     }
+    // A thread released by the safety net that runs without the GIL gets it next (coverOwing).
+    ThreadState p = proxy;
+    if (p != null && !open) {
+      proxy = null;
+      if (p.alive && p.retake && !p.holding) {
+        settle(p);
+        grant(p, now);
+      }
+    }
   }
 
   /** Drops the token; a forced drop waits until another thread has taken it (FORCE_SWITCHING). */
@@ -703,6 +721,11 @@ public final class GilCore {
     return waiters > 0;
   }
 
+  /** Whether a thread released by the safety net has not re-taken the GIL yet. */
+  boolean hasOwing() {
+    return anyOwing;
+  }
+
   /** The safety net: revoke holders that are not running while others wait. Watchdog only. */
   void inspectHolders() {
     if (cpuClock == null) {
@@ -710,10 +733,11 @@ public final class GilCore {
     }
     mutex.lock();
     try {
+      long now = System.nanoTime();
+      coverOwing(now);
       if (waiters == 0) {
         return;
       }
-      long now = System.nanoTime();
       for (ThreadState h : holders) {
         if (h == null || h.guard > 0) {
           continue;
@@ -742,6 +766,45 @@ public final class GilCore {
     } finally {
       mutex.unlock();
     }
+  }
+
+  /**
+   * A thread the safety net released resumes where it blocked, often in code without checkpoints
+   * (JDK code, a pure loop), and would run there beside the new holder until its next checkpoint.
+   * One whose CPU time advanced since then is running: it gets the GIL on its behalf — at once if a
+   * token is free, else at the next release, with a drop requested from the holder — so that it
+   * holds the GIL as it runs, as CPython's thread would. Mutex held.
+   */
+  private void coverOwing(long now) {
+    for (Iterator<ThreadState> it = owing.iterator(); it.hasNext(); ) {
+      ThreadState h = it.next();
+      if (!h.retake || !h.alive || h.holding) {
+        it.remove();
+        continue;
+      }
+      long cpu = cpuTime(h);
+      if (cpu < 0 || cpu - h.releasedCpu < pollNanos / 2) {
+        continue;
+      }
+      if (held < holders.length) {
+        it.remove();
+        settle(h);
+        grant(h, now);
+      } else if (proxy == null) {
+        proxy = h;
+        requestDrop();
+      }
+    }
+    anyOwing = !owing.isEmpty();
+  }
+
+  /** Mutex held: {@code h} lost the GIL to the safety net and owes a re-take. */
+  private void owe(ThreadState h) {
+    h.retake = true;
+    pendingRetakes++;
+    h.releasedCpu = cpuTime(h);
+    owing.add(h);
+    anyOwing = true;
   }
 
   /**
@@ -863,8 +926,7 @@ public final class GilCore {
    */
   private void releaseAtMonitor(ThreadState h, long now) {
     release(h, now);
-    h.retake = true;
-    pendingRetakes++;
+    owe(h);
     monitorReleases++;
     freed.signal();
     updateBreaker();
@@ -877,8 +939,7 @@ public final class GilCore {
     h.revocations++;
     revocations++;
     if (h.thread.isAlive()) {
-      h.retake = true;
-      pendingRetakes++;
+      owe(h);
     } else {
       // Ended without its exit hook: nobody would settle a re-take owed by a dead thread.
       h.alive = false;

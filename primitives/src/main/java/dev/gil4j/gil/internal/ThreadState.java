@@ -104,6 +104,9 @@ public final class ThreadState {
   long sampledAt;
   long sampledCpu;
 
+  /** Its CPU time when the safety net released it: advancing since, it runs without the GIL. */
+  long releasedCpu;
+
   /** The watchdog's observations while a drop request to this holder is pending. */
   long windowStart;
 

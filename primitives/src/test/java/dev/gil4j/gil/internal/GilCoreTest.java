@@ -530,4 +530,52 @@ class GilCoreTest {
     assertEquals(0, core.usage().nativeReleases(), "a computing native call keeps the GIL");
     assertTrue(ms >= 200, "the waiter got the GIL after " + ms + " ms, before the holder was done");
   }
+
+  @Test
+  void aRevokedHolderThatResumesWithoutCheckpointsGetsTheGilBack() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(1, TimeUnit.MILLISECONDS));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong waiterProgress = new AtomicLong();
+    long[] during = new long[2];
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              // Parked where gil4j has no hook (no agent here): the safety net revokes the GIL.
+              LockSupport.parkNanos(300_000_000L);
+              long start = System.nanoTime();
+              long x = 1;
+              while (System.nanoTime() - start < 600_000_000L) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+                long t = System.nanoTime() - start;
+                if (during[0] == 0 && t > 300_000_000L) {
+                  during[0] = waiterProgress.get();
+                }
+              }
+              during[1] = waiterProgress.get() + (x == 42 ? 1 : 0);
+              core.threadEnded();
+            });
+    holding.await();
+    Thread waiter =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              while (!stop.get()) {
+                waiterProgress.incrementAndGet();
+                checkpoint(core);
+              }
+              core.threadEnded();
+            });
+    holder.join();
+    stop.set(true);
+    waiter.join();
+    GilUsage u = core.usage();
+    assertTrue(u.revocations() >= 1, "the parked holder was revoked");
+    assertEquals(
+        during[0],
+        during[1],
+        "the waiter kept running while the revoked holder computed without checkpoints");
+  }
 }
