@@ -91,7 +91,8 @@ public record Options(
           "  In FILE, %p becomes the process id; multiprocessing's children write FILE with"
               + " -%p added.");
 
-  private static final List<String> KEYS =
+  /** Every option key, in the order `options` lists them. */
+  public static final List<String> KEYS =
       List.of(
           "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "keepgil",
           "report", "jfr", "jfc");
