@@ -232,7 +232,9 @@ public final class GilCore {
       return false;
     }
     String name = child.getName();
-    return !name.startsWith("gil4j-") && !name.startsWith("JFR ");
+    // JDK 17 starts its process reaper as a plain Thread; it waits in a native call and, holding
+    // the GIL from its first instruction, was revoked at every child process.
+    return !name.startsWith("gil4j-") && !name.startsWith("JFR ") && !name.equals("process reaper");
   }
 
   /** The state of the calling thread, or null; no side effects. */
