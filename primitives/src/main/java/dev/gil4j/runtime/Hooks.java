@@ -94,6 +94,36 @@ public final class Hooks {
     }
   }
 
+  /**
+   * Entering a lock acquisition that may block: the GIL is released at its first wait and re-taken
+   * only when the lock is owned, as CPython's lock acquire does. Returns whether to call {@link
+   * #acquireEnds}.
+   */
+  public static boolean acquireBegins() {
+    GilCore g = gil;
+    if (g == null) {
+      return false;
+    }
+    try {
+      return g.acquireBegins();
+    } catch (Throwable t) {
+      g.reportOnce("acquire begins", t);
+      return false;
+    }
+  }
+
+  /** Leaving a lock acquisition: re-takes the GIL if a wait inside released it. */
+  public static void acquireEnds() {
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.acquireEnds();
+      } catch (Throwable t) {
+        g.reportOnce("acquire ends", t);
+      }
+    }
+  }
+
   /** Replaces {@code Object.wait()} in application code (native in JDK 17). */
   public static void objectWait(Object monitor) throws InterruptedException {
     boolean released = beforeBlocking();

@@ -1,5 +1,6 @@
 package dev.gil4j.agent.internal;
 
+import dev.gil4j.profiler.ContentionRecorder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -108,7 +109,7 @@ final class MonitorTiming {
   }
 
   private static String where(String className, MethodNode m, String sourceFile, int line) {
-    return LockSwap.site(className, m.name, sourceFile, line);
+    return ContentionRecorder.siteName(className, m.name, sourceFile, line);
   }
 
   /**
