@@ -836,8 +836,14 @@ public final class GilCore {
 
   /** Whether some holder is blocked, or has a drop request pending: read without the mutex. */
   private boolean anyHolderSuspect() {
+    if (anyOwing) {
+      return true;
+    }
     for (ThreadState h : holders) {
-      if (h != null && (h.dropRequested || h.thread.getState() != Thread.State.RUNNABLE)) {
+      if (h != null
+          && (h.dropRequested
+              || h.nativeCall == ThreadState.IN_NATIVE
+              || h.thread.getState() != Thread.State.RUNNABLE)) {
         return true;
       }
     }
