@@ -95,6 +95,8 @@ public final class GilCore {
   private ThreadState proxy;
 
   private volatile boolean anyOwing;
+  // The periodic reader's threads: alive, or ended since its last snapshot (recentUsage).
+  private final List<ThreadState> unreported = new ArrayList<>();
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
   private ThreadMXBean cpuClock;
 
@@ -191,7 +193,9 @@ public final class GilCore {
         return false;
       }
       ThreadState st = new ThreadState(child, System.nanoTime());
+      st.id = threads.size();
       threads.add(st);
+      unreported.add(st);
       table.put(st);
       st.retake = true;
       pendingRetakes++;
@@ -215,7 +219,8 @@ public final class GilCore {
       ThreadState st = table.get(child);
       if (st != null && st.tid == ThreadState.NOT_RUN) {
         settle(st);
-        threads.remove(st);
+        st.alive = false;
+        st.endedAt = System.nanoTime();
         table.remove(st);
         updateBreaker();
       }
@@ -284,7 +289,9 @@ public final class GilCore {
     st.tid = ownTid(t);
     boolean parked = lockMutex();
     try {
+      st.id = threads.size();
       threads.add(st);
+      unreported.add(st);
       table.put(st);
       st.retake = true;
       pendingRetakes++;
@@ -1043,6 +1050,22 @@ public final class GilCore {
 
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
+    return snapshot(threads, true);
+  }
+
+  /**
+   * How the GIL has been used so far, for a periodic reader (gil4j's JFR events, every second):
+   * rows only for the threads alive now or ended since the previous call, and no wait histograms
+   * (the rows' and the overall {@code waits} are empty). Its cost, paid under the GIL's mutex,
+   * grows with the threads alive, not with every thread the application ever ran: copying every
+   * registered thread's histogram each second, as {@link #usage} does, stalled the GIL and the
+   * periods of an application that starts threads all the time.
+   */
+  public GilUsage recentUsage() {
+    return snapshot(unreported, false);
+  }
+
+  private GilUsage snapshot(List<ThreadState> of, boolean histograms) {
     ThreadState caller = mine();
     if (caller != null) {
       caller.guard++;
@@ -1050,12 +1073,14 @@ public final class GilCore {
     boolean parked = lockMutex();
     try {
       long now = System.nanoTime();
-      List<GilUsage.ThreadRow> rows = new ArrayList<>(threads.size());
-      for (ThreadState t : threads) {
+      Histogram none = histograms ? null : new Histogram(2);
+      List<GilUsage.ThreadRow> rows = new ArrayList<>(of.size());
+      for (ThreadState t : of) {
         long end = t.alive ? now : t.endedAt;
         long heldNanos = t.heldNanos + (t.holding ? now - t.heldSince : 0);
         rows.add(
             new GilUsage.ThreadRow(
+                t.id,
                 t.name,
                 end - t.registeredAt,
                 heldNanos,
@@ -1064,8 +1089,11 @@ public final class GilCore {
                 t.contendedTakes,
                 t.forcedDrops,
                 t.revocations,
-                t.waits == null ? new Histogram(2) : t.waits.copy(),
+                !histograms ? none : t.waits == null ? new Histogram(2) : t.waits.copy(),
                 t.alive));
+      }
+      if (!histograms) {
+        unreported.removeIf(t -> !t.alive);
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
       stacks.sort(Comparator.comparingLong(GilUsage.RevokedStack::count).reversed());
@@ -1080,7 +1108,7 @@ public final class GilCore {
           monitorReleases,
           nativeReleases,
           revocations,
-          waits.copy(),
+          histograms ? waits.copy() : none,
           rows,
           stacks);
     } finally {
