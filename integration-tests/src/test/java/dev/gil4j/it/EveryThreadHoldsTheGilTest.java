@@ -27,7 +27,7 @@ class EveryThreadHoldsTheGilTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.it.Jdk#available")
   void threadsWhoseBodiesHoldNoCheckpointTakeTheGilBeforeTheirFirstInstruction(Jdk jdk) {
-    ChildRun run = run(jdk, SelfContainedBodies.class, "600000000");
+    ChildRun run = run(jdk, SelfContainedBodies.class, "1500000000");
     assertCores(jdk, "self-contained thread bodies", run);
   }
 
