@@ -285,6 +285,7 @@ final class ContentionScenario {
         forced,
         forced,
         0,
+        0,
         revoked,
         new Histogram(2),
         rows,

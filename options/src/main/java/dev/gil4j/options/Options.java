@@ -21,6 +21,8 @@ import java.util.Set;
  *     profile=on|off})
  * @param include class-name globs to instrument; empty means every non-JDK, non-agent class
  * @param exclude class-name globs never to instrument
+ * @param keepgil globs over {@code pkg.Class.method} naming libraries' native methods that keep the
+ *     GIL even while asleep; every other native method of a non-JDK class may release it
  * @param report where the exit report goes: {@code stderr}, {@code off}, or a file path
  * @param jfr the JFR recording to write at exit, or null for none
  * @param jfc JFR settings laid over gil4j's own for that recording, or null
@@ -34,6 +36,7 @@ public record Options(
     boolean profile,
     List<String> include,
     List<String> exclude,
+    List<String> keepgil,
     String report,
     String jfr,
     String jfc) {
@@ -41,7 +44,18 @@ public record Options(
   /** CPython's: the new GIL, a 5 ms switch interval, one token; profiling on. */
   public static final Options DEFAULTS =
       new Options(
-          true, "cpython", 5_000_000L, 100, 1, true, List.of(), List.of(), "stderr", null, null);
+          true,
+          "cpython",
+          5_000_000L,
+          100,
+          1,
+          true,
+          List.of(),
+          List.of(),
+          List.of(),
+          "stderr",
+          null,
+          null);
 
   /** The policies {@code policy=} accepts. */
   public static final List<String> POLICIES = List.of("cpython", "ticks");
@@ -67,6 +81,8 @@ public record Options(
               + " on)",
           "  include=GLOB|GLOB   classes to instrument (default: every non-JDK, non-agent class)",
           "  exclude=GLOB|GLOB   classes never to instrument; * matches any characters",
+          "  keepgil=GLOB|GLOB   libraries' native methods (pkg.Class.method) that keep the GIL"
+              + " while asleep (default: none; every other one releases it when it sleeps)",
           "  report=stderr|off|FILE  where the exit report goes (default stderr)",
           "  jfr=FILE            record gil4j's and the JDK's lock, park, sleep and I/O events to"
               + " FILE, written at exit",
@@ -78,8 +94,8 @@ public record Options(
   /** Every option key, in the order `options` lists them. */
   public static final List<String> KEYS =
       List.of(
-          "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "report",
-          "jfr", "jfc");
+          "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "keepgil",
+          "report", "jfr", "jfc");
 
   /**
    * Parses an option string; {@code null} or empty gives the defaults.
@@ -96,6 +112,7 @@ public record Options(
     boolean profile = DEFAULTS.profile;
     List<String> include = DEFAULTS.include;
     List<String> exclude = DEFAULTS.exclude;
+    List<String> keepgil = DEFAULTS.keepgil;
     String report = DEFAULTS.report;
     String jfr = DEFAULTS.jfr;
     String jfc = DEFAULTS.jfc;
@@ -124,6 +141,7 @@ public record Options(
         case "profile" -> profile = onOff(key, value);
         case "include" -> include = globs(key, value);
         case "exclude" -> exclude = globs(key, value);
+        case "keepgil" -> keepgil = globs(key, value);
         case "report" ->
             report = value.equals("stderr") || value.equals("off") ? value : outputFile(key, value);
         case "jfr" -> jfr = outputFile(key, value);
@@ -136,7 +154,18 @@ public record Options(
           "option jfc needs option jfr: the settings apply to the recording jfr=FILE writes");
     }
     return new Options(
-        gil, policy, switchNanos, ticks, tokens, profile, include, exclude, report, jfr, jfc);
+        gil,
+        policy,
+        switchNanos,
+        ticks,
+        tokens,
+        profile,
+        include,
+        exclude,
+        keepgil,
+        report,
+        jfr,
+        jfc);
   }
 
   private static boolean onOff(String key, String value) {
@@ -185,7 +214,10 @@ public record Options(
     for (String g : value.split("\\|", -1)) {
       if (g.isBlank() || !g.matches("[A-Za-z0-9_$.*?]+")) {
         throw bad(
-            key, value, "class-name globs separated by | (letters, digits, _ $ . and * ? only)");
+            key,
+            value,
+            (key.equals("keepgil") ? "method-name globs (pkg.Class.method)" : "class-name globs")
+                + " separated by | (letters, digits, _ $ . and * ? only)");
       }
       out.add(g.trim());
     }
@@ -245,6 +277,9 @@ public record Options(
     }
     if (!exclude.isEmpty()) {
       s.append(" exclude=").append(String.join("|", exclude));
+    }
+    if (!keepgil.isEmpty()) {
+      s.append(" keepgil=").append(String.join("|", keepgil));
     }
     s.append(" report=").append(report);
     if (jfr != null) {

@@ -31,7 +31,7 @@ class OptionsTest {
   void everyKeyIsParsed() {
     Options o =
         Options.parse(
-            "gil=off,policy=ticks,ticks=50,tokens=4,profile=off,include=com.acme.*|org.x.Y,exclude=*Test,report=off");
+            "gil=off,policy=ticks,ticks=50,tokens=4,profile=off,include=com.acme.*|org.x.Y,exclude=*Test,keepgil=com.github.luben.zstd.Zstd.*,report=off");
     assertFalse(o.gil());
     assertFalse(o.profile());
     assertEquals("ticks", o.policy());
@@ -39,6 +39,7 @@ class OptionsTest {
     assertEquals(4, o.tokens());
     assertEquals(List.of("com.acme.*", "org.x.Y"), o.include());
     assertEquals(List.of("*Test"), o.exclude());
+    assertEquals(List.of("com.github.luben.zstd.Zstd.*"), o.keepgil());
     assertEquals("off", o.report());
   }
 
@@ -55,6 +56,7 @@ class OptionsTest {
         "policy=fifo; bad value for option policy: 'fifo'; accepted: cpython or ticks",
         "gil=maybe; bad value for option gil: 'maybe'; accepted: on or off",
         "include=a b; bad value for option include",
+        "keepgil=a(b); bad value for option keepgil: 'a(b)'; accepted: method-name globs",
         "report=/no/such/dir/r.txt; bad value for option report",
         "gil=on,gil=off; option 'gil' given twice",
         "switch; bad option 'switch': expected key=value",

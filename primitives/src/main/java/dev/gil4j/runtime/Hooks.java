@@ -258,14 +258,91 @@ public final class Hooks {
     }
   }
 
-  /** {@code Thread.start} is about to start {@code child}. */
-  public static void threadStarting(Thread child) {
+  /**
+   * {@code Thread.start} is about to start {@code child}. Returns whether {@code child} was
+   * registered by this call, to pass to {@link #threadStartEnded}.
+   */
+  public static boolean threadStarting(Thread child) {
     GilCore g = gil;
     if (g != null) {
       try {
-        g.threadStarting(child);
+        return g.threadStarting(child);
       } catch (Throwable t) {
         g.reportOnce("thread start", t);
+      }
+    }
+    return false;
+  }
+
+  /** {@code Thread.start} returned or threw; {@code registered} from {@link #threadStarting}. */
+  public static void threadStartEnded(Throwable thrown, Thread child, boolean registered) {
+    GilCore g = gil;
+    if (g != null && registered && thrown != null) {
+      try {
+        g.threadStartFailed(child);
+      } catch (Throwable t) {
+        g.reportOnce("thread start", t);
+      }
+    }
+  }
+
+  /**
+   * A thread enters its {@code run}: a registered thread takes the GIL before its body's first
+   * instruction.
+   */
+  public static void threadBegins() {
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.threadBegins();
+      } catch (Throwable t) {
+        g.reportOnce("thread run", t);
+      }
+    }
+  }
+
+  /** Numbers a library's native method that gil4j wraps, as its class loads; -1 without a GIL. */
+  public static int nativeMethod(String name) {
+    GilCore g = gil;
+    if (g == null) {
+      return -1;
+    }
+    try {
+      return g.nativeMethod(name);
+    } catch (Throwable t) {
+      g.reportOnce("native method", t);
+      return -1;
+    }
+  }
+
+  /**
+   * Before a library's native method {@code method} (the woven wrapper calls it): the GIL may be
+   * released while the thread sleeps inside the call. Returns what to pass to {@link #exitNative}.
+   */
+  public static int enterNative(int method) {
+    GilCore g = gil;
+    if (g == null) {
+      return GilCore.NATIVE_NOTHING;
+    }
+    try {
+      return g.enterNative(method);
+    } catch (Throwable t) {
+      g.reportOnce("native call", t);
+      return GilCore.NATIVE_NOTHING;
+    }
+  }
+
+  /** After that native method, also when it threw: re-takes the GIL if it was released. */
+  public static void exitNative(int entered) {
+    if (entered == GilCore.NATIVE_NOTHING) {
+      return;
+    }
+    GilCore g = gil;
+    if (g != null) {
+      try {
+        g.exitNative(entered);
+      } catch (Throwable t) {
+        g.reportOnce("native call", t);
       }
     }
   }

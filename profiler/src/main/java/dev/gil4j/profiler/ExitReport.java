@@ -34,13 +34,14 @@ public final class ExitReport {
         String.format(
             Locale.ROOT,
             "gil4j:   hand-offs %d (%.1f/s), drop requests %d, forced drops %d, revocations %d,"
-                + " released at contended monitors %d%n",
+                + " released at contended monitors %d, released in native calls %d%n",
             u.handOffs(),
             seconds > 0 ? u.handOffs() / seconds : 0.0,
             u.dropRequests(),
             u.forcedDrops(),
             u.revocations(),
-            u.monitorReleases()));
+            u.monitorReleases(),
+            u.nativeReleases()));
     out.append(String.format(Locale.ROOT, "gil4j:   GIL wait %s%n", formatPercentiles(u.waits())));
     out.append(
         String.format(

@@ -18,6 +18,7 @@ import org.HdrHistogram.Histogram;
  * @param forcedDrops drops made because a waiter asked for the GIL (drop requests honoured)
  * @param dropRequests drop requests made by waiters that saw no switch during one interval
  * @param monitorReleases times a holder blocked on a contended monitor and so counted as released
+ * @param nativeReleases times a holder asleep in a library's native call released the GIL there
  * @param revocations times the safety net took the GIL from a holder blocked elsewhere
  * @param waits wait times, in nanoseconds, of every take that had to wait
  * @param threads per-thread rows, in registration order
@@ -32,6 +33,7 @@ public record GilUsage(
     long forcedDrops,
     long dropRequests,
     long monitorReleases,
+    long nativeReleases,
     long revocations,
     Histogram waits,
     List<ThreadRow> threads,

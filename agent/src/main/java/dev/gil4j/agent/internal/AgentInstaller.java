@@ -59,6 +59,11 @@ public final class AgentInstaller {
           new AppTransformer(
               options.include(), options.exclude(), options.gil(), options.profile());
       inst.addTransformer(app, attached);
+      // Natives are wrapped only at first load (the wrapper is a new method), so not when attached.
+      if (options.gil() && !attached && inst.isNativeMethodPrefixSupported()) {
+        inst.setNativeMethodPrefix(app, NativeReleases.PREFIX);
+        app.wrapNatives(options.keepgil());
+      }
     }
     AppTransformer woven = app;
     Runtime.getRuntime()

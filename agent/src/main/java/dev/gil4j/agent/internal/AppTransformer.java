@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +50,9 @@ final class AppTransformer implements ClassFileTransformer {
   private final boolean checkpoints;
   private final Map<String, String> swaps;
 
+  /** Native methods that keep the GIL; null when natives are not wrapped at all. */
+  private volatile Predicate<String> keepGil;
+
   AppTransformer(List<String> include, List<String> exclude, boolean checkpoints, boolean profile) {
     this.checkpoints = checkpoints;
     this.swaps = profile ? LockSwap.available() : Map.of();
@@ -62,6 +66,17 @@ final class AppTransformer implements ClassFileTransformer {
       patterns.add(glob(g));
     }
     return patterns;
+  }
+
+  /**
+   * From now on, native methods of the classes this transformer loads become places where the GIL
+   * may be released ({@link NativeReleases}), except those {@code keepgil} names. Every non-JDK
+   * class but the excluded ones, whatever {@code include} says: {@code include} picks the classes
+   * that get checkpoints, and a library left without them still waits in its natives.
+   */
+  void wrapNatives(List<String> keepgil) {
+    List<Pattern> keep = globs(keepgil);
+    keepGil = name -> matchesAny(keep, name);
   }
 
   /** A class-name glob: {@code *} any characters, {@code ?} one; dots or slashes alike. */
@@ -79,6 +94,18 @@ final class AppTransformer implements ClassFileTransformer {
   }
 
   boolean wanted(ClassLoader loader, String internalName) {
+    if (!outsideJdk(loader, internalName)) {
+      return false;
+    }
+    String name = internalName.replace('/', '.');
+    if (!include.isEmpty() && !matchesAny(include, name)) {
+      return false;
+    }
+    return !matchesAny(exclude, name);
+  }
+
+  /** An application or library class: neither the JDK's nor gil4j's own. */
+  private boolean outsideJdk(ClassLoader loader, String internalName) {
     if (loader == null || loader == platform || internalName == null) {
       return false;
     }
@@ -87,11 +114,12 @@ final class AppTransformer implements ClassFileTransformer {
         return false;
       }
     }
+    return true;
+  }
+
+  private boolean excluded(String internalName) {
     String name = internalName.replace('/', '.');
-    if (!include.isEmpty() && !matchesAny(include, name)) {
-      return false;
-    }
-    return !matchesAny(exclude, name);
+    return matchesAny(exclude, name);
   }
 
   private static boolean matchesAny(List<Pattern> patterns, String name) {
@@ -110,11 +138,19 @@ final class AppTransformer implements ClassFileTransformer {
       Class<?> redefined,
       ProtectionDomain domain,
       byte[] classFile) {
-    if (!wanted(loader, className)) {
+    Predicate<String> keep = keepGil;
+    boolean natives =
+        keep != null && redefined == null && outsideJdk(loader, className) && !excluded(className);
+    if (!natives && !wanted(loader, className)) {
       return null;
     }
     try {
-      byte[] out = CheckpointWeaver.weave(classFile, checkpoints, swaps);
+      byte[] out =
+          wanted(loader, className) ? CheckpointWeaver.weave(classFile, checkpoints, swaps) : null;
+      if (natives) {
+        byte[] wrapped = NativeReleases.wrap(out != null ? out : classFile, keep);
+        out = wrapped != null ? wrapped : out;
+      }
       if (out != null) {
         woven.incrementAndGet();
       }

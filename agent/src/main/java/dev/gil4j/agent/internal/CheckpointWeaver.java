@@ -35,7 +35,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  * <ul>
  *   <li>At method entry, in methods that call anything: recursion and call chains reach one. A
  *       method that calls nothing and has no loop runs briefly and needs none, so getters and other
- *       leaves stay free.
+ *       leaves stay free. And at the entry of every {@code run()}, where a new thread takes the GIL
+ *       before its body.
  *   <li>At the back-edge of every loop that calls a method, reads a field it cannot prove
  *       non-volatile, or enters a monitor: such a loop may spin on another thread's progress, and
  *       must let that thread run.
@@ -267,11 +268,17 @@ public final class CheckpointWeaver {
       code.insert(skipMarkers(insn), hook("checkpoint"));
       changed = true;
     }
-    if (calls) {
+    // A thread's run() gets one even without calls: the thread takes the GIL there, before a body
+    // that may hold no other checkpoint (Thread subclasses override run, which skips the advice).
+    if (calls || isRun(m)) {
       code.insert(hook("checkpoint"));
       changed = true;
     }
     return changed;
+  }
+
+  private static boolean isRun(MethodNode m) {
+    return m.name.equals("run") && m.desc.equals("()V") && (m.access & Opcodes.ACC_STATIC) == 0;
   }
 
   /**

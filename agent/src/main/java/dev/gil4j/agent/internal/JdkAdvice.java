@@ -48,12 +48,33 @@ enum JdkAdvice {
     }
   },
 
-  /** A registered thread starting another registers it. */
-  THREAD_START(false) {
+  /** A registered thread starting another registers it; a start that throws undoes that. */
+  THREAD_START(true, Opcodes.INTEGER, "java/lang/Thread") {
     @Override
     void enter(Site s, InsnList code) {
+      // exits see only the advice's own locals: the thread travels in one of them
       code.add(new VarInsnNode(Opcodes.ALOAD, 0));
-      code.add(s.hooks("threadStarting", "(Ljava/lang/Thread;)V"));
+      code.add(new InsnNode(Opcodes.DUP));
+      code.add(new VarInsnNode(Opcodes.ASTORE, s.slot + 1));
+      code.add(s.hooks("threadStarting", "(Ljava/lang/Thread;)Z"));
+      code.add(new VarInsnNode(Opcodes.ISTORE, s.slot));
+    }
+
+    @Override
+    void exit(Site s, InsnList code, boolean thrown) {
+      // Hooks.threadStartEnded(thrown or null, thread, registered); a thrown one stays on the stack
+      code.add(thrown ? new InsnNode(Opcodes.DUP) : new InsnNode(Opcodes.ACONST_NULL));
+      code.add(new VarInsnNode(Opcodes.ALOAD, s.slot + 1));
+      code.add(new VarInsnNode(Opcodes.ILOAD, s.slot));
+      code.add(s.hooks("threadStartEnded", "(Ljava/lang/Throwable;Ljava/lang/Thread;Z)V"));
+    }
+  },
+
+  /** A registered thread takes the GIL at the start of its {@code run}, before the body. */
+  THREAD_RUN(false) {
+    @Override
+    void enter(Site s, InsnList code) {
+      code.add(s.hooks("threadBegins", "()V"));
     }
   },
 
@@ -69,8 +90,16 @@ enum JdkAdvice {
     }
   },
 
-  /** A virtual thread ends when its task returns from {@code VirtualThread.run(Runnable)}. */
-  VIRTUAL_THREAD_END(true) {
+  /**
+   * A virtual thread begins its task in {@code VirtualThread.run(Runnable)}, taking the GIL before
+   * the task's first instruction, and ends when the task returns.
+   */
+  VIRTUAL_THREAD_RUN(true) {
+    @Override
+    void enter(Site s, InsnList code) {
+      code.add(s.hooks("threadBegins", "()V"));
+    }
+
     @Override
     void exit(Site s, InsnList code, boolean thrown) {
       code.add(s.hooks("threadEnded", "()V"));

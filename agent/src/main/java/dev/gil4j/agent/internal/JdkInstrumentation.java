@@ -80,11 +80,16 @@ final class JdkInstrumentation {
           of("java.lang.Thread", "start", JdkAdvice.THREAD_START),
           of("java.lang.VirtualThread", "start", JdkAdvice.THREAD_START),
           taking("java.lang.Thread", "exit", "()", JdkAdvice.THREAD_EXIT),
+          // The JVM calls run() on a new thread: a registered thread takes the GIL there, before
+          // its body. Subclasses that override run() get a checkpoint at its entry instead
+          // (CheckpointWeaver); pool workers run ForkJoinWorkerThread's.
+          taking("java.lang.Thread", "run", "()", JdkAdvice.THREAD_RUN),
+          taking("java.util.concurrent.ForkJoinWorkerThread", "run", "()", JdkAdvice.THREAD_RUN),
           taking(
               "java.lang.VirtualThread",
               "run",
               "(Ljava/lang/Runnable;)",
-              JdkAdvice.VIRTUAL_THREAD_END),
+              JdkAdvice.VIRTUAL_THREAD_RUN),
           taking("java.lang.ClassLoader", "loadClass", "(Ljava/lang/String;Z)", CLASS_LOADING),
           // The JDK's own application and platform loaders override loadClass(String, boolean)
           // without calling it: without this point, plain 'java -cp' applications handed the GIL

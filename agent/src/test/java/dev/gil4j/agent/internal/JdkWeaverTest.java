@@ -130,9 +130,11 @@ class JdkWeaverTest {
   }
 
   @Test
-  void threadStartAdviceRunsAtEntryOnly() throws Throwable {
+  void threadStartIsRegisteredAtEntryAndSettledAtExit() throws Throwable {
     ((Thread) starter.getConstructor().newInstance()).start();
-    assertEquals(List.of("threadStarting(starter)", "body"), Facade.calls);
+    assertEquals(
+        List.of("threadStarting(starter)", "body", "threadStartEnded(returned, starter, true)"),
+        Facade.calls);
   }
 
   @Test

@@ -194,7 +194,7 @@ class ThirdPartyAppsTest {
    * A jar holding only a manifest whose {@code Class-Path} names the test classes, where the
    * drivers are, and the apps' jars; written once per test JVM.
    */
-  private static synchronized Path classPathJar() {
+  static synchronized Path classPathJar() {
     if (classPathJar != null) {
       return classPathJar;
     }

@@ -9,10 +9,9 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -56,8 +55,14 @@ public final class GilCore {
 
   private final Condition freed = mutex.newCondition();
   private final Condition switched = mutex.newCondition();
-  private final ThreadLocal<ThreadState> states = new ThreadLocal<>();
-  private final Set<Thread> pendingStarts = ConcurrentHashMap.newKeySet();
+  private final ThreadTable table = new ThreadTable();
+  private final NativeMethods natives = new NativeMethods();
+
+  /** {@link #enterNative}'s answers: nothing to do after the call, a lazy mark, a release. */
+  public static final int NATIVE_NOTHING = 0;
+
+  public static final int NATIVE_MARKED = 1;
+  public static final int NATIVE_RELEASED = 2;
   private final Watchdog watchdog;
   private final Breaker breaker;
   private final AtomicBoolean reported = new AtomicBoolean();
@@ -76,8 +81,17 @@ public final class GilCore {
   private long forcedDrops;
   private long revocations;
   private long monitorReleases;
+  private long nativeReleases;
   private final Histogram waits = new Histogram(2);
   private final List<ThreadState> threads = new ArrayList<>();
+
+  /** Threads the safety net released that owe a re-take; {@link #coverOwing} watches them. */
+  private final List<ThreadState> owing = new ArrayList<>();
+
+  /** One of them, running without the GIL: it gets the GIL at the next release. */
+  private ThreadState proxy;
+
+  private volatile boolean anyOwing;
   // The periodic reader's threads: alive, or ended since its last snapshot (recentUsage).
   private final List<ThreadState> unreported = new ArrayList<>();
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
@@ -140,28 +154,79 @@ public final class GilCore {
 
   /** The calling thread takes part in the GIL from now on, and takes it. */
   public void registerCurrentThread() {
-    ThreadState st = states.get();
+    ThreadState st = current();
     if (st == null) {
       st = register(Thread.currentThread());
     }
     take(st);
   }
 
-  /** Called by a thread about to start {@code child}: a registered parent registers its child. */
-  public void threadStarting(Thread child) {
-    ThreadState parent = states.get();
+  /**
+   * Called by a thread about to start {@code child}: a registered parent registers its child, which
+   * then owes the GIL until it takes it at the start of its {@code run} ({@link #threadBegins}).
+   * Returns whether {@code child} was registered by this call.
+   */
+  public boolean threadStarting(Thread child) {
+    ThreadState parent = mine();
     if (parent == null || parent.guard > 0 || !inherits(child)) {
-      return;
+      return false;
     }
     parent.guard++;
     boolean parked = lockMutex();
     try {
-      pendingStarts.add(child);
+      if (table.get(child) != null) {
+        return false;
+      }
+      ThreadState st = new ThreadState(child, System.nanoTime());
+      st.id = threads.size();
+      threads.add(st);
+      unreported.add(st);
+      table.put(st);
+      st.retake = true;
+      pendingRetakes++;
       updateBreaker();
+      return true;
     } finally {
       mutex.unlock();
       parent.guard--;
       restorePermit(parked);
+    }
+  }
+
+  /** {@code Thread.start} threw after {@link #threadStarting} registered {@code child}. */
+  public void threadStartFailed(Thread child) {
+    ThreadState parent = mine();
+    if (parent != null) {
+      parent.guard++;
+    }
+    boolean parked = lockMutex();
+    try {
+      ThreadState st = table.get(child);
+      if (st != null && st.tid == ThreadState.NOT_RUN) {
+        settle(st);
+        st.alive = false;
+        st.endedAt = System.nanoTime();
+        table.remove(st);
+        updateBreaker();
+      }
+    } finally {
+      mutex.unlock();
+      if (parent != null) {
+        parent.guard--;
+      }
+      restorePermit(parked);
+    }
+  }
+
+  /**
+   * The calling thread enters its {@code run}: a registered thread takes the GIL before the first
+   * instruction of its body, whatever that body contains (a body without checkpoints would
+   * otherwise run beside the holder until it ends).
+   */
+  public void threadBegins() {
+    ThreadState st = current();
+    if (st != null && st.guard == 0 && !st.holding && st.alive) {
+      take(st);
     }
   }
 
@@ -172,31 +237,47 @@ public final class GilCore {
       return false;
     }
     String name = child.getName();
-    return !name.startsWith("gil4j-") && !name.startsWith("JFR ");
+    // JDK 17 starts its process reaper as a plain Thread; it waits in a native call and, holding
+    // the GIL from its first instruction, was revoked at every child process.
+    return !name.startsWith("gil4j-") && !name.startsWith("JFR ") && !name.equals("process reaper");
   }
 
-  /** The state of the calling thread, registering it first if a registered parent started it. */
+  /** The state of the calling thread, or null; no side effects. */
+  private ThreadState mine() {
+    return table.get(Thread.currentThread());
+  }
+
+  /** The state of the calling thread, or null; the first call on a new thread learns its tid. */
   private ThreadState current() {
-    ThreadState st = states.get();
-    if (st == null && !pendingStarts.isEmpty() && pendingStarts.contains(Thread.currentThread())) {
-      st = register(Thread.currentThread());
+    ThreadState st = table.get(Thread.currentThread());
+    if (st != null && st.tid == ThreadState.NOT_RUN) {
+      st.guard++;
+      try {
+        st.tid = ownTid(st.thread);
+      } finally {
+        st.guard--;
+      }
     }
     return st;
   }
 
+  /** A virtual thread's kernel thread is its carrier of the moment: not its own. */
+  private static int ownTid(Thread t) {
+    return t.getClass().getName().equals("java.lang.VirtualThread")
+        ? 0
+        : KernelThreads.currentTid();
+  }
+
   private ThreadState register(Thread t) {
     ThreadState st = new ThreadState(t, System.nanoTime());
-    states.set(st);
     st.guard++;
-    // A virtual thread's kernel thread is its carrier of the moment: not its own.
-    st.tid =
-        t.getClass().getName().equals("java.lang.VirtualThread") ? 0 : KernelThreads.currentTid();
+    st.tid = ownTid(t);
     boolean parked = lockMutex();
     try {
-      pendingStarts.remove(t);
       st.id = threads.size();
       threads.add(st);
       unreported.add(st);
+      table.put(st);
       st.retake = true;
       pendingRetakes++;
       updateBreaker();
@@ -206,6 +287,14 @@ public final class GilCore {
       restorePermit(parked);
     }
     return st;
+  }
+
+  /** Mutex held: {@code st} no longer owes the GIL. */
+  private void settle(ThreadState st) {
+    if (st.retake) {
+      st.retake = false;
+      pendingRetakes--;
+    }
   }
 
   /**
@@ -219,7 +308,7 @@ public final class GilCore {
     if (!cpython && Thread.currentThread() == soleHolder) {
       if (--ticksLeft <= 0) {
         ticksLeft = config.ticks();
-        tick(states.get());
+        tick(mine());
       }
       return;
     }
@@ -304,7 +393,7 @@ public final class GilCore {
 
   /** Leaving a lock acquisition: takes the GIL if a wait inside released it. */
   public void acquireEnds() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st == null || st.acquiring == 0 || --st.acquiring > 0 || !st.releasedInAcquire) {
       return;
     }
@@ -319,11 +408,8 @@ public final class GilCore {
     st.guard++;
     boolean parked = lockMutex();
     try {
-      if (st.retake) {
-        st.retake = false;
-        pendingRetakes--;
-        updateBreaker();
-      }
+      settle(st);
+      updateBreaker();
     } finally {
       mutex.unlock();
       st.guard--;
@@ -333,22 +419,93 @@ public final class GilCore {
 
   /** After a blocking call for which {@link #beforeBlocking} returned true. */
   public void afterBlocking() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null && st.guard == 0 && st.alive) {
       take(st);
     }
   }
 
+  /**
+   * Entering native method {@code method} of a library. CPython's extension modules release the GIL
+   * around their blocking C calls; gil4j cannot read a library's C code, so it learns which natives
+   * block. A call keeps the GIL (marked, at the cost of a volatile write) and the watchdog releases
+   * it only if another thread waits for the GIL while the kernel has the caller asleep in the call;
+   * from then on that method is known to block, and a call to it while a thread waits releases the
+   * GIL at once. A native that computes is never seen asleep and keeps the GIL, as a C extension
+   * that does not release it does; one that returns at once costs no hand-over. Returns what to
+   * pass to {@link #exitNative}.
+   */
+  public int enterNative(int method) {
+    ThreadState st = mine();
+    if (st == null
+        || !st.holding
+        || st.guard > 0
+        || st.noSwitch > 0
+        || st.nativeCall != ThreadState.OUTSIDE) {
+      return NATIVE_NOTHING;
+    }
+    if (waiters > 0 && natives.blocks(method)) {
+      // A method seen asleep before, and a thread waits: release at once, as CPython's
+      // Py_BEGIN_ALLOW_THREADS does, instead of making the waiter wait for the watchdog.
+      st.nativeCall = ThreadState.RELEASED;
+      dropForNative(st);
+      return NATIVE_RELEASED;
+    }
+    st.nativeCalls++;
+    st.nativeMethod = method;
+    st.nativeCall = ThreadState.IN_NATIVE;
+    return NATIVE_MARKED;
+  }
+
+  /** Leaving the native call {@link #enterNative} saw: re-takes the GIL if it was released. */
+  public void exitNative(int entered) {
+    ThreadState st = mine();
+    if (st == null
+        || entered == NATIVE_NOTHING
+        || (entered == NATIVE_MARKED
+            && st.casNativeCall(ThreadState.IN_NATIVE, ThreadState.OUTSIDE))) {
+      return;
+    }
+    st.nativeCall = ThreadState.OUTSIDE;
+    if (st.alive) {
+      take(st);
+    }
+  }
+
+  private void dropForNative(ThreadState st) {
+    st.guard++;
+    boolean parked = lockMutex();
+    try {
+      if (st.holding) {
+        long now = System.nanoTime();
+        JfrEvents.gilDrop(false, now - st.heldSince);
+        release(st, now);
+        nativeReleases++;
+        freed.signal();
+        updateBreaker();
+      }
+    } finally {
+      mutex.unlock();
+      st.guard--;
+      restorePermit(parked);
+    }
+  }
+
+  /** Numbers a native method that gil4j wraps, for {@link #enterNative}. */
+  public int nativeMethod(String name) {
+    return natives.register(name);
+  }
+
   /** Entering a static initializer: checkpoints do not drop the GIL until the matching exit. */
   public void enterNoSwitch() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null) {
       st.noSwitch++;
     }
   }
 
   public void exitNoSwitch() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null && st.noSwitch > 0) {
       st.noSwitch--;
     }
@@ -356,7 +513,7 @@ public final class GilCore {
 
   /** Entering class loading: neither checkpoints nor blocking points hand the GIL over. */
   public void enterClassLoading() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null) {
       st.noSwitch++;
       st.loading++;
@@ -364,7 +521,7 @@ public final class GilCore {
   }
 
   public void exitClassLoading() {
-    ThreadState st = states.get();
+    ThreadState st = mine();
     if (st != null && st.loading > 0) {
       st.noSwitch--;
       st.loading--;
@@ -373,19 +530,8 @@ public final class GilCore {
 
   /** The calling thread is ending: it releases the GIL for good. */
   public void threadEnded() {
-    Thread me = Thread.currentThread();
-    ThreadState st = states.get();
-    if (st == null) {
-      // Removed before locking: if the lock parks, the park hook must not register this thread.
-      if (!pendingStarts.isEmpty() && pendingStarts.remove(me)) {
-        boolean parked = lockMutex();
-        try {
-          updateBreaker();
-        } finally {
-          mutex.unlock();
-          restorePermit(parked);
-        }
-      }
+    ThreadState st = mine();
+    if (st == null || !st.alive) {
       return;
     }
     st.guard++;
@@ -397,19 +543,16 @@ public final class GilCore {
         release(st, now);
         freed.signal();
       }
-      if (st.retake) {
-        st.retake = false;
-        pendingRetakes--;
-      }
+      settle(st);
       st.alive = false;
       st.endedAt = now;
+      table.remove(st);
       updateBreaker();
     } finally {
       mutex.unlock();
       st.guard--;
       restorePermit(parked);
     }
-    states.remove();
   }
 
   /** Takes a token, waiting as CPython's {@code take_gil} does. */
@@ -423,10 +566,7 @@ public final class GilCore {
       if (st.holding) {
         return;
       }
-      if (st.retake) {
-        st.retake = false;
-        pendingRetakes--;
-      }
+      settle(st);
       long start = System.nanoTime();
       boolean contended = held == holders.length;
       if (contended) {
@@ -525,6 +665,15 @@ public final class GilCore {
     if (holders.length == 1) {
       soleHolder = null;
     }
+    // A thread released by the safety net that runs without the GIL gets it next (coverOwing).
+    ThreadState p = proxy;
+    if (p != null && !open) {
+      proxy = null;
+      if (p.alive && p.retake && !p.holding) {
+        settle(p);
+        grant(p, now);
+      }
+    }
   }
 
   /** Drops the token; a forced drop waits until another thread has taken it (FORCE_SWITCHING). */
@@ -592,9 +741,7 @@ public final class GilCore {
   }
 
   private void updateBreaker() {
-    breaker.set(
-        !open
-            && (!cpython || pendingRequests > 0 || pendingRetakes > 0 || !pendingStarts.isEmpty()));
+    breaker.set(!open && (!cpython || pendingRequests > 0 || pendingRetakes > 0));
   }
 
   /**
@@ -626,6 +773,11 @@ public final class GilCore {
     return waiters > 0;
   }
 
+  /** Whether a thread released by the safety net has not re-taken the GIL yet. */
+  boolean hasOwing() {
+    return anyOwing;
+  }
+
   /** The safety net: revoke holders that are not running while others wait. Watchdog only. */
   void inspectHolders() {
     if (cpuClock == null) {
@@ -639,10 +791,11 @@ public final class GilCore {
     }
     mutex.lock();
     try {
+      long now = System.nanoTime();
+      coverOwing(now);
       if (waiters == 0) {
         return;
       }
-      long now = System.nanoTime();
       for (ThreadState h : holders) {
         if (h == null || h.guard > 0) {
           continue;
@@ -658,7 +811,11 @@ public final class GilCore {
           case BLOCKED -> releaseAtMonitor(h, now);
           case WAITING, TIMED_WAITING, TERMINATED -> revoke(h, s.name(), now);
           default -> {
-            if (h.dropRequested && stalled(h, now)) {
+            if (h.nativeCall == ThreadState.IN_NATIVE && asleepInNative(h, now)) {
+              if (h.casNativeCall(ThreadState.IN_NATIVE, ThreadState.RELEASED)) {
+                releaseInNative(h, now);
+              }
+            } else if (h.dropRequested && stalled(h, now)) {
               revoke(h, "STALLED", now);
             }
           }
@@ -671,12 +828,57 @@ public final class GilCore {
 
   /** Whether some holder is blocked, or has a drop request pending: read without the mutex. */
   private boolean anyHolderSuspect() {
+    if (anyOwing) {
+      return true;
+    }
     for (ThreadState h : holders) {
-      if (h != null && (h.dropRequested || h.thread.getState() != Thread.State.RUNNABLE)) {
+      if (h != null
+          && (h.dropRequested
+              || h.nativeCall == ThreadState.IN_NATIVE
+              || h.thread.getState() != Thread.State.RUNNABLE)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * A thread the safety net released resumes where it blocked, often in code without checkpoints
+   * (JDK code, a pure loop), and would run there beside the new holder until its next checkpoint.
+   * One whose CPU time advanced since then is running: it gets the GIL on its behalf — at once if a
+   * token is free, else at the next release, with a drop requested from the holder — so that it
+   * holds the GIL as it runs, as CPython's thread would. Mutex held.
+   */
+  private void coverOwing(long now) {
+    for (Iterator<ThreadState> it = owing.iterator(); it.hasNext(); ) {
+      ThreadState h = it.next();
+      if (!h.retake || !h.alive || h.holding) {
+        it.remove();
+        continue;
+      }
+      long cpu = cpuTime(h);
+      if (cpu < 0 || cpu - h.releasedCpu < pollNanos / 2) {
+        continue;
+      }
+      if (held < holders.length) {
+        it.remove();
+        settle(h);
+        grant(h, now);
+      } else if (proxy == null) {
+        proxy = h;
+        requestDrop();
+      }
+    }
+    anyOwing = !owing.isEmpty();
+  }
+
+  /** Mutex held: {@code h} lost the GIL to the safety net and owes a re-take. */
+  private void owe(ThreadState h) {
+    h.retake = true;
+    pendingRetakes++;
+    h.releasedCpu = cpuTime(h);
+    owing.add(h);
+    anyOwing = true;
   }
 
   /**
@@ -720,6 +922,45 @@ public final class GilCore {
         && (wall >= stallWindow || !KernelThreads.lockingMutex(h.tid));
   }
 
+  /**
+   * Whether a holder inside a library's native call sleeps there: the kernel says so at this poll
+   * (Linux); elsewhere, its CPU time advanced by under 10% of the wall time across at least one
+   * poll of the same call.
+   */
+  private boolean asleepInNative(ThreadState h, long now) {
+    Boolean asleep = KernelThreads.asleep(h.tid);
+    if (asleep != null) {
+      return asleep;
+    }
+    long cpu = cpuTime(h);
+    int call = h.nativeCalls;
+    if (cpu < 0) {
+      return false;
+    }
+    if (h.sampledCall != call || h.sampledAt == 0) {
+      h.sampledCall = call;
+      h.sampledAt = now;
+      h.sampledCpu = cpu;
+      return false;
+    }
+    long wall = now - h.sampledAt;
+    return wall >= pollNanos && (cpu - h.sampledCpu) * 10 <= wall;
+  }
+
+  /**
+   * A designed release point, not a missed one: no stack is taken and no revocation counted. The
+   * holder re-takes the GIL itself when the native call returns ({@link #exitNative}).
+   */
+  private void releaseInNative(ThreadState h, long now) {
+    JfrEvents.gilDrop(false, now - h.heldSince);
+    release(h, now);
+    h.sampledAt = 0;
+    natives.sawAsleep(h.nativeMethod);
+    nativeReleases++;
+    freed.signal();
+    updateBreaker();
+  }
+
   private long cpuTime(ThreadState h) {
     try {
       return cpuClock.getThreadCpuTime(h.thread.getId());
@@ -759,8 +1000,7 @@ public final class GilCore {
    */
   private void releaseAtMonitor(ThreadState h, long now) {
     release(h, now);
-    h.retake = true;
-    pendingRetakes++;
+    owe(h);
     monitorReleases++;
     freed.signal();
     updateBreaker();
@@ -770,10 +1010,16 @@ public final class GilCore {
     // First, while the holder is still where it blocked: that is the place a hook is missing.
     StackTraceElement[] stack = h.thread.getStackTrace();
     release(h, now);
-    h.retake = true;
     h.revocations++;
-    pendingRetakes++;
     revocations++;
+    if (h.thread.isAlive()) {
+      owe(h);
+    } else {
+      // Ended without its exit hook: nobody would settle a re-take owed by a dead thread.
+      h.alive = false;
+      h.endedAt = now;
+      table.remove(h);
+    }
     List<String> frames = new ArrayList<>();
     for (int i = 0; i < stack.length && frames.size() < STACK_DEPTH; i++) {
       frames.add(stack[i].toString());
@@ -805,7 +1051,7 @@ public final class GilCore {
   }
 
   private GilUsage snapshot(List<ThreadState> of, boolean histograms) {
-    ThreadState caller = states.get();
+    ThreadState caller = mine();
     if (caller != null) {
       caller.guard++;
     }
@@ -845,6 +1091,7 @@ public final class GilCore {
           forcedDrops,
           dropRequests,
           monitorReleases,
+          nativeReleases,
           revocations,
           histograms ? waits.copy() : none,
           rows,

@@ -1,5 +1,7 @@
 package dev.gil4j.gil.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -12,6 +14,29 @@ import org.HdrHistogram.Histogram;
  * it to skip a holder that is inside gil4j's own code (where it may briefly wait for the mutex).
  */
 public final class ThreadState {
+  /** {@link #tid} of a thread registered by its parent that has not run any hook yet. */
+  static final int NOT_RUN = -1;
+
+  /** {@link #nativeCall}: not in a native call that may release the GIL. */
+  static final int OUTSIDE = 0;
+
+  /** {@link #nativeCall}: holding the GIL inside a native call that may release it. */
+  static final int IN_NATIVE = 1;
+
+  /** {@link #nativeCall}: the GIL was released while the thread slept in that native call. */
+  static final int RELEASED = 2;
+
+  private static final VarHandle NATIVE_CALL;
+
+  static {
+    try {
+      NATIVE_CALL =
+          MethodHandles.lookup().findVarHandle(ThreadState.class, "nativeCall", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final Thread thread;
   final String name;
   final long registeredAt;
@@ -62,8 +87,34 @@ public final class ThreadState {
   long revocations;
   Histogram waits;
 
-  /** The kernel's id for this thread (Linux), or 0: the safety net asks the kernel about it. */
-  int tid;
+  /**
+   * The kernel's id for this thread (Linux), 0 if unknown, {@link #NOT_RUN} until the thread runs:
+   * the safety net asks the kernel about it.
+   */
+  int tid = NOT_RUN;
+
+  /**
+   * Where the thread is with respect to a native call of a library ({@link #OUTSIDE}, {@link
+   * #IN_NATIVE}, {@link #RELEASED}). Written by the thread on entry; on exit the thread and the
+   * watchdog race with a compare-and-set: either the thread leaves still holding the GIL, or the
+   * watchdog released it while the thread slept and the thread re-takes it.
+   */
+  volatile int nativeCall;
+
+  /** The native method of the current call, as {@code NativeMethods} numbers it. */
+  int nativeMethod;
+
+  /** Native calls entered, so that the watchdog knows a CPU-time sample is of the same call. */
+  int nativeCalls;
+
+  /** The watchdog's CPU-time sample of a native call, where the kernel cannot say "asleep". */
+  int sampledCall;
+
+  long sampledAt;
+  long sampledCpu;
+
+  /** Its CPU time when the safety net released it: advancing since, it runs without the GIL. */
+  long releasedCpu;
 
   /** The watchdog's observations while a drop request to this holder is pending. */
   long windowStart;
@@ -76,6 +127,10 @@ public final class ThreadState {
     String n = thread.getName();
     this.name = n.isEmpty() ? "#" + thread.getId() : n;
     this.registeredAt = now;
+  }
+
+  boolean casNativeCall(int expected, int value) {
+    return NATIVE_CALL.compareAndSet(this, expected, value);
   }
 
   /** The thread this state belongs to. */

@@ -39,10 +39,10 @@ final class Watchdog implements Runnable {
   @Override
   public void run() {
     while (true) {
-      boolean waiting = gil.hasWaiters();
+      boolean waiting = gil.hasWaiters() || gil.hasOwing();
       LockSupport.parkNanos(this, waiting ? pollNanos : IDLE_NANOS);
       try {
-        if (gil.hasWaiters()) {
+        if (gil.hasWaiters() || gil.hasOwing()) {
           gil.inspectHolders();
         }
       } catch (Throwable t) {

@@ -412,6 +412,221 @@ class GilCoreTest {
   }
 
   @Test
+  void aStartedThreadTakesTheGilBeforeItsBodyAndKeepsItsStateWhenThreadLocalsAreErased()
+      throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    core.registerCurrentThread();
+    AtomicBoolean ranWhileParentHeld = new AtomicBoolean();
+    AtomicBoolean parentHolds = new AtomicBoolean(true);
+    AtomicBoolean stillKnown = new AtomicBoolean();
+    Thread child =
+        new Thread(
+            () -> {
+              core.threadBegins();
+              ranWhileParentHeld.set(parentHolds.get());
+              // What ForkJoinPool's innocuous workers do after every task.
+              ThreadLocal<Object> any = new ThreadLocal<>();
+              any.set(this);
+              eraseThreadLocals(Thread.currentThread());
+              stillKnown.set(core.beforeBlocking());
+              core.afterBlocking();
+              core.threadEnded();
+            });
+    assertTrue(core.threadStarting(child));
+    child.start();
+    // Spinning, not sleeping: a sleeping holder would lose the GIL to the safety net.
+    long until = System.nanoTime() + 50_000_000L;
+    while (System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    assertTrue(child.isAlive(), "the child ran its body while the parent held the GIL");
+    parentHolds.set(false);
+    assertTrue(core.beforeBlocking());
+    child.join(5000);
+    core.afterBlocking();
+    assertFalse(ranWhileParentHeld.get());
+    assertTrue(stillKnown.get(), "the child's GIL state was lost with its thread-locals");
+    assertFalse(breaker, "every re-take owed is settled");
+    core.threadEnded();
+  }
+
+  /** {@code Thread.threadLocals = null}, as {@code ThreadLocalRandom.eraseThreadLocals} does. */
+  private static void eraseThreadLocals(Thread t) {
+    try {
+      var field = Thread.class.getDeclaredField("threadLocals");
+      field.setAccessible(true);
+      field.set(t, null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // java.base not opened to this test: the erasure is covered by the integration tests.
+    }
+  }
+
+  @Test
+  void aThreadWhoseStartFailsOwesNothing() {
+    GilCore core = gil(GilConfig.CPYTHON);
+    core.registerCurrentThread();
+    Thread never = new Thread(() -> {});
+    assertTrue(core.threadStarting(never));
+    assertTrue(breaker, "a started thread owes the GIL until it takes it");
+    core.threadStartFailed(never);
+    assertFalse(breaker);
+    assertFalse(core.usage().threads().get(1).alive(), "the thread that never ran is ended");
+    core.threadEnded();
+  }
+
+  @Test
+  void aHolderAsleepInANativeCallReleasesTheGilAndTheMethodIsLearnedToBlock() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    int accept = core.nativeMethod("test.Native.accept");
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CountDownLatch holding = new CountDownLatch(1);
+      AtomicBoolean retook = new AtomicBoolean();
+      Thread holder =
+          start(
+              () -> {
+                core.registerCurrentThread();
+                int entered = core.enterNative(accept);
+                holding.countDown();
+                try {
+                  server.accept();
+                } catch (Exception closed) {
+                  // the test closes the socket to end the call
+                }
+                core.exitNative(entered);
+                retook.set(core.beforeBlocking());
+                core.threadEnded();
+              });
+      holding.await();
+      Thread waiter =
+          start(
+              () -> {
+                core.registerCurrentThread();
+                core.threadEnded();
+              });
+      waiter.join(10_000);
+      assertFalse(waiter.isAlive(), "the waiter never got the GIL");
+      GilUsage u = core.usage();
+      assertEquals(0, u.revocations(), "a release in a native call is no revocation");
+      assertEquals(1, u.nativeReleases());
+      server.close();
+      holder.join(5000);
+      assertTrue(retook.get(), "the holder re-takes the GIL when the native call returns");
+    }
+    // Learned: the next call releases at once while a thread waits.
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger entered = new AtomicInteger();
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              while (core.usage().threads().stream().noneMatch(t -> t.name().equals("w"))) {
+                Thread.onSpinWait();
+              }
+              // Spinning, not parked: a parked holder would be revoked.
+              long until = System.nanoTime() + 20_000_000L;
+              while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+              }
+              entered.set(core.enterNative(accept));
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              core.exitNative(entered.get());
+              core.threadEnded();
+            });
+    holding.await();
+    Thread waiter = new Thread(core::registerCurrentThread, "w");
+    waiter.start();
+    waiter.join(10_000);
+    release.countDown();
+    holder.join(5000);
+    assertEquals(GilCore.NATIVE_RELEASED, entered.get());
+  }
+
+  @Test
+  void aHolderComputingInANativeCallKeepsTheGil() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    int compute = core.nativeMethod("test.Native.compute");
+    CountDownLatch holding = new CountDownLatch(1);
+    AtomicLong sink = new AtomicLong();
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              int entered = core.enterNative(compute);
+              holding.countDown();
+              long x = 1;
+              long end = System.nanoTime() + 300_000_000L;
+              while (System.nanoTime() < end) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+              }
+              sink.set(x);
+              core.exitNative(entered);
+              core.threadEnded();
+            });
+    holding.await();
+    long t0 = System.nanoTime();
+    Thread waiter = start(core::registerCurrentThread);
+    waiter.join();
+    holder.join();
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(0, core.usage().nativeReleases(), "a computing native call keeps the GIL");
+    assertTrue(ms >= 200, "the waiter got the GIL after " + ms + " ms, before the holder was done");
+  }
+
+  @Test
+  void aRevokedHolderThatResumesWithoutCheckpointsGetsTheGilBack() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(1, TimeUnit.MILLISECONDS));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong waiterProgress = new AtomicLong();
+    long[] during = new long[2];
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              // Parked where gil4j has no hook (no agent here): the safety net revokes the GIL.
+              LockSupport.parkNanos(300_000_000L);
+              long start = System.nanoTime();
+              long x = 1;
+              while (System.nanoTime() - start < 600_000_000L) {
+                x = x * 6364136223846793005L + 1442695040888963407L;
+                long t = System.nanoTime() - start;
+                if (during[0] == 0 && t > 300_000_000L) {
+                  during[0] = waiterProgress.get();
+                }
+              }
+              during[1] = waiterProgress.get() + (x == 42 ? 1 : 0);
+              core.threadEnded();
+            });
+    holding.await();
+    Thread waiter =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              while (!stop.get()) {
+                waiterProgress.incrementAndGet();
+                checkpoint(core);
+              }
+              core.threadEnded();
+            });
+    holder.join();
+    stop.set(true);
+    waiter.join();
+    GilUsage u = core.usage();
+    assertTrue(u.revocations() >= 1, "the parked holder was revoked");
+    assertEquals(
+        during[0],
+        during[1],
+        "the waiter kept running while the revoked holder computed without checkpoints");
+  }
+
+  @Test
   void thePeriodicSnapshotReportsAnEndedThreadOnceAndThenCostsNothingForIt() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON);
     CountDownLatch registered = new CountDownLatch(1);

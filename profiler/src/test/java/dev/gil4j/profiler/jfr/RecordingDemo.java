@@ -93,6 +93,7 @@ public final class RecordingDemo {
         handOffs / 2,
         0,
         0,
+        0,
         new Histogram(2),
         List.of(
             row(0, "main", elapsed, 4, 5, handOffs / 2),

@@ -1,0 +1,86 @@
+package dev.gil4j.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gil4j.it.holes.PoolTasks;
+import dev.gil4j.it.holes.SelfContainedBodies;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every registered thread holds or waits for the GIL from its first instruction: threads whose body
+ * holds no checkpoint ({@link SelfContainedBodies}), and work on {@code ForkJoinPool.commonPool},
+ * whose workers' thread-locals the JDK erases after every task ({@link PoolTasks}). Each program
+ * computes on two threads at once; under {@code gil=on} the process must use about one core of CPU
+ * (process CPU time over wall time), where the holes measured 1.8–2.0.
+ *
+ * <p>The bound is an upper one, so a busy machine cannot make it fail; it leaves room for the JIT
+ * compiler and GC threads, which run outside the GIL.
+ */
+class EveryThreadHoldsTheGilTest {
+  private static final double MAX_CORES = 1.15;
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void threadsWhoseBodiesHoldNoCheckpointTakeTheGilBeforeTheirFirstInstruction(Jdk jdk) {
+    ChildRun run = run(jdk, SelfContainedBodies.class, "1500000000");
+    assertCores(jdk, "self-contained thread bodies", run);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void commonPoolTasksRunUnderTheGilFromTheirSecondTaskOn(Jdk jdk) {
+    ChildRun run = run(jdk, PoolTasks.class, "pool", "1500");
+    assertCores(jdk, "common-pool tasks", run);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void aCompletableFutureChainRunsUnderTheGil(Jdk jdk) {
+    ChildRun run = run(jdk, PoolTasks.class, "async", "1500");
+    assertCores(jdk, "supplyAsync chain", run);
+  }
+
+  private static ChildRun run(Jdk jdk, Class<?> main, String... args) {
+    return ChildJvm.of(jdk, testClasses(), main.getName())
+        .withAgent("gil=on")
+        .withArgs(args)
+        .withTimeout(TIMEOUT)
+        .run()
+        .assertSucceeded();
+  }
+
+  private static void assertCores(Jdk jdk, String what, ChildRun run) {
+    double cores = run.metric("cores");
+    double revocations = run.report().value("revocations");
+    System.out.printf(
+        "holes: %s [%s] gil=on %.2f cores, revocations %.0f%s%n",
+        what,
+        jdk,
+        cores,
+        revocations,
+        run.metrics().containsKey("lone_after_ratio")
+            ? String.format(", lone loop after/before %.2f", run.metric("lone_after_ratio"))
+            : "");
+    assertTrue(
+        cores <= MAX_CORES,
+        () -> String.format("%s used %.2f cores under the GIL%n%s", what, cores, run.describe()));
+  }
+
+  private static Path testClasses() {
+    try {
+      return Path.of(
+          EveryThreadHoldsTheGilTest.class
+              .getProtectionDomain()
+              .getCodeSource()
+              .getLocation()
+              .toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
