@@ -8,7 +8,9 @@ import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.jfr.AgentRecording;
 import dev.gil4j.profiler.jfr.JfrEvents;
+import dev.gil4j.profiler.locks.Parks;
 import dev.gil4j.runtime.Hooks;
+import dev.gil4j.runtime.internal.ProfilingHooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -40,6 +42,12 @@ public final class AgentInstaller {
   public static void install(String args, Instrumentation inst, boolean attached) {
     Options options = Options.parse(args);
     GilCore core = options.gil() ? installGil(options, inst) : null;
+    if (options.profile()) {
+      Hooks.installProfiling(ProfilingHooks.INSTANCE);
+    }
+    if (options.gil() || options.profile()) {
+      installJdk(inst, options.gil());
+    }
     JfrEvents.install(core == null ? null : core::usage);
     if (options.jfr() != null && !startRecording(options, attached)) {
       return;
@@ -177,7 +185,7 @@ public final class AgentInstaller {
     return false;
   }
 
-  /** The GIL, its safety net, and its hooks at the JDK's blocking points. */
+  /** The GIL and its safety net, behind the hooks. */
   private static GilCore installGil(Options options, Instrumentation inst) {
     GilConfig config =
         new GilConfig(
@@ -185,9 +193,17 @@ public final class AgentInstaller {
             options.switchNanos(),
             options.ticks(),
             options.tokens());
-    GilCore core = new GilCore(config, Hooks.breaker());
-    Hooks.install(core);
+    GilCore core = new GilCore(config, Hooks::requestCheckpoints);
+    Hooks.installGil(core);
     core.startWatchdog();
+    return core;
+  }
+
+  /**
+   * The advice in the JDK: the GIL's blocking points and call sites with the GIL, and what
+   * contention profiling needs (parks, pipes) with it or without.
+   */
+  private static void installJdk(Instrumentation inst, boolean gil) {
     StringBuilder errors = new StringBuilder();
     Consumer<String> firstError =
         e -> {
@@ -195,12 +211,14 @@ public final class AgentInstaller {
             errors.append(e);
           }
         };
-    JdkInstrumentation.install(inst, firstError);
-    JdkCallSites.install(inst, firstError);
+    JdkInstrumentation.install(inst, gil, firstError);
+    Parks.hooked();
+    if (gil) {
+      JdkCallSites.install(inst, firstError);
+    }
     if (errors.length() > 0) {
       System.err.println("gil4j: could not instrument a JDK class, continuing: " + errors);
     }
-    return core;
   }
 
   /**

@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.none;
 import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.gil4j.runtime.Hooks;
@@ -40,9 +41,26 @@ final class JdkInstrumentation {
   /** One instrumented JDK concept: the type, the methods, and the advice they get. */
   record Point(String type, ElementMatcher.Junction<MethodDescription> methods, Class<?> advice) {}
 
+  /**
+   * What contention profiling needs, with the GIL on or off: parks timed where they block, and the
+   * application's pipes.
+   */
+  private static final List<Point> PROFILING =
+      Stream.concat(
+              Stream.of(
+                  new Point(
+                      "java.util.concurrent.locks.LockSupport",
+                      nameStartsWith("park").and(takesArgument(0, Object.class)),
+                      ParkAdvice.class)),
+              PipeInstrumentation.POINTS.stream())
+          .toList();
+
+  /** What the GIL needs besides. */
   private static final List<Point> POINTS =
       List.of(
-          blocking("java.util.concurrent.locks.LockSupport", nameStartsWith("park")),
+          blocking(
+              "java.util.concurrent.locks.LockSupport",
+              nameStartsWith("park").and(not(takesArgument(0, Object.class)))),
           // JDK code waits too (Timer, ReferenceQueue…); wait(long) is native in JDK 17, and
           // application calls to it are rewritten at the call site instead.
           blocking("java.lang.Object", named("wait")),
@@ -97,13 +115,12 @@ final class JdkInstrumentation {
               "sun.instrument.InstrumentationImpl", named("transform"), ClassLoadingAdvice.class));
 
   /**
-   * With the pipes: reads and writes of file streams, NIO pipes and piped streams, blocking points
-   * that {@link PipeInstrumentation} also times when they are the application's pipes.
+   * With the profiling points: reads and writes of file streams, NIO pipes and piped streams are
+   * blocking points that {@link PipeInstrumentation} also times when they are the application's
+   * pipes.
    */
   private static final List<Point> ALL =
-      Stream.concat(POINTS.stream(), PipeInstrumentation.POINTS.stream()).toList();
-
-  private static final Set<String> TYPES = Set.copyOf(ALL.stream().map(Point::type).toList());
+      Stream.concat(POINTS.stream(), PROFILING.stream()).toList();
 
   private JdkInstrumentation() {}
 
@@ -111,9 +128,9 @@ final class JdkInstrumentation {
    * The advised classes already loaded, found by name: letting ByteBuddy describe and match every
    * loaded class to find them costs a good part of a second at start-up.
    */
-  private static Class<?>[] loaded(Instrumentation inst) {
+  private static Class<?>[] loaded(Instrumentation inst, Set<String> types) {
     return Arrays.stream(inst.getAllLoadedClasses())
-        .filter(c -> TYPES.contains(c.getName()))
+        .filter(c -> types.contains(c.getName()))
         .toArray(Class<?>[]::new);
   }
 
@@ -124,8 +141,12 @@ final class JdkInstrumentation {
   /**
    * Installs the advice, retransforming JDK classes already loaded. Errors go to {@code onError}
    * and leave that class as it was.
+   *
+   * @param gil all of it, for the GIL; else only what contention profiling needs
    */
-  static void install(Instrumentation inst, Consumer<String> onError) {
+  static void install(Instrumentation inst, boolean gil, Consumer<String> onError) {
+    List<Point> points = gil ? ALL : PROFILING;
+    Set<String> types = Set.copyOf(points.stream().map(Point::type).toList());
     // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
     // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
     // monitor's header, and opens java.io to it, so that Pipes can find the file stream inside a
@@ -145,7 +166,9 @@ final class JdkInstrumentation {
         newAgentBuilder()
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(loaded(inst)))
+            .with(
+                new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(
+                    loaded(inst, types)))
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
             .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
@@ -162,13 +185,13 @@ final class JdkInstrumentation {
                     onError.accept(typeName + ": " + throwable);
                   }
                 });
-    for (String type : TYPES) {
+    for (String type : types) {
       builder =
           builder
               .type(named(type))
               .transform(
                   (b, td, loader, module, domain) -> {
-                    for (Point p : ALL) {
+                    for (Point p : points) {
                       if (p.type().equals(type)) {
                         b =
                             b.visit(
@@ -214,6 +237,29 @@ final class JdkInstrumentation {
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@Advice.Enter boolean released) {
       if (released) {
+        Hooks.afterBlocking();
+      }
+    }
+  }
+
+  /**
+   * {@code LockSupport.park*(blocker, …)}: the GIL released around the park, as {@link
+   * BlockingAdvice} does, and the park timed for contention profiling inside that. The enter
+   * advice's result carries both: the stamp, and in its lowest bit whether the GIL was released.
+   */
+  static final class ParkAdvice {
+    private ParkAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static long enter(@Advice.Argument(0) Object blocker) {
+      long released = Hooks.beforeBlocking() ? 1 : 0;
+      return (Hooks.parkBegins(blocker) & ~1L) | released;
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Argument(0) Object blocker, @Advice.Enter long entered) {
+      Hooks.parkEnded(blocker, entered & ~1L);
+      if ((entered & 1) != 0) {
         Hooks.afterBlocking();
       }
     }

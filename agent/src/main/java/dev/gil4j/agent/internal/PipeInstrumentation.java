@@ -6,7 +6,6 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.gil4j.agent.internal.JdkInstrumentation.Point;
-import dev.gil4j.profiler.Pipes;
 import dev.gil4j.runtime.Hooks;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,7 +15,7 @@ import net.bytebuddy.asm.Advice;
 /**
  * Advice in the JDK's pipe classes: records which objects are the application's pipe ends when a
  * {@code java.nio.channels.Pipe}, a {@code PipedInputStream} or a child process is made, and times
- * their reads and writes into {@link Pipes}, releasing the GIL around each as {@code
+ * their reads and writes into {@code Pipes}, releasing the GIL around each as {@code
  * JdkInstrumentation.BlockingAdvice} does: every method advised here is also a blocking point.
  *
  * <p>Where the calls are caught: a NIO pipe at {@code sun.nio.ch.SourceChannelImpl}/{@code
@@ -28,7 +27,7 @@ import net.bytebuddy.asm.Advice;
  * advice methods are split by what the method returns, which says how many bytes it moved.
  *
  * <p>Each enter advice returns two bits: {@link #RELEASED} (the GIL was dropped) and {@link #TIMED}
- * ({@link Pipes} is timing the call); the exit advice undoes them in reverse order. So the time
+ * ({@code Pipes} is timing the call); the exit advice undoes them in reverse order. So the time
  * recorded is the pipe's own: waiting to re-take the GIL afterwards is the GIL's wait, recorded as
  * such, and a call measures the same with the GIL on or off.
  */
@@ -106,7 +105,7 @@ final class PipeInstrumentation {
     @Advice.OnMethodExit(suppress = Throwable.class)
     static void exit(
         @Advice.FieldValue("source") Object source, @Advice.FieldValue("sink") Object sink) {
-      Pipes.nioPipeOpened(source, sink);
+      Hooks.nioPipeOpened(source, sink);
     }
   }
 
@@ -116,7 +115,7 @@ final class PipeInstrumentation {
 
     @Advice.OnMethodExit(suppress = Throwable.class)
     static void exit(@Advice.This Object self) {
-      Pipes.pipedStreamCreated(self);
+      Hooks.pipedStreamCreated(self);
     }
   }
 
@@ -129,7 +128,7 @@ final class PipeInstrumentation {
         @Advice.FieldValue("stdin") OutputStream stdin,
         @Advice.FieldValue("stdout") InputStream stdout,
         @Advice.FieldValue("stderr") InputStream stderr) {
-      Pipes.processStarted(stdin, stdout, stderr);
+      Hooks.processStarted(stdin, stdout, stderr);
     }
   }
 
@@ -140,14 +139,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.readBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeReadBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return int b, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null && b >= 0 ? 1 : 0);
+        Hooks.pipeEnds(thrown == null && b >= 0 ? 1 : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -162,14 +161,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.readBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeReadBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return int n, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? Math.max(n, 0) : 0);
+        Hooks.pipeEnds(thrown == null ? Math.max(n, 0) : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -184,14 +183,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.readBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeReadBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return long n, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? Math.max(n, 0) : 0);
+        Hooks.pipeEnds(thrown == null ? Math.max(n, 0) : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -206,14 +205,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return int n, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? Math.max(n, 0) : 0);
+        Hooks.pipeEnds(thrown == null ? Math.max(n, 0) : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -228,14 +227,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return long n, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? Math.max(n, 0) : 0);
+        Hooks.pipeEnds(thrown == null ? Math.max(n, 0) : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -250,13 +249,13 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@Advice.Enter int flags, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? 1 : 0);
+        Hooks.pipeEnds(thrown == null ? 1 : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -271,14 +270,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Argument(0) byte[] b, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null && b != null ? b.length : 0);
+        Hooks.pipeEnds(thrown == null && b != null ? b.length : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -293,14 +292,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? len : 0);
+        Hooks.pipeEnds(thrown == null ? len : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -315,14 +314,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self, @Advice.FieldValue("in") int in) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (in < 0 && Pipes.readBegins(self) ? TIMED : 0);
+      return released | (in < 0 && Hooks.pipeReadBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return int b, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null && b >= 0 ? 1 : 0);
+        Hooks.pipeEnds(thrown == null && b >= 0 ? 1 : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -337,14 +336,14 @@ final class PipeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static int enter(@Advice.This Object self, @Advice.FieldValue("in") int in) {
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (in < 0 && Pipes.readBegins(self) ? TIMED : 0);
+      return released | (in < 0 && Hooks.pipeReadBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(
         @Advice.Enter int flags, @Advice.Return int n, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? Math.max(n, 0) : 0);
+        Hooks.pipeEnds(thrown == null ? Math.max(n, 0) : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -364,15 +363,15 @@ final class PipeInstrumentation {
         @Advice.FieldValue("in") int in,
         @Advice.FieldValue("out") int out,
         @Advice.FieldValue("buffer") byte[] buffer) {
-      boolean full = Pipes.pipedFree(in, out, buffer.length) == 0;
+      boolean full = Hooks.pipedFree(in, out, buffer.length) == 0;
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (full && Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (full && Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@Advice.Enter int flags, @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? 1 : 0);
+        Hooks.pipeEnds(thrown == null ? 1 : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();
@@ -397,9 +396,9 @@ final class PipeInstrumentation {
         @Advice.FieldValue("out") int out,
         @Advice.FieldValue("buffer") byte[] buffer) {
       requested = len;
-      boolean tooBig = Pipes.pipedFree(in, out, buffer.length) < len;
+      boolean tooBig = Hooks.pipedFree(in, out, buffer.length) < len;
       int released = Hooks.beforeBlocking() ? RELEASED : 0;
-      return released | (tooBig && Pipes.writeBegins(self) ? TIMED : 0);
+      return released | (tooBig && Hooks.pipeWriteBegins(self) ? TIMED : 0);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -408,7 +407,7 @@ final class PipeInstrumentation {
         @Advice.Local("requested") int requested,
         @Advice.Thrown Throwable thrown) {
       if ((flags & TIMED) != 0) {
-        Pipes.ends(thrown == null ? requested : 0);
+        Hooks.pipeEnds(thrown == null ? requested : 0);
       }
       if ((flags & RELEASED) != 0) {
         Hooks.afterBlocking();

@@ -4,6 +4,7 @@ import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.JfrEvents;
+import dev.gil4j.runtime.Hooks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ import org.HdrHistogram.Histogram;
  * runs with its {@link ThreadState#guard} raised, which keeps the hooks out. Without it, a
  * contended lock parks, and the park hook re-enters the GIL from inside the mutex's own acquire.
  */
-public final class GilCore {
+public final class GilCore implements Hooks.Gil {
   private static final int STACK_DEPTH = 12;
   private static final int ASLEEP_POLLS = 5;
 
@@ -146,6 +147,7 @@ public final class GilCore {
   }
 
   /** Called by a thread about to start {@code child}: a registered parent registers its child. */
+  @Override
   public void threadStarting(Thread child) {
     ThreadState parent = states.get();
     if (parent == null || parent.guard > 0 || !inherits(child)) {
@@ -207,6 +209,7 @@ public final class GilCore {
   /**
    * Checkpoint slow path: honour a drop request, take a GIL owed (new thread, revoked), or tick.
    */
+  @Override
   public void checkpoint() {
     if (open) {
       return;
@@ -249,6 +252,7 @@ public final class GilCore {
    * loading a class the GIL is kept: its file reads are short, and handing the GIL over at each
    * would convoy class loading behind CPU-bound threads (the safety net covers a long wait there).
    */
+  @Override
   public boolean beforeBlocking() {
     ThreadState st = current();
     if (st == null || st.guard > 0 || st.loading > 0) {
@@ -284,7 +288,14 @@ public final class GilCore {
     }
   }
 
+  @Override
+  public boolean inside() {
+    ThreadState st = states.get();
+    return st != null && st.guard > 0;
+  }
+
   /** After a blocking call for which {@link #beforeBlocking} returned true. */
+  @Override
   public void afterBlocking() {
     ThreadState st = states.get();
     if (st != null && st.guard == 0 && st.alive) {
@@ -293,6 +304,7 @@ public final class GilCore {
   }
 
   /** Entering a static initializer: checkpoints do not drop the GIL until the matching exit. */
+  @Override
   public void enterNoSwitch() {
     ThreadState st = states.get();
     if (st != null) {
@@ -300,6 +312,7 @@ public final class GilCore {
     }
   }
 
+  @Override
   public void exitNoSwitch() {
     ThreadState st = states.get();
     if (st != null && st.noSwitch > 0) {
@@ -308,6 +321,7 @@ public final class GilCore {
   }
 
   /** Entering class loading: neither checkpoints nor blocking points hand the GIL over. */
+  @Override
   public void enterClassLoading() {
     ThreadState st = states.get();
     if (st != null) {
@@ -316,6 +330,7 @@ public final class GilCore {
     }
   }
 
+  @Override
   public void exitClassLoading() {
     ThreadState st = states.get();
     if (st != null && st.loading > 0) {
@@ -325,6 +340,7 @@ public final class GilCore {
   }
 
   /** The calling thread is ending: it releases the GIL for good. */
+  @Override
   public void threadEnded() {
     Thread me = Thread.currentThread();
     ThreadState st = states.get();
@@ -775,6 +791,7 @@ public final class GilCore {
   }
 
   /** Reports an internal failure once on stderr; the application runs on. */
+  @Override
   public void reportOnce(String what, Throwable t) {
     if (reported.compareAndSet(false, true)) {
       System.err.println("gil4j: internal error (" + what + "), continuing: " + t);

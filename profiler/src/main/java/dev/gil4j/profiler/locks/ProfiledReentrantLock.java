@@ -1,7 +1,6 @@
 package dev.gil4j.profiler.locks;
 
 import dev.gil4j.profiler.ContentionRecorder;
-import dev.gil4j.profiler.jfr.LockWaitEvent;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -138,43 +137,41 @@ public class ProfiledReentrantLock extends ReentrantLock {
   }
 
   private void lockAfterWait() {
-    long start = System.nanoTime();
-    Thread owner = super.getOwner();
-    probe.contended(start, owner);
-    LockWaitEvent event = Probe.beginWait();
-    super.lock();
-    probe.holdFrom(probe.waited(start, event, owner));
+    Parks.Acquire wait = probe.arrive(probe, super.getOwner());
+    long end = 0;
+    try {
+      super.lock();
+    } finally {
+      end = probe.acquired(wait);
+    }
+    if (end != 0) {
+      probe.holdFrom(end);
+    }
   }
 
   private void lockInterruptiblyAfterWait() throws InterruptedException {
-    long start = System.nanoTime();
-    Thread owner = super.getOwner();
-    probe.contended(start, owner);
-    LockWaitEvent event = Probe.beginWait();
+    Parks.Acquire wait = probe.arrive(probe, super.getOwner());
     boolean acquired = false;
     try {
       super.lockInterruptibly();
       acquired = true;
     } finally {
-      long end = probe.waited(start, event, owner);
-      if (acquired) {
+      long end = probe.acquired(wait);
+      if (acquired && end != 0) {
         probe.holdFrom(end);
       }
     }
   }
 
   private boolean tryLockAfterWait(long timeout, TimeUnit unit) throws InterruptedException {
-    long start = System.nanoTime();
-    Thread owner = super.getOwner();
-    probe.contended(start, owner);
-    LockWaitEvent event = Probe.beginWait();
+    Parks.Acquire wait = probe.arrive(probe, super.getOwner());
     boolean acquired = false;
     try {
       acquired = super.tryLock(timeout, unit);
       return acquired;
     } finally {
-      long end = probe.waited(start, event, owner);
-      if (acquired) {
+      long end = probe.acquired(wait);
+      if (acquired && end != 0) {
         probe.holdFrom(end);
       }
     }
