@@ -1,32 +1,26 @@
 package dev.gil4j.agent;
 
-import dev.gil4j.options.Options;
 import java.io.File;
+import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.jar.JarFile;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent's entry points: {@code -javaagent} ({@link #premain}), the Attach API ({@link
  * #agentmain}) and {@code java -jar gil4j-agent.jar} ({@link #main}).
  *
- * <p>Kept tiny and loaded by the system class loader: it appends this jar to the bootstrap class
- * path, so that instrumented {@code java.base} code can call gil4j's hooks, and hands over to code
- * loaded from there. An agent failure is reported once and the application runs on; only a bad
- * option stops the JVM (exit status 2).
- *
- * <p>Attaching to a running JVM (the Attach API's {@code VirtualMachine.loadAgent}) works with
- * {@code gil=off}: the locks the application constructs from then on are profiled, in classes
- * loaded before the attach too, and the report comes at exit. With {@code gil=on} it is refused
- * with one line on the target's stderr, before anything in the target changes: threads already
- * running would hold no GIL and classes already loaded would have no checkpoints. A second start in
- * the same JVM (the agent given twice, or attached where it was started) is ignored with one line.
- * A refusal leaves {@code loadAgent} returning normally: an exception from {@code agentmain} would
- * print a stack trace and JVM assertion messages on the target's stderr.
+ * <p>Kept tiny and loaded by the system class loader. Everything else of gil4j's but its runtime
+ * lives in the jar's {@code inst/} folder, which no application class loader reads: this class
+ * hands over to it through an {@link AgentClassLoader}. There the options are parsed and, if good,
+ * the jar joins the bootstrap class path, where only the runtime sits at its root: the hooks that
+ * instrumented {@code java.base} code calls, the GIL, the recorders. An agent failure is reported
+ * once and the application runs on; only a bad option stops the JVM (exit status 2).
  */
 public final class Premain {
-  private static final String INSTALLER = "dev.gil4j.agent.internal.AgentInstaller";
+  private static final String STARTUP = "dev.gil4j.agent.internal.Startup";
+  private static final String CLI = "dev.gil4j.agent.Cli";
 
   /** One per JVM: the system class loader defines this class once, whichever jar copy starts. */
   private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -42,40 +36,19 @@ public final class Premain {
   }
 
   private static void start(String options, Instrumentation inst, boolean attached) {
-    // Validated here, before the jar joins the bootstrap path: the JVM warns on stderr when that
-    // path grows, and a bad option must print exactly one line.
-    boolean gil;
     try {
-      gil = Options.parse(options).gil();
-    } catch (IllegalArgumentException e) {
-      System.err.println("gil4j: " + e.getMessage());
-      System.err.flush();
-      if (!attached) {
-        Runtime.getRuntime().halt(2);
-      }
-      return;
-    }
-    if (attached && gil) {
-      System.err.println(
-          "gil4j: refusing to attach with gil=on: threads already running hold no GIL and"
-              + " classes already loaded have no checkpoints; start the JVM with -javaagent, or"
-              + " attach with gil=off to profile the locks constructed from now on");
-      return;
-    }
-    if (!STARTED.compareAndSet(false, true)) {
-      System.err.println(
-          "gil4j: already started in this JVM, ignoring a second start with options '"
-              + (options == null ? "" : options)
-              + "'");
-      return;
-    }
-    try {
-      File jar =
-          new File(Premain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-      Class.forName(INSTALLER, true, null)
-          .getMethod("install", String.class, Instrumentation.class, boolean.class)
-          .invoke(null, options, inst, attached);
+      File jar = jar();
+      ClassLoader agent = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
+      BooleanSupplier first = () -> STARTED.compareAndSet(false, true);
+      Class.forName(STARTUP, true, agent)
+          .getMethod(
+              "start",
+              String.class,
+              Instrumentation.class,
+              File.class,
+              boolean.class,
+              BooleanSupplier.class)
+          .invoke(null, options, inst, jar, attached, first);
     } catch (Throwable t) {
       Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
       System.err.println("gil4j: agent failed to start, the application runs without it: " + cause);
@@ -83,7 +56,22 @@ public final class Premain {
   }
 
   /** The command-line tool: {@code java -jar gil4j-agent.jar <command> …}. */
-  public static void main(String[] args) {
-    System.exit(dev.gil4j.agent.Cli.run(args, System.out, System.err));
+  public static void main(String[] args) throws Exception {
+    ClassLoader cli = new AgentClassLoader(jar(), Premain.class.getClassLoader());
+    Thread.currentThread().setContextClassLoader(cli);
+    Object status;
+    try {
+      status =
+          Class.forName(CLI, true, cli)
+              .getMethod("run", String[].class, PrintStream.class, PrintStream.class)
+              .invoke(null, args, System.out, System.err);
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception x ? x : e;
+    }
+    System.exit((Integer) status);
+  }
+
+  private static File jar() throws Exception {
+    return new File(Premain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
   }
 }

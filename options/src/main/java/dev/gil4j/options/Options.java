@@ -75,7 +75,8 @@ public record Options(
           "  In FILE, %p becomes the process id; multiprocessing's children write FILE with"
               + " -%p added.");
 
-  private static final List<String> KEYS =
+  /** Every option key, in the order `options` lists them. */
+  public static final List<String> KEYS =
       List.of(
           "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "report",
           "jfr", "jfc");

@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * Installs gil4j into the running JVM: parses the options, creates the GIL, instruments the JDK's
  * blocking points and the application's classes, registers the main thread, and arranges the exit
  * report; attached to a running JVM ({@code gil=off} only), also rewrites the application classes
- * already loaded. Loaded from the bootstrap class path by {@code Premain}.
+ * already loaded. Runs in the agent's own class loader, after {@link Startup}.
  */
 public final class AgentInstaller {
   private static final int REPORT_SITES = 10;
@@ -36,11 +36,9 @@ public final class AgentInstaller {
   private AgentInstaller() {}
 
   /**
-   * Called reflectively by {@code Premain}, with options it has already validated; when {@code
-   * attached}, only with {@code gil=off}.
+   * Called by {@link Startup} with the parsed options; when {@code attached}, only with gil=off.
    */
-  public static void install(String args, Instrumentation inst, boolean attached) {
-    Options options = Options.parse(args);
+  static void install(Options options, Instrumentation inst, boolean attached) {
     GilCore core = options.gil() ? installGil(options, inst) : null;
     if (options.profile()) {
       Hooks.installProfiling(ProfilingHooks.INSTANCE);

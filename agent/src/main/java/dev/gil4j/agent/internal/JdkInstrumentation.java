@@ -161,7 +161,8 @@ final class JdkInstrumentation {
         Map.of());
     inst.redefineModule(
         Instrumentation.class.getModule(), gil4j, Map.of(), Map.of(), Set.of(), Map.of());
-    ClassFileLocator locator = ClassFileLocator.ForClassLoader.ofSystemLoader();
+    ClassFileLocator locator =
+        ClassFileLocator.ForClassLoader.of(JdkInstrumentation.class.getClassLoader());
     AgentBuilder builder =
         newAgentBuilder()
             .disableClassFormatChanges()

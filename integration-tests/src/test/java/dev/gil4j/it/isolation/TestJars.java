@@ -84,7 +84,8 @@ final class TestJars {
     }
   }
 
-  private static Path jarOf(Class<?> c) {
+  /** The jar Maven put {@code c} in, on this test JVM's class path. */
+  static Path jarOf(Class<?> c) {
     try {
       return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
