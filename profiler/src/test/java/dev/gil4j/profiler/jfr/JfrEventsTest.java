@@ -159,6 +159,16 @@ class JfrEventsTest {
     assertEquals(1, all.holds().getTotalCount());
   }
 
+  @Test
+  void ratesAndSharesCarryTheDigitsTheyMeasure() {
+    assertEquals(0.376, JfrEvents.significant(0.3756610488223498));
+    assertEquals(101.0, JfrEvents.significant(100.6));
+    assertEquals(12300.0, JfrEvents.significant(12345.6));
+    assertEquals(0.0, JfrEvents.significant(0));
+    assertEquals(0.4863, JfrEvents.share(486_312, 1_000_000));
+    assertEquals(1.0, JfrEvents.share(7, 7));
+  }
+
   private static ContentionRecorder.SiteSnapshot find(ContentionRecorder.Interval i, String name) {
     return i.sites().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
   }
