@@ -101,7 +101,7 @@ final class OverheadSuite {
   /** Rounds per cell: at least this many, more while the ratios spread wider than the goal. */
   private static final int MIN_ROUNDS = 5;
 
-  private static final int MAX_ROUNDS = 9;
+  private static final int MAX_ROUNDS = 7;
 
   private final Run run;
   private final Path out;
@@ -258,9 +258,9 @@ final class OverheadSuite {
     Map<String, Long> records = new TreeMap<>();
     if (config == Config.GIL4J) {
       long waits = 0;
-      Matcher w = WAITS.matcher(Files.readString(c.stderr()));
-      while (w.find()) {
-        waits += Long.parseLong(w.group(1));
+      Matcher found = WAITS.matcher(Files.readString(c.stderr()));
+      while (found.find()) {
+        waits += Long.parseLong(found.group(1));
       }
       records.put("waits in gil4j's histograms", waits);
     }

@@ -54,6 +54,28 @@ public final class Parks {
     long firstPark;
     LockWaitEvent event;
     boolean parked;
+    int quiet;
+  }
+
+  /**
+   * The calling thread's parks are its caller's to time, until {@link #loud}: a drop-in that times
+   * a whole wait itself (a latch, a barrier, a condition), or one of gil4j's own primitives.
+   */
+  public static void quiet() {
+    Acquire a = CURRENT.get();
+    if (a == null) {
+      a = new Acquire();
+      CURRENT.set(a);
+    }
+    a.quiet++;
+  }
+
+  /** Undoes {@link #quiet}. */
+  public static void loud() {
+    Acquire a = CURRENT.get();
+    if (a != null && a.quiet > 0) {
+      a.quiet--;
+    }
   }
 
   /** The park advice is in place: from now on only acquires that park are timed. */
@@ -90,6 +112,9 @@ public final class Parks {
       return 0;
     }
     Acquire a = CURRENT.get();
+    if (a != null && a.quiet > 0) {
+      return 0;
+    }
     if (a != null && a.probe != null) {
       if (a.parked) {
         return 0;
