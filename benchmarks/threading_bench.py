@@ -17,7 +17,7 @@ PipeLatency; `bash benchmarks/run.sh threading` runs all four and prints them si
                semaphore               two Semaphore(0) as signals, one per direction
                event                   two Events: set the other's, wait for one's own, clear it
   pipe         multiprocessing.Pipe() to a child process (spawned) that echoes; per size (64 B,
-               1 MiB):
+               1 MiB, 16 MiB):
                round_trip              send_bytes, recv_bytes of the echo, us
                stream                  a batch sent one way, then one answered message; us per
                                        message, and MB/s
@@ -27,7 +27,7 @@ and first "runtime CPython <version>". A run still going after --timeout seconds
 thread's stack and exits, instead of blocking whoever runs this.
 
 Run: python3 benchmarks/threading_bench.py [--sections uncontended,handoff,pipe] [--batches N]
-     [--batch-ms MS] [--repeat N] [--sizes 64,1048576] [--timeout S]
+     [--batch-ms MS] [--repeat N] [--sizes 64,1048576,16777216] [--timeout S]
 """
 
 import argparse
@@ -251,7 +251,7 @@ def pipe(sizes, batches, batch_ms):
     there.close()
     try:
         for size in sizes:
-            name = {64: "64b", 1 << 20: "1mib"}.get(size, str(size))
+            name = {64: "64b", 1 << 20: "1mib", 16 << 20: "16mib"}.get(size, str(size))
             echo = ECHO + bytes(size - 1)
             sink = SINK + bytes(size - 1)
             n = calibrate(lambda: round_trips(here, echo, 1), batch_ms)
@@ -292,7 +292,7 @@ def main():
     parser.add_argument("--batches", type=int, default=9)
     parser.add_argument("--batch-ms", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--sizes", default=f"64,{1 << 20}")
+    parser.add_argument("--sizes", default=f"64,{1 << 20},{16 << 20}")
     parser.add_argument("--timeout", type=int, default=240)
     args = parser.parse_args()
     sections = args.sections.split(",")

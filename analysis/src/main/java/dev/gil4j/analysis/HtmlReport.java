@@ -415,7 +415,8 @@ public final class HtmlReport {
     return b.append('"').toString();
   }
 
-  static String escape(String s) {
+  /** {@code s} as HTML text or attribute value. */
+  public static String escape(String s) {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

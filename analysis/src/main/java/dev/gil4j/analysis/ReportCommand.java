@@ -1,13 +1,11 @@
 package dev.gil4j.analysis;
 
 import dev.gil4j.analysis.rules.Gil4jRules;
+import dev.gil4j.profiler.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -94,7 +92,7 @@ public final class ReportCommand {
     }
     if (html != null) {
       try {
-        write(html, HtmlReport.render(summary, rules));
+        AtomicFiles.writeString(html, HtmlReport.render(summary, rules));
       } catch (IOException e) {
         return fail(err, "cannot write --html " + html + ": " + e);
       }
@@ -106,23 +104,6 @@ public final class ReportCommand {
     }
     out.flush();
     return 0;
-  }
-
-  private static void write(Path target, String content) throws IOException {
-    Path abs = target.toAbsolutePath();
-    // A name of our own rather than createTempFile's, whose files are private to the user.
-    Path temp =
-        abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    try {
-      Files.writeString(temp, content, StandardCharsets.UTF_8);
-      try {
-        Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
   }
 
   private static int fail(PrintStream err, String problem) {

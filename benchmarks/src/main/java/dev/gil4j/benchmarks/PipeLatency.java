@@ -25,7 +25,7 @@ import java.util.List;
  * that echoes, as CPython's {@code multiprocessing.Pipe} between two processes ({@code
  * benchmarks/threading_bench.py} does the same there).
  *
- * <p>Per message size (64 B and 1 MiB by default):
+ * <p>Per message size (64 B, 1 MiB and 16 MiB by default):
  *
  * <ul>
  *   <li><b>round trip</b>: send one message, receive the child's echo of it, in µs;
@@ -43,11 +43,12 @@ import java.util.List;
  * calibration and one more batch.
  *
  * <p>Prints {@code gil4j-metric pipe_<size>_round_trip_us}, {@code pipe_<size>_stream_us} (per
- * message) and {@code pipe_<size>_stream_mb_s}, size being {@code 64b} or {@code 1mib} (or the size
- * in bytes). The child has a time limit: alive 30 s after this JVM closed its end, it has its
- * threads dumped and is killed. Run: {@code bash benchmarks/run.sh threading}, or alone {@code java
- * -cp benchmarks/target/gil4j-benchmarks.jar dev.gil4j.benchmarks.PipeLatency [--impl pipe|socket]
- * [--sizes 64,1048576] [--batches N] [--batch-ms MS] [--warmup-ms MS]}.
+ * message) and {@code pipe_<size>_stream_mb_s}, size being {@code 64b}, {@code 1mib} or {@code
+ * 16mib} (or the size in bytes). The child has a time limit: alive 30 s after this JVM closed its
+ * end, it has its threads dumped and is killed. Run: {@code bash benchmarks/run.sh threading}, or
+ * alone {@code java -cp benchmarks/target/gil4j-benchmarks.jar dev.gil4j.benchmarks.PipeLatency
+ * [--impl pipe|socket] [--sizes 64,1048576,16777216] [--batches N] [--batch-ms MS] [--warmup-ms
+ * MS]}.
  */
 public final class PipeLatency {
   private static final byte ECHO = 'E';
@@ -140,7 +141,7 @@ public final class PipeLatency {
 
   public static void main(String[] args) throws Exception {
     String impl = "pipe";
-    List<Integer> sizes = List.of(64, 1 << 20);
+    List<Integer> sizes = List.of(64, 1 << 20, 16 << 20);
     int batches = 7;
     int batchMs = 100;
     int warmupMs = 2_000;
@@ -264,7 +265,10 @@ public final class PipeLatency {
   }
 
   private static void measure(Link link, int size, int batches, int batchMs) throws IOException {
-    String name = size == 64 ? "64b" : size == 1 << 20 ? "1mib" : Integer.toString(size);
+    String name =
+        size == 64
+            ? "64b"
+            : size == 1 << 20 ? "1mib" : size == 16 << 20 ? "16mib" : Integer.toString(size);
     byte[] echo = new byte[size];
     echo[0] = ECHO;
     byte[] sink = new byte[size];

@@ -19,27 +19,31 @@ import java.util.Set;
  * <ul>
  *   <li>{@code gil} ({@link GilSuite}): what a checkpoint costs one thread, and how fast the GIL
  *       changes hands, beside CPython;
+ *   <li>{@code loops} ({@link LoopSuite}): what checkpoints cost strip-mined loops of pure
+ *       arithmetic, beside no agent and, with {@code --baseline-agent}, an earlier agent jar;
  *   <li>{@code threading} ({@link ThreadingSuite}): Python's primitives in gil4j beside the JDK's
  *       {@code java.util.concurrent} and CPython's {@code threading} and {@code multiprocessing};
  *   <li>{@code overhead} ({@link OverheadSuite}): what profiling costs a lock-heavy application,
  *       gil4j beside JFR's own lock events and async-profiler.
  * </ul>
  *
- * <p>Usage: {@code RunAll [gil|threading|overhead]... --agent JAR --jdk HOME [--jdk HOME]...
- * [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N] [--quick]}; no suite named runs all
- * three. {@code benchmarks/run.sh} passes all of these.
+ * <p>Usage: {@code RunAll [gil|loops|threading|overhead]... --agent JAR [--baseline-agent JAR]
+ * --jdk HOME [--jdk HOME]... [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N]
+ * [--quick]}; no suite named runs them all. {@code benchmarks/run.sh} passes all of these.
  */
 public final class RunAll {
-  private static final List<String> SUITES = List.of("gil", "threading", "overhead");
+  private static final List<String> SUITES = List.of("gil", "loops", "threading", "overhead");
   private static final String USAGE =
-      "[gil|threading|overhead]... --agent JAR --jdk HOME [--jdk HOME]... [--python CMD|none]"
-          + " [--scripts DIR] [--out DIR] [--forks N] [--quick]";
+      "[gil|loops|threading|overhead]... --agent JAR [--baseline-agent JAR] --jdk HOME"
+          + " [--jdk HOME]... [--python CMD|none] [--scripts DIR] [--out DIR] [--forks N]"
+          + " [--quick]";
 
   private RunAll() {}
 
   public static void main(String[] args) throws Exception {
     Set<String> suites = new LinkedHashSet<>();
     Path agent = null;
+    Path baselineAgent = null;
     List<Path> jdkHomes = new ArrayList<>();
     String python = "python3";
     Path scripts = Path.of("benchmarks");
@@ -51,6 +55,7 @@ public final class RunAll {
       String flag = a.next();
       switch (flag) {
         case "--agent" -> agent = Path.of(a.value(flag));
+        case "--baseline-agent" -> baselineAgent = Path.of(a.value(flag));
         case "--jdk" -> jdkHomes.add(Path.of(a.value(flag)));
         case "--python" -> python = a.value(flag);
         case "--scripts" -> scripts = Path.of(a.value(flag));
@@ -69,6 +74,9 @@ public final class RunAll {
     if (agent == null || !Files.isRegularFile(agent)) {
       a.fail("--agent must name the agent jar; got " + agent);
     }
+    if (baselineAgent != null && !Files.isRegularFile(baselineAgent)) {
+      a.fail("--baseline-agent must name an agent jar; got " + baselineAgent);
+    }
     if (jdkHomes.isEmpty()) {
       a.fail("give at least one --jdk HOME");
     }
@@ -86,6 +94,7 @@ public final class RunAll {
     Run run =
         new Run(
             agent.toAbsolutePath(),
+            baselineAgent == null ? null : baselineAgent.toAbsolutePath(),
             jar.toAbsolutePath(),
             List.copyOf(jdks),
             python,
@@ -107,6 +116,7 @@ public final class RunAll {
   private static void runSuite(String suite, Run run) throws IOException, InterruptedException {
     switch (suite) {
       case "gil" -> new GilSuite(run).run(System.out);
+      case "loops" -> new LoopSuite(run).run(System.out);
       case "threading" -> new ThreadingSuite(run).run(System.out);
       case "overhead" -> new OverheadSuite(run).run(System.out);
       default -> throw new IllegalArgumentException("unknown suite " + suite);

@@ -85,7 +85,9 @@ final class ThreadingSuite {
           pipe("Pipe 64 B round trip | UNIX socket", "pipe_64b_round_trip_us"),
           pipe("Pipe 64 B streamed, per message", "pipe_64b_stream_us"),
           pipe("Pipe 1 MiB round trip | UNIX socket", "pipe_1mib_round_trip_us"),
-          pipe("Pipe 1 MiB streamed, per message", "pipe_1mib_stream_us"));
+          pipe("Pipe 1 MiB streamed, per message", "pipe_1mib_stream_us"),
+          pipe("Pipe 16 MiB round trip | UNIX socket", "pipe_16mib_round_trip_us"),
+          pipe("Pipe 16 MiB streamed, per message", "pipe_16mib_stream_us"));
 
   private static Row jmh(String label, String gil4j, String juc, String cpython) {
     return new Row(
@@ -246,7 +248,7 @@ final class ThreadingSuite {
           put(key(jdk, column, row), row.gil4j(), c);
         }
       }
-      for (String size : List.of("64b", "1mib")) {
+      for (String size : List.of("64b", "1mib", "16mib")) {
         Double mbs = c.metrics().get("pipe_" + size + "_stream_mb_s");
         if (mbs != null) {
           figures.put(jdk.version() + "|" + column + "|mb_s_" + size, mbs);
@@ -443,8 +445,8 @@ final class ThreadingSuite {
 
   private List<String> throughputs() {
     List<String> parts = new ArrayList<>();
-    for (String size : List.of("64b", "1mib")) {
-      String label = size.equals("64b") ? "64 B" : "1 MiB";
+    for (String size : List.of("64b", "1mib", "16mib")) {
+      String label = size.equals("64b") ? "64 B" : size.equals("1mib") ? "1 MiB" : "16 MiB";
       List<String> cells = new ArrayList<>();
       for (Jdk jdk : run.jdks()) {
         Double g = figures.get(jdk.version() + "|" + NO_AGENT + "|mb_s_" + size);

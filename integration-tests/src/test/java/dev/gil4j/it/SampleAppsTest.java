@@ -21,7 +21,8 @@ class SampleAppsTest {
           List.of("Convoy", "1000", "0.5s"),
           List.of("ProducerConsumer", "2", "2", "200000", "1s"),
           List.of("WaitNotify", "20000", "0.5s"),
-          List.of("SwitchRuns", "0.5s"));
+          List.of("SwitchRuns", "0.5s"),
+          List.of("Locks", "--ops", "20000"));
 
   static Stream<Arguments> jdksAndSamples() {
     return Jdk.available()

@@ -12,9 +12,9 @@ import java.util.Optional;
  * {@code java -jar gil4j-agent.jar fidelity [--python PATH] [--out DIR] [--timeout DURATION]}: the
  * evidence that gil4j's GIL behaves like CPython's, regenerated on the user's machine. Runs
  * CPython's own reference experiments — CPU scaling on threads and processes, blocking overlap,
- * hand-offs at two switch intervals, the convoy — and their Java twins under the agent, and prints
- * each figure side by side with the ratio and a verdict; {@code fidelity.csv} and {@code
- * fidelity.json} in the output directory hold the same rows.
+ * hand-offs at two switch intervals, the convoy, lock contention — and their Java twins under the
+ * agent, and prints each figure side by side with the ratio and a verdict; {@code fidelity.csv} and
+ * {@code fidelity.json} in the output directory hold the same rows.
  *
  * <p>Exit status: 0 when every figure was measured on both sides, whatever the verdicts; 1 when a
  * run failed or hung (the table says which, and where); 2 for bad usage or when there is no Python

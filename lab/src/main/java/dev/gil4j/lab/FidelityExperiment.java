@@ -51,6 +51,9 @@ record FidelityExperiment(
 
   static final String CONVOY_TIME = "10s";
 
+  /** {@code locks.py}'s operations per shape and run, about 2 µs of work each. */
+  static final int LOCK_OPS = 200_000;
+
   /** How long the two threads of {@code switch_runs.py} spin. */
   static final String SWITCH_RUN_TIME = "2s";
 
@@ -71,7 +74,8 @@ record FidelityExperiment(
 
   /** The experiments, in the order they run. */
   static List<FidelityExperiment> all() {
-    return List.of(cpuScaling(), blockingOverlap(), handOffs("5ms"), handOffs("1ms"), convoy());
+    return List.of(
+        cpuScaling(), blockingOverlap(), handOffs("5ms"), handOffs("1ms"), convoy(), locks());
   }
 
   private static FidelityExperiment cpuScaling() {
@@ -233,6 +237,71 @@ record FidelityExperiment(
 
   static Map<String, Double> convoyOfGil4j(Map<String, Map<String, ChildJava.Metric>> runs) {
     return Map.of("convoy.slowdown", metric(runs, "convoy", "slowdown_x"));
+  }
+
+  /**
+   * Lock contention: the same locked operations on 1 and 4 threads, per shape of locking, with the
+   * share of time spent holding each lock at 1 thread on both sides, so that the two workloads can
+   * be seen to be alike. Java's {@code synchronized} version of the nested shape is compared with
+   * CPython's nested {@code threading.Lock}s, CPython having no monitors.
+   */
+  private static FidelityExperiment locks() {
+    return new FidelityExperiment(
+        "lock contention",
+        "locks.py",
+        List.of(Integer.toString(LOCK_OPS)),
+        List.of(
+            new JavaRun(
+                "locks",
+                "5ms",
+                "Locks",
+                List.of("--ops", Integer.toString(LOCK_OPS), "--threads", "4"))),
+        ordered(
+            "locks.lock.speedup", "one lock: 4 threads vs 1 (x)",
+            "locks.lock.held_lock", "one lock: held at 1 thread (share)",
+            "locks.rw.speedup", "readers-writer: 4 threads vs 1 (x)",
+            "locks.rw.held_read", "readers-writer: read held at 1 thread (share)",
+            "locks.rw.held_write", "readers-writer: write held at 1 thread (share)",
+            "locks.nested.speedup", "nested locks: 4 threads vs 1 (x)",
+            "locks.nested.held_global", "nested: global held at 1 thread (share)",
+            "locks.nested.held_stripe", "nested: stripe held at 1 thread (share)",
+            "locks.synchronized.speedup", "nested synchronized: 4 threads vs 1 (x)"),
+        FidelityExperiment::locksOfCpython,
+        FidelityExperiment::locksOfGil4j);
+  }
+
+  /** Per shape, the script's speedup and held shares; its nested shape stands for both. */
+  static Map<String, Double> locksOfCpython(List<Map<String, Object>> objects) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (Map<String, Object> o : objects) {
+      String shape = String.valueOf(o.get("shape"));
+      for (String key : o.keySet()) {
+        if (key.equals("speedup_4")) {
+          figures.put("locks." + shape + ".speedup", number(o, key));
+        } else if (key.startsWith("held_")) {
+          figures.put("locks." + shape + "." + key, number(o, key));
+        }
+      }
+      if (shape.equals("nested")) {
+        figures.put("locks.synchronized.speedup", number(o, "speedup_4"));
+      }
+    }
+    return figures;
+  }
+
+  /** {@code Locks} prints {@code SHAPE_speedup} and {@code SHAPE_held_LOCK} for each shape. */
+  static Map<String, Double> locksOfGil4j(Map<String, Map<String, ChildJava.Metric>> runs) {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (String shape : List.of("lock", "rw", "nested", "synchronized")) {
+      figures.put("locks." + shape + ".speedup", metric(runs, "locks", shape + "_speedup"));
+      for (String lock : List.of("lock", "read", "write", "global", "stripe")) {
+        double share = metric(runs, "locks", shape + "_held_" + lock);
+        if (!Double.isNaN(share)) {
+          figures.put("locks." + shape + ".held_" + lock, share);
+        }
+      }
+    }
+    return figures;
   }
 
   /** A number the script printed; NaN if it printed none under that key. */

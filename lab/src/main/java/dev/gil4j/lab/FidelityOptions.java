@@ -20,14 +20,15 @@ record FidelityOptions(Path python, Path out, Duration timeout) {
           "usage: java -jar gil4j-agent.jar fidelity [options]",
           "Runs CPython's reference experiments (CPU scaling, blocking overlap, hand-offs at two"
               + " switch",
-          "intervals, the convoy) and their Java twins under gil4j's GIL, and prints the figures"
-              + " side by side.",
+          "intervals, the convoy, lock contention) and their Java twins under gil4j's GIL, and"
+              + " prints",
+          "the figures side by side.",
           "  --python PATH       the python3 to run (default: python3 on the PATH)",
           "  --out DIR           fidelity.csv, fidelity.json, logs (default gil4j-fidelity)",
           "  --timeout DURATION  per script or child JVM, then its stacks are dumped and it is"
               + " stopped",
           "                      (default 60s)",
-          "Takes 1 to 2 minutes on an idle 2-core machine. A row is 'close' when gil4j's figure is"
+          "Takes 2 to 3 minutes on an idle 2-core machine. A row is 'close' when gil4j's figure is"
               + " within",
           FidelityRow.TOLERANCE
               + "x of CPython's either way; exit status 0 when every figure was"

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
 final class FidelityPython {
   /** The experiments, as resources beside this class, in the order they run. */
   static final List<String> SCRIPTS =
-      List.of("cpu_scaling.py", "io_scaling.py", "switch_runs.py", "convoy.py");
+      List.of("cpu_scaling.py", "io_scaling.py", "switch_runs.py", "convoy.py", "locks.py");
 
   private static final String RESOURCES = "cpython/";
 

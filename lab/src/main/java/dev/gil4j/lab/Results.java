@@ -5,11 +5,9 @@ import dev.gil4j.lab.fit.Parameter;
 import dev.gil4j.lab.fit.Projection;
 import dev.gil4j.lab.fit.Sample;
 import dev.gil4j.lab.fit.ScalingFit;
+import dev.gil4j.profiler.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -398,11 +396,9 @@ final class Results {
         .put("top_locks", Json.array(locks));
   }
 
-  /** Writes {@code text} to {@code file} through a temporary file moved into place. */
+  /** Writes {@code text} to {@code file} whole or not at all. */
   static void write(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeString(file, text);
   }
 
   static String figure(double v) {

@@ -1,5 +1,6 @@
 package dev.gil4j.lab;
 
+import dev.gil4j.analysis.HtmlReport;
 import dev.gil4j.lab.fit.Parameter;
 import dev.gil4j.lab.fit.Projection;
 import dev.gil4j.lab.fit.ScalingFit;
@@ -37,7 +38,7 @@ final class ScaleReport {
   static String html(String title, List<String[]> summary, List<Results> sweeps) {
     StringBuilder b = new StringBuilder();
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>")
-        .append(esc(title))
+        .append(HtmlReport.escape(title))
         .append("</title>\n<style>\n")
         .append(
             "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}\n"
@@ -51,7 +52,7 @@ final class ScaleReport {
                 + ".held{fill:#2ca02c}.waiting{fill:#d62728}.released{fill:#bbb}\n"
                 + ".problem{color:#b00}\n")
         .append("</style></head>\n<body data-rendered=\"false\">\n<h1>")
-        .append(esc(title))
+        .append(HtmlReport.escape(title))
         .append("</h1>\n");
     if (summary != null) {
       table(b, "summary", summary);
@@ -73,15 +74,15 @@ final class ScaleReport {
   private static void section(StringBuilder b, Results r) {
     ScaleOptions o = r.options();
     b.append("<section class=\"sweep\">\n<h2>")
-        .append(esc(command(o.application())))
+        .append(HtmlReport.escape(command(o.application())))
         .append("</h2>\n<p>");
     if (r.metric() == null) {
       b.append("No run ended well: nothing to compare.");
     } else {
       b.append("Figure: <b>")
-          .append(esc(r.metric().name()))
+          .append(HtmlReport.escape(r.metric().name()))
           .append("</b> (")
-          .append(esc(r.metric().unit()))
+          .append(HtmlReport.escape(r.metric().unit()))
           .append(", ")
           .append(r.metric().lowerIsBetter() ? "lower" : "higher")
           .append(" is better), median of ")
@@ -112,7 +113,7 @@ final class ScaleReport {
     if (!problems.isEmpty()) {
       b.append("<ul class=\"problems\">\n");
       for (String problem : problems) {
-        b.append("<li class=\"problem\">").append(esc(problem)).append("</li>\n");
+        b.append("<li class=\"problem\">").append(HtmlReport.escape(problem)).append("</li>\n");
       }
       b.append("</ul>\n");
     }
@@ -142,7 +143,7 @@ final class ScaleReport {
     for (String[] row : r.rows()) {
       String[] cells = new String[row.length];
       for (int i = 0; i < row.length; i++) {
-        cells[i] = esc(row[i]);
+        cells[i] = HtmlReport.escape(row[i]);
       }
       rows.add(cells);
     }
@@ -223,7 +224,9 @@ final class ScaleReport {
             .append(color)
             .append("\"/>\n");
       }
-      b.append("<g class=\"series\" data-mode=\"").append(esc(mode.name())).append("\">\n");
+      b.append("<g class=\"series\" data-mode=\"")
+          .append(HtmlReport.escape(mode.name()))
+          .append("\">\n");
       if (path.length() > 0) {
         b.append("<path d=\"")
             .append(path)
@@ -274,9 +277,9 @@ final class ScaleReport {
         continue;
       }
       b.append("<g class=\"fit\" data-mode=\"")
-          .append(esc(mode.name()))
+          .append(HtmlReport.escape(mode.name()))
           .append("\" data-verdict=\"")
-          .append(esc(law.verdict().label()))
+          .append(HtmlReport.escape(law.verdict().label()))
           .append("\">\n");
       List<Projection> band = law.projections();
       if (!band.isEmpty()) {
@@ -358,21 +361,21 @@ final class ScaleReport {
       for (ScalingFit fit : f.fits()) {
         List<String> parameters = new ArrayList<>();
         for (Parameter p : fit.parameters()) {
-          parameters.add(esc(p.format()));
+          parameters.add(HtmlReport.escape(p.format()));
         }
         List<Projection> ps = fit.projections();
         rows.add(
             new String[] {
-              esc(f.mode().name()),
-              esc(fit.law().title()),
+              HtmlReport.escape(f.mode().name()),
+              HtmlReport.escape(fit.law().title()),
               "<span title=\""
-                  + esc(fit.explanation())
+                  + HtmlReport.escape(fit.explanation())
                   + "\">"
-                  + esc(fit.verdict().label())
+                  + HtmlReport.escape(fit.verdict().label())
                   + "</span>",
               String.join("<br>", parameters),
-              ps.isEmpty() ? "-" : esc(ps.get(ps.size() - 1).format()),
-              fit.heldOut().map(h -> esc(h.format())).orElse("-")
+              ps.isEmpty() ? "-" : HtmlReport.escape(ps.get(ps.size() - 1).format()),
+              fit.heldOut().map(h -> HtmlReport.escape(h.format())).orElse("-")
             });
       }
     }
@@ -480,18 +483,18 @@ final class ScaleReport {
         .append("\" height=\"")
         .append(height)
         .append("\" data-title=\"")
-        .append(esc(title))
+        .append(HtmlReport.escape(title))
         .append("\"><text x=\"8\" y=\"16\" font-weight=\"bold\">")
-        .append(esc(title))
+        .append(HtmlReport.escape(title))
         .append("</text>\n");
     for (int i = 0; i < labels.size(); i++) {
       int y = TOP + i * rowH;
       b.append("<g class=\"bar\" data-label=\"")
-          .append(esc(labels.get(i)))
+          .append(HtmlReport.escape(labels.get(i)))
           .append("\"><text x=\"8\" y=\"")
           .append(y + 15)
           .append("\">")
-          .append(esc(labels.get(i)))
+          .append(HtmlReport.escape(labels.get(i)))
           .append("</text>");
       double x = labelW;
       for (int k = 0; k < parts.length; k++) {
@@ -557,9 +560,9 @@ final class ScaleReport {
         .append("\" height=\"")
         .append(H)
         .append("\" data-title=\"")
-        .append(esc(title))
+        .append(HtmlReport.escape(title))
         .append("\"><text x=\"8\" y=\"16\" font-weight=\"bold\">")
-        .append(esc(title))
+        .append(HtmlReport.escape(title))
         .append("</text>\n");
   }
 
@@ -581,7 +584,7 @@ final class ScaleReport {
         .append("\" y=\"")
         .append(y)
         .append("\">")
-        .append(esc(name))
+        .append(HtmlReport.escape(name))
         .append("</text>\n");
   }
 
@@ -679,13 +682,13 @@ final class ScaleReport {
           .append("\" y=\"")
           .append(H - 8)
           .append("\" text-anchor=\"middle\">")
-          .append(esc(xLabel))
+          .append(HtmlReport.escape(xLabel))
           .append("</text><text x=\"14\" y=\"")
           .append(H / 2)
           .append("\" transform=\"rotate(-90 14 ")
           .append(H / 2)
           .append(")\" text-anchor=\"middle\">")
-          .append(esc(yLabel))
+          .append(HtmlReport.escape(yLabel))
           .append("</text>\n");
     }
 
@@ -698,12 +701,5 @@ final class ScaleReport {
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.1f", v);
-  }
-
-  static String esc(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

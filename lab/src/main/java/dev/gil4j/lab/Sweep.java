@@ -2,7 +2,6 @@ package dev.gil4j.lab;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +24,6 @@ import java.util.function.Consumer;
  * (Ctrl-C): the running child is killed and not counted, and every finished run is kept.
  */
 final class Sweep {
-  /** Where a child's figure is read from: {@code gil4j-metric <name> <value> <unit>}. */
-  private static final String METRIC_PREFIX = "gil4j-metric ";
-
-  private static final long DUMP_TIMEOUT_SECONDS = 30;
   private static final int SIGINT_EXIT = 130;
   private static final int SIGTERM_EXIT = 143;
 
@@ -106,7 +101,7 @@ final class Sweep {
     synchronized (lock) {
       stopping = true;
       if (child != null) {
-        kill(child);
+        ChildJava.kill(child);
       }
     }
   }
@@ -153,9 +148,8 @@ final class Sweep {
     Path recordings = options.out().resolve("recordings");
     Path recording = recordings.resolve(id + ".jfr").toAbsolutePath();
     deleteRecordings(recordings, id);
-    List<String> command = new ArrayList<>();
-    command.add(options.java().toString());
-    command.add(
+    List<String> arguments = new ArrayList<>();
+    arguments.add(
         "-javaagent:"
             + agentJar
             + "="
@@ -164,39 +158,28 @@ final class Sweep {
             + recording
             + ",report="
             + logs.resolve(id + ".report.txt").toAbsolutePath());
-    command.addAll(options.applicationFor(mode, n));
+    arguments.addAll(options.applicationFor(mode, n));
     progress.starting(mode.name() + " threads=" + n + (repeat > 0 ? " run " + repeat : " warm-up"));
 
+    ChildJava java = new ChildJava(options.java(), options.timeout());
     Process p;
     synchronized (lock) {
       if (stopping) {
         return null;
       }
-      p =
-          new ProcessBuilder(command)
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-              .start();
+      p = java.start(arguments, out, err);
       child = p;
     }
-    long began = System.nanoTime();
-    boolean ended;
+    ChildJava.Result r;
     try {
-      ended = p.waitFor(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      r = java.await(p, out, err, logs.resolve(id + ".threads.txt"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stop();
       return null;
     }
-    Path dump = null;
-    if (!ended) {
-      dump = logs.resolve(id + ".threads.txt");
-      dumpThreads(p, dump);
-      kill(p);
-    }
-    double wallMs = (System.nanoTime() - began) / 1e6;
-    if (ended && (p.exitValue() == SIGINT_EXIT || p.exitValue() == SIGTERM_EXIT)) {
+    double wallMs = r.wallMs();
+    if (!r.hung() && (r.exit() == SIGINT_EXIT || r.exit() == SIGTERM_EXIT)) {
       awaitStop();
     }
     synchronized (lock) {
@@ -209,7 +192,7 @@ final class Sweep {
     if (repeat < 1) {
       return new Run(mode, n, repeat, Run.Status.OK, 0, Double.NaN, wallMs, null, out, null, null);
     }
-    if (!ended) {
+    if (r.hung()) {
       return failed(
           mode,
           n,
@@ -218,34 +201,24 @@ final class Sweep {
           -1,
           wallMs,
           out,
-          dump,
-          "no end after " + options.timeout().toSeconds() + " s; threads dumped to " + dump);
+          r.dump(),
+          "no end after " + options.timeout().toSeconds() + " s; threads dumped to " + r.dump());
     }
-    int exit = p.exitValue();
-    if (exit != 0) {
+    if (r.exit() != 0) {
       return failed(
           mode,
           n,
           repeat,
           Run.Status.FAILED,
-          exit,
+          r.exit(),
           wallMs,
           out,
           null,
-          "exit status " + exit + lastLine(err));
+          "exit status " + r.exit() + ChildJava.lastLine(err));
     }
     Map<String, Metric> printed = new LinkedHashMap<>();
-    Map<String, Double> values = new LinkedHashMap<>();
-    for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
-      String[] f = line.trim().split("\\s+");
-      if (line.startsWith(METRIC_PREFIX) && f.length == 4 && !printed.containsKey(f[1])) {
-        try {
-          values.put(f[1], Double.parseDouble(f[2]));
-          printed.put(f[1], Metric.of(f[1], f[3], options.lowerIsBetter()));
-        } catch (NumberFormatException e) {
-          // not a metric line after all
-        }
-      }
+    for (ChildJava.Metric m : r.metrics().values()) {
+      printed.put(m.name(), Metric.of(m.name(), m.unit(), options.lowerIsBetter()));
     }
     if (metric == null) {
       metric = choose(printed);
@@ -253,8 +226,8 @@ final class Sweep {
     double value;
     if (metric.name().equals(RUN_WALL)) {
       value = wallMs;
-    } else if (values.containsKey(metric.name())) {
-      value = values.get(metric.name());
+    } else if (r.metrics().containsKey(metric.name())) {
+      value = r.metrics().get(metric.name()).value();
     } else {
       return failed(
           mode,
@@ -349,60 +322,5 @@ final class Sweep {
     for (Path f : recordingsOf(dir, id)) {
       Files.delete(f);
     }
-  }
-
-  private static String lastLine(Path err) throws IOException {
-    List<String> lines = Files.readAllLines(err, StandardCharsets.UTF_8);
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      String line = lines.get(i).trim();
-      if (!line.isEmpty() && !line.startsWith("gil4j:")) {
-        return ": " + (line.length() > 200 ? line.substring(0, 200) + "…" : line);
-      }
-    }
-    return "";
-  }
-
-  /** jcmd's thread dump of a hung child and of its own children (mode procs), into {@code to}. */
-  private void dumpThreads(Process p, Path to) throws IOException {
-    Path jcmd = options.java().resolveSibling("jcmd");
-    List<ProcessHandle> all = new ArrayList<>();
-    all.add(p.toHandle());
-    p.descendants().forEach(all::add);
-    Files.writeString(to, "");
-    for (ProcessHandle h : all) {
-      Files.writeString(
-          to, "=== jcmd " + h.pid() + " Thread.print\n", java.nio.file.StandardOpenOption.APPEND);
-      try {
-        Process d =
-            new ProcessBuilder(jcmd.toString(), Long.toString(h.pid()), "Thread.print")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(to.toFile()))
-                .start();
-        if (!d.waitFor(DUMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          d.destroyForcibly();
-        }
-      } catch (IOException e) {
-        Files.writeString(
-            to, "could not run " + jcmd + ": " + e + "\n", java.nio.file.StandardOpenOption.APPEND);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  private static void kill(Process p) {
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
-    try {
-      p.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static java.io.File nullDevice() {
-    return new java.io.File(
-        System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 }

@@ -34,7 +34,14 @@ class FidelityExperimentTest {
           "convoy.py",
           List.of(
               "{\"round_trips_per_s_alone\": 12592, \"round_trips_per_s_beside_cpu_thread\": 605,"
-                  + " \"slowdown_x\": 20.8}"));
+                  + " \"slowdown_x\": 20.8}"),
+          "locks.py",
+          List.of(
+              "{\"shape\": \"lock\", \"speedup_4\": 0.97, \"held_lock\": 0.86}",
+              "{\"shape\": \"rw\", \"speedup_4\": 0.96, \"held_write\": 0.05,"
+                  + " \"held_read\": 0.41}",
+              "{\"shape\": \"nested\", \"speedup_4\": 0.21, \"held_stripe\": 0.75,"
+                  + " \"held_global\": 0.43}"));
 
   private static List<Map<String, Object>> printed(String script) {
     return PRINTED.get(script).stream().map(FidelityPython::parseObject).toList();
@@ -132,7 +139,16 @@ class FidelityExperimentTest {
             "throughput_x", "2",
             "switches_per_s", "200",
             "median_run_ms", "5",
-            "slowdown_x", "20");
+            "slowdown_x", "20",
+            "lock_speedup", "1",
+            "lock_held_lock", "0.9",
+            "rw_speedup", "1",
+            "rw_held_read", "0.7",
+            "rw_held_write", "0.1",
+            "nested_speedup", "0.2",
+            "nested_held_global", "0.5",
+            "nested_held_stripe", "0.9",
+            "synchronized_speedup", "0.2");
     for (FidelityExperiment e : FidelityExperiment.all()) {
       Map<String, Double> cpython = e.cpython().apply(printed(e.script()));
       Map<String, Double> gil4j =
@@ -149,19 +165,28 @@ class FidelityExperimentTest {
   }
 
   @Test
-  void theExperimentsAreTheFourOfTheReferenceWithHandOffsAtTwoIntervals() {
+  void theExperimentsAreTheReferencesWithHandOffsAtTwoIntervalsAndLockContention() {
     assertEquals(
         List.of(
             "cpu scaling",
             "blocking overlap",
             "hand-offs at switch=5ms",
             "hand-offs at switch=1ms",
-            "convoy"),
+            "convoy",
+            "lock contention"),
         FidelityExperiment.all().stream().map(FidelityExperiment::name).toList());
     FidelityExperiment oneMs = FidelityExperiment.all().get(3);
     assertEquals(List.of("0.001"), oneMs.scriptArgs());
     assertEquals("1ms", oneMs.runs().get(0).switchInterval());
-    assertEquals(11, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
+    assertEquals(20, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
+  }
+
+  @Test
+  void cpythonsNestedLocksStandForJavasSynchronizedTooAndHeldSharesKeepTheirLockNames() {
+    Map<String, Double> cpython = FidelityExperiment.locksOfCpython(printed("locks.py"));
+    assertEquals(0.21, cpython.get("locks.synchronized.speedup"));
+    assertEquals(0.43, cpython.get("locks.nested.held_global"));
+    assertEquals(0.05, cpython.get("locks.rw.held_write"));
   }
 
   @Test

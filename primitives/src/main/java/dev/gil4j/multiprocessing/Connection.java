@@ -3,6 +3,7 @@ package dev.gil4j.multiprocessing;
 import dev.gil4j.multiprocessing.internal.CreationSite;
 import dev.gil4j.multiprocessing.internal.Framing;
 import dev.gil4j.multiprocessing.internal.ObjectStreams;
+import dev.gil4j.multiprocessing.internal.Pickle;
 import dev.gil4j.multiprocessing.internal.Sockets;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.runtime.Hooks;
@@ -71,8 +72,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * #bytesReceived}, {@link #messagesSent} and {@link #messagesReceived} tell how much went through
  * this end (payload bytes, headers excluded).
  *
- * <p>Python's {@code authkey} handshake is not supported: a {@link Listener} lives in a directory
- * only its user can enter, and a CPython peer must use {@code authkey=None}.
+ * <p><b>Authentication.</b> {@link Listener#open(byte[])}, {@link Listener#bind(Path, byte[])} and
+ * {@link #connect(Path, byte[])} run CPython's {@code authkey} challenge–response, with CPython
+ * peers as with Java ones; a wrong key is an {@link AuthenticationException}.
  */
 public final class Connection implements Closeable, Serializable {
   private static final long serialVersionUID = 1L;
@@ -89,8 +91,21 @@ public final class Connection implements Closeable, Serializable {
   /** How often {@link #waitAny} looks again at an end whose child has not connected yet. */
   private static final long HANDOVER_RECHECK_NANOS = 10_000_000L;
 
+  /** How {@link #send} and {@link #recv} turn objects into messages. */
+  public enum Serializer {
+    /** Python's pickle, for the plain data types listed in the class comment: the default. */
+    PICKLE,
+    /**
+     * Java serialization ({@code ObjectOutputStream}) of any {@link Serializable} object, for a
+     * Java peer that trusts this end and that this end trusts: {@code recv} then instantiates any
+     * class the peer names.
+     */
+    JAVA
+  }
+
   private final transient String name;
   private final transient ContentionRecorder.Site site;
+  private transient volatile Serializer serializer = Serializer.PICKLE;
   private final transient boolean writable;
   private transient volatile boolean readable;
   private transient volatile boolean closed;
@@ -140,12 +155,36 @@ public final class Connection implements Closeable, Serializable {
   /**
    * Connects to a {@link Listener}, or to a CPython {@code multiprocessing.connection.Listener}
    * made with {@code family='AF_UNIX'} and no {@code authkey}: Python's {@code Client(address)}.
-   * Blocks until the listener's backlog takes the connection.
+   * See {@link #connect(Path, byte[])} for one with a key. Blocks until the listener's backlog
+   * takes the connection.
    *
    * @throws IOException if nothing listens at {@code address}
    */
   public static Connection connect(Path address) throws IOException {
     return new Connection(Sockets.connect(address), true, true, CreationSite.ofCaller());
+  }
+
+  /**
+   * Connects to a {@link Listener} or a CPython {@code Listener} made with the same {@code
+   * authkey}: Python's {@code Client(address, authkey=…)}. Answers the listener's challenge, then
+   * challenges it in turn (CPython's order); a null key skips both, and an empty key does not, as
+   * in CPython.
+   *
+   * @throws AuthenticationException "digest sent was rejected" if the listener has another key,
+   *     "digest received was wrong" if it failed this end's challenge
+   */
+  public static Connection connect(Path address, byte[] authkey) throws IOException {
+    Connection c = new Connection(Sockets.connect(address), true, true, CreationSite.ofCaller());
+    if (authkey != null) {
+      try {
+        Authentication.answer(c, authkey);
+        Authentication.deliver(c, authkey);
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
   }
 
   /**
@@ -204,15 +243,38 @@ public final class Connection implements Closeable, Serializable {
   // ---------------------------------------------------------------- sending
 
   /**
-   * Sends {@code obj}, Java-serialized, as one message (Python's {@code send}, which pickles).
+   * Sends {@code obj} as one message, pickled (Python's {@code send}) or, after {@link
+   * #setSerializer}{@code (JAVA)}, Java-serialized.
    *
-   * @throws NotSerializableException if {@code obj} or something it refers to is not serializable
+   * @throws NotSerializableException if {@code obj} or something it holds is not one of the types
+   *     pickle carries (see the class comment), or, with Java serialization, not serializable
    */
   public void send(Object obj) throws IOException {
     checkClosed();
     checkWritable();
-    byte[] bytes = ObjectStreams.toBytes(obj);
-    writeMessage(bytes, 0, bytes.length);
+    if (serializer == Serializer.JAVA) {
+      byte[] bytes = ObjectStreams.toBytes(obj);
+      writeMessage(bytes, 0, bytes.length);
+    } else {
+      ByteBuffer pickle = Pickle.encode(obj);
+      writeMessage(pickle.array(), 0, pickle.limit());
+    }
+  }
+
+  /**
+   * Chooses how {@link #send} and {@link #recv} carry objects on this end: {@link
+   * Serializer#PICKLE} (the default) or {@link Serializer#JAVA}. Both ends must agree.
+   */
+  public void setSerializer(Serializer serializer) {
+    if (serializer == null) {
+      throw new NullPointerException("serializer");
+    }
+    this.serializer = serializer;
+  }
+
+  /** How {@link #send} and {@link #recv} carry objects on this end. */
+  public Serializer serializer() {
+    return serializer;
   }
 
   /** Sends all of {@code buf} as one message. */
@@ -307,17 +369,22 @@ public final class Connection implements Closeable, Serializable {
   // ---------------------------------------------------------------- receiving
 
   /**
-   * Receives one message sent by {@link #send} and returns the object it carries.
+   * Receives one message sent by {@link #send} (or by CPython's {@code send}) and returns the
+   * object it carries.
    *
    * @throws EOFException if the peer closed before a message started
-   * @throws IOException if the object cannot be deserialized (its class is unknown here, or the
-   *     message was not made by {@code send})
+   * @throws java.io.StreamCorruptedException if the message is not a pickle of plain data (it names
+   *     a class or function, or it is not a pickle at all); the connection stays usable
+   * @throws IOException with Java serialization, if the object cannot be deserialized
    */
   public Object recv() throws IOException {
     checkClosed();
     checkReadable();
     byte[] message = readMessage(-1);
-    return ObjectStreams.fromBytes(message, 0, message.length);
+    if (serializer == Serializer.JAVA) {
+      return ObjectStreams.fromBytes(message, 0, message.length);
+    }
+    return Pickle.read(message, 0, message.length);
   }
 
   /** Receives one message; blocks until it has arrived whole. */
@@ -689,11 +756,14 @@ public final class Connection implements Closeable, Serializable {
   }
 
   /** What crosses to the child: where to connect, and how. */
-  private record Transferred(String address, boolean readable, boolean writable, String name)
+  private record Transferred(
+      String address, boolean readable, boolean writable, String name, Serializer serializer)
       implements Serializable {
     private Object readResolve() throws ObjectStreamException {
       try {
-        return attach(Path.of(address), readable, writable, name);
+        Connection c = attach(Path.of(address), readable, writable, name);
+        c.serializer = serializer;
+        return c;
       } catch (IOException e) {
         NotSerializableException failure =
             new NotSerializableException("cannot re-create pipe end " + name + ": " + e);
@@ -731,7 +801,7 @@ public final class Connection implements Closeable, Serializable {
           "a Connection can only be given to a child Process, captured in its Task: " + name);
     }
     Handover h = scope.transfer(this);
-    return new Transferred(h.address().toString(), readable, writable, name);
+    return new Transferred(h.address().toString(), readable, writable, name, serializer);
   }
 
   // ---------------------------------------------------------------- state
@@ -778,6 +848,30 @@ public final class Connection implements Closeable, Serializable {
         writeLock.unlock();
       }
     }
+  }
+
+  /**
+   * The file descriptor of this end's socket (Python's {@code fileno()}): a number for logs, {@code
+   * /proc/<pid>/fd} and native code, never to be closed or read behind this object's back. It
+   * changes when a {@link Pipe} end's peer is handed to a child process and this end takes the
+   * child's connection.
+   *
+   * @throws IOException "handle is closed" after {@link #close}
+   * @throws UnsupportedOperationException (Python's {@code io.UnsupportedOperation}) if this JVM
+   *     does not let gil4j read a socket's descriptor: the gil4j agent grants it; without the agent
+   *     it needs {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}
+   */
+  public int fileno() throws IOException {
+    checkClosed();
+    if (handover != null) {
+      readLock.lock();
+      try {
+        awaitHandover(FOREVER);
+      } finally {
+        readLock.unlock();
+      }
+    }
+    return Sockets.fileno(channel);
   }
 
   /** Whether {@link #close} was called (Python's {@code closed}). */

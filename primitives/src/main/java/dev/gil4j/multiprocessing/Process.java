@@ -7,6 +7,7 @@ import dev.gil4j.runtime.Hooks;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,10 +38,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * methods do not block. Methods may be called from any thread.
  *
  * <p><b>Exit codes</b>, as Python reports them: {@code null} until the child has ended, its exit
- * status after, and {@code -N} when signal N ended it: {@link #terminate} sends SIGTERM (the JVM
- * then runs its shutdown hooks and exits with 143, reported as -15), {@link #kill} sends SIGKILL
- * (-9). A JVM that exits by itself with a status from 129 to 192 is reported the same way, because
- * the JVM itself reports a signal as 128+N.
+ * status after ({@code System.exit(130)} gives 130), and {@code -N} when signal N sent by {@link
+ * #terminate} (SIGTERM, -15) or {@link #kill} (SIGKILL, -9) ended it. Where Java forces a
+ * difference: the JDK reports a death by signal N as the status 128+N, the number a {@code
+ * System.exit(128+N)} gives, and a JVM that receives SIGTERM runs its shutdown hooks and exits with
+ * 143 — so a status of 128+N reads as {@code -N} only when this object sent signal N; a child
+ * killed by someone else (the OOM killer's SIGKILL, a {@code kill} from a shell) reads as 128+N,
+ * where Python would say {@code -N}.
+ *
+ * <p><b>Sentinel and close.</b> {@link #sentinel} is a read-only {@link Connection} that reads the
+ * end of the stream once the child has ended, so {@link Connection#waitAny} waits for children and
+ * messages together, as Python's {@code connection.wait} does with {@code sentinel}. {@link #close}
+ * releases the object's resources once the child has ended; afterwards every method but {@link
+ * #name} and {@link #isDaemon} throws {@code IllegalStateException("process object is closed")}
+ * (Python's {@code ValueError}).
  *
  * <p><b>Errors.</b> Starting twice, changing the name or daemon flag after the start, or joining,
  * terminating or killing a process not started throws {@link IllegalStateException} (Python's
@@ -59,6 +70,8 @@ public final class Process {
   private static final AtomicBoolean EXIT_HOOK = new AtomicBoolean();
   private static final long DAEMON_GRACE_SECONDS = 5;
   private static final String AGENT_OPTION = "-javaagent:";
+  private static final int SIGKILL = 9;
+  private static final int SIGTERM = 15;
 
   private final Task target;
   private final String mainClass;
@@ -69,6 +82,19 @@ public final class Process {
   private List<String> jvmOptions = List.of();
   private volatile java.lang.Process process;
 
+  /** Signals this object sent, as a bit per signal number: see {@link #exitCode}. */
+  private volatile int signalsSent;
+
+  private volatile boolean closed;
+
+  /** Whether this object stands for the running JVM itself: see {@link #current}. */
+  private final boolean self;
+
+  private Connection sentinel;
+  private SocketChannel sentinelWriter;
+
+  private static volatile Process current;
+
   /** A process that will run {@code target} (Python's {@code Process(target=…, args=…)}). */
   public Process(Task target) {
     this(Objects.requireNonNull(target, "target"), null, List.of());
@@ -78,10 +104,44 @@ public final class Process {
     this.target = target;
     this.mainClass = mainClass;
     this.args = args;
+    this.self = false;
     String parent = System.getProperty(ChildMain.IDENTITY_PROPERTY);
     int n = COUNTER.incrementAndGet();
     this.identity = parent == null ? Integer.toString(n) : parent + ":" + n;
     this.name = "Process-" + identity;
+  }
+
+  /** The running JVM. */
+  private Process(String name, String identity, boolean daemon) {
+    this.target = null;
+    this.mainClass = null;
+    this.args = List.of();
+    this.self = true;
+    this.identity = identity;
+    this.name = name;
+    this.daemon = daemon;
+  }
+
+  /**
+   * The running JVM as a process: Python's {@code multiprocessing.current_process()}. Its name is
+   * {@code MainProcess}, or in a child the name its parent gave it; it is alive, has no exit code,
+   * and its {@link #pid} is this JVM's. It cannot be started, joined, terminated or killed ({@link
+   * IllegalStateException}, Python's {@code AssertionError}).
+   */
+  public static Process current() {
+    Process p = current;
+    if (p == null) {
+      synchronized (Process.class) {
+        p = current;
+        if (p == null) {
+          String name = System.getProperty(ChildMain.NAME_PROPERTY, "MainProcess");
+          String identity = System.getProperty(ChildMain.IDENTITY_PROPERTY, "");
+          p = new Process(name, identity, Boolean.getBoolean(ChildMain.DAEMON_PROPERTY));
+          current = p;
+        }
+      }
+    }
+    return p;
   }
 
   /**
@@ -101,6 +161,10 @@ public final class Process {
    * @throws IOException if the JVM cannot be launched
    */
   public synchronized void start() throws IOException {
+    checkOpen();
+    if (self) {
+      throw new IllegalStateException("can only start a process object created by current process");
+    }
     if (process != null) {
       throw new IllegalStateException("cannot start a process twice");
     }
@@ -212,39 +276,106 @@ public final class Process {
     }
   }
 
-  /** Whether the child has been started and has not ended. */
+  /** Whether the child has been started and has not ended; always true for {@link #current}. */
   public boolean isAlive() {
+    checkOpen();
     java.lang.Process p = process;
-    return p != null && p.isAlive();
+    return self || (p != null && p.isAlive());
   }
 
   /**
    * {@code null} while the child has not been started or is running; else its exit status, or
-   * {@code -N} if signal N ended it (see the class comment).
+   * {@code -N} if signal N, sent by {@link #terminate} or {@link #kill}, ended it (see the class
+   * comment).
    */
   public Integer exitCode() {
+    checkOpen();
     java.lang.Process p = process;
     if (p == null || p.isAlive()) {
       return null;
     }
     int status = p.exitValue();
-    return status > 128 && status <= 192 ? -(status - 128) : status;
+    int signal = status - 128;
+    boolean sent = signal > 0 && signal < 32 && (signalsSent & (1 << signal)) != 0;
+    return sent ? -signal : status;
   }
 
   /** Sends SIGTERM (Python's {@code terminate}); nothing if the child has ended. */
   public void terminate() {
-    started("terminate").destroy();
+    java.lang.Process p = started("terminate");
+    if (p.isAlive()) {
+      signalsSent |= 1 << SIGTERM;
+      p.destroy();
+    }
   }
 
   /** Sends SIGKILL (Python's {@code kill}); nothing if the child has ended. */
   public void kill() {
-    started("kill").destroyForcibly();
+    java.lang.Process p = started("kill");
+    if (p.isAlive()) {
+      signalsSent |= 1 << SIGKILL;
+      p.destroyForcibly();
+    }
   }
 
-  /** The child's process id, or {@code null} before {@link #start}. */
+  /**
+   * The child's process id, or {@code null} before {@link #start}; this JVM's for {@link #current}.
+   */
   public Long pid() {
+    checkOpen();
+    if (self) {
+      return ProcessHandle.current().pid();
+    }
     java.lang.Process p = process;
     return p == null ? null : p.pid();
+  }
+
+  /**
+   * A read-only connection that reads the end of the stream once the child has ended (Python's
+   * {@code sentinel}): give it to {@link Connection#waitAny} beside other connections. The same
+   * connection every time; {@link #close} closes it.
+   *
+   * @throws IllegalStateException if the process has not been started
+   */
+  public synchronized Connection sentinel() throws IOException {
+    java.lang.Process p = started("get the sentinel of");
+    if (sentinel == null) {
+      SocketChannel[] pair = Sockets.pair();
+      sentinel = new Connection(pair[0], true, false, "sentinel of " + name);
+      sentinelWriter = pair[1];
+      p.onExit().thenRun(this::closeSentinelWriter);
+    }
+    return sentinel;
+  }
+
+  private synchronized void closeSentinelWriter() {
+    try {
+      sentinelWriter.close();
+    } catch (IOException e) {
+      // closing a socket fails only if it is already gone, which is what it is for
+    }
+  }
+
+  /**
+   * Releases this object's resources (its sentinel) once the child has ended, or before it was
+   * started; afterwards most methods throw {@link IllegalStateException}. Idempotent.
+   *
+   * @throws IllegalStateException if the child is still running: "Cannot close a process while it
+   *     is still running. You should first call join() or terminate()."
+   */
+  public synchronized void close() {
+    java.lang.Process p = process;
+    if (self || (p != null && p.isAlive())) {
+      throw new IllegalStateException(
+          "Cannot close a process while it is still running. "
+              + "You should first call join() or terminate().");
+    }
+    if (sentinel != null) {
+      sentinel.close();
+      closeSentinelWriter();
+    }
+    CHILDREN.remove(this);
+    closed = true;
   }
 
   /**
@@ -298,25 +429,39 @@ public final class Process {
 
   @Override
   public String toString() {
-    Integer code = exitCode();
-    String state = process == null ? "initial" : code == null ? "started" : "stopped";
+    if (closed) {
+      return "Process[" + name() + ", closed]";
+    }
+    Integer code = self ? null : exitCode();
+    String state =
+        self ? "started" : process == null ? "initial" : code == null ? "started" : "stopped";
     return "Process["
         + name()
         + ", "
         + state
-        + (process == null ? "" : ", pid " + pid())
+        + (process == null && !self ? "" : ", pid " + pid())
         + (code == null ? "" : ", exitcode " + code)
         + (isDaemon() ? ", daemon" : "")
         + "]";
   }
 
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("process object is closed");
+    }
+  }
+
   private void checkNotStarted() {
-    if (process != null) {
+    if (self || process != null) {
       throw new IllegalStateException("process has already started");
     }
   }
 
   private java.lang.Process started(String what) {
+    checkOpen();
+    if (self) {
+      throw new IllegalStateException("can only " + what + " a child process");
+    }
     java.lang.Process p = process;
     if (p == null) {
       throw new IllegalStateException("can only " + what + " a started process");

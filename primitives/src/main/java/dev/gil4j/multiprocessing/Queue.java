@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A FIFO queue shared by a process and its children: Python's {@code multiprocessing.Queue}.
@@ -22,9 +23,13 @@ import java.util.concurrent.TimeUnit;
  * sends each {@code put} and {@code get} there over a Unix domain socket in a private directory,
  * served by a thread of the owner (the listener and its threads start when the queue is first given
  * to a child, and end with the owner). A child may give the queue on to its own children. Items are
- * serialized at {@code put} (so later changes to the object do not travel) and deserialized at
+ * Java-serialized at {@code put} (so later changes to the object do not travel) and deserialized at
  * {@code get}, in the getting process; they must be {@link Serializable}, and {@code null} is
- * allowed (Python's {@code None}).
+ * allowed (Python's {@code None}). Java serialization is safe to use here because the queue's
+ * socket lives in a directory only this user can enter and its address is given only to the owner's
+ * own children, through their tasks: only processes of this program ever write to it. A CPython
+ * process cannot share a queue (CPython's own {@code Queue} cannot be reached from outside its
+ * process tree either); exchange objects with CPython over a {@link Connection}.
  *
  * <p><b>Guarantees.</b> Items from one putter come out in the order it put them; items are never
  * duplicated. Safe for any number of threads in any number of processes. As in Python, a process
@@ -44,12 +49,14 @@ import java.util.concurrent.TimeUnit;
  *
  * @param <E> the type of the items
  */
-public final class Queue<E> implements Serializable {
+public sealed class Queue<E> implements Serializable permits JoinableQueue {
   private static final long serialVersionUID = 1L;
 
   private static final byte PUT = 1;
   private static final byte GET = 2;
   private static final byte SIZE = 3;
+  private static final byte TASK_DONE = 4;
+  private static final byte JOIN = 5;
   private static final byte OK = 0;
   private static final byte REFUSED = 1;
 
@@ -76,6 +83,17 @@ public final class Queue<E> implements Serializable {
   /** Where the owner made the queue: the name of the connections that serve its children. */
   private final transient String site;
 
+  /** Whether items are counted until {@code taskDone}: a {@link JoinableQueue}. */
+  private final transient boolean joinable;
+
+  /** In the owner of a joinable queue: guards {@link #unfinished}, signalled when it reaches 0. */
+  private final transient ReentrantLock tasksLock;
+
+  private final transient java.util.concurrent.locks.Condition allDone;
+
+  /** Items put and not yet marked done; guarded by {@link #tasksLock}. */
+  private transient long unfinished;
+
   /** A queue without a size limit. */
   public Queue() {
     this(0);
@@ -83,19 +101,29 @@ public final class Queue<E> implements Serializable {
 
   /** A queue that holds at most {@code maxsize} items; 0 or negative means no limit. */
   public Queue(int maxsize) {
+    this(maxsize, false);
+  }
+
+  Queue(int maxsize, boolean joinable) {
     this.maxsize = maxsize;
     this.items = new LinkedBlockingQueue<>(maxsize <= 0 ? Integer.MAX_VALUE : maxsize);
     this.ownerAddress = null;
     this.idle = null;
     this.site = "queue " + CreationSite.ofCaller();
+    this.joinable = joinable;
+    this.tasksLock = joinable ? new ReentrantLock() : null;
+    this.allDone = joinable ? tasksLock.newCondition() : null;
   }
 
-  private Queue(Path ownerAddress, int maxsize) {
+  Queue(Path ownerAddress, int maxsize, boolean joinable) {
     this.maxsize = maxsize;
     this.items = null;
     this.ownerAddress = ownerAddress;
     this.idle = new ConcurrentLinkedQueue<>();
     this.site = null;
+    this.joinable = joinable;
+    this.tasksLock = null;
+    this.allDone = null;
   }
 
   /** Python's {@code Empty}: {@code get} found no item in time. */
@@ -236,6 +264,28 @@ public final class Queue<E> implements Serializable {
    * client} not null), waits in slices and gives up if the child has gone.
    */
   private boolean offerLocal(byte[] item, long timeoutNanos, Connection client) throws IOException {
+    if (!joinable) {
+      return offerItem(item, timeoutNanos, client);
+    }
+    // Counted before the item is visible, so that a getter's taskDone never finds the count short.
+    tasksLock.lock();
+    try {
+      unfinished++;
+    } finally {
+      tasksLock.unlock();
+    }
+    boolean offered = false;
+    try {
+      offered = offerItem(item, timeoutNanos, client);
+      return offered;
+    } finally {
+      if (!offered) {
+        finishOne();
+      }
+    }
+  }
+
+  private boolean offerItem(byte[] item, long timeoutNanos, Connection client) throws IOException {
     long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
     try {
       while (true) {
@@ -285,6 +335,66 @@ public final class Queue<E> implements Serializable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted in Queue.get");
+    }
+  }
+
+  /** Marks one item done in the owner; false if none was unfinished. */
+  private boolean finishOne() {
+    tasksLock.lock();
+    try {
+      if (unfinished == 0) {
+        return false;
+      }
+      if (--unfinished == 0) {
+        allDone.signalAll();
+      }
+      return true;
+    } finally {
+      tasksLock.unlock();
+    }
+  }
+
+  /**
+   * Waits in the owner until no item is unfinished; while serving a child, in slices, giving up if
+   * the child has gone.
+   */
+  private void awaitAllDone(Connection client) throws IOException {
+    tasksLock.lock();
+    try {
+      while (unfinished > 0) {
+        if (client == null) {
+          allDone.await();
+        } else {
+          allDone.awaitNanos(SLICE_NANOS);
+          if (unfinished > 0 && client.poll()) {
+            throw new EOFException("the child left while waiting in join");
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted in JoinableQueue.join");
+    } finally {
+      tasksLock.unlock();
+    }
+  }
+
+  /** {@link JoinableQueue#taskDone}. */
+  final void markTaskDone() throws IOException {
+    checkOpen();
+    boolean done = items != null ? finishOne() : request(TASK_DONE, 0, null)[0] == OK;
+    if (!done) {
+      throw new IllegalArgumentException("task_done() called too many times");
+    }
+  }
+
+  /** {@link JoinableQueue#join}. */
+  final void joinTasks() throws IOException {
+    checkOpen();
+    if (items != null) {
+      awaitAllDone(null);
+    } else {
+      request(JOIN, -1, null);
     }
   }
 
@@ -340,6 +450,11 @@ public final class Queue<E> implements Serializable {
               client.sendBytes(reply);
             }
           }
+          case TASK_DONE -> client.sendBytes(new byte[] {finishOne() ? OK : REFUSED});
+          case JOIN -> {
+            awaitAllDone(client);
+            client.sendBytes(new byte[] {OK});
+          }
           case SIZE ->
               client.sendBytes(ByteBuffer.allocate(5).put(OK).putInt(items.size()).array());
           default -> throw new IOException("unknown queue request " + op);
@@ -382,18 +497,21 @@ public final class Queue<E> implements Serializable {
   // ---------------------------------------------------------------- serialization
 
   /** What crosses to a child: where the owner listens. */
-  private record Handle(String address, int maxsize) implements Serializable {
+  private record Handle(String address, int maxsize, boolean joinable) implements Serializable {
     private Object readResolve() {
-      return new Queue<Object>(Path.of(address), maxsize);
+      return joinable
+          ? new JoinableQueue<Object>(Path.of(address), maxsize)
+          : new Queue<Object>(Path.of(address), maxsize, false);
     }
   }
 
-  private Object writeReplace() throws ObjectStreamException {
+  /** Serialization gives a child a queue that talks to the owner. */
+  final Object writeReplace() throws ObjectStreamException {
     if (ownerAddress != null) {
-      return new Handle(ownerAddress.toString(), maxsize);
+      return new Handle(ownerAddress.toString(), maxsize, joinable);
     }
     try {
-      return new Handle(listener().address().toString(), maxsize);
+      return new Handle(listener().address().toString(), maxsize, joinable);
     } catch (IOException e) {
       NotSerializableException failure =
           new NotSerializableException("cannot share the queue with another process: " + e);

@@ -56,6 +56,12 @@ public final class Hooks {
      */
     boolean inside();
 
+    /** Entering a lock acquisition that may block: returns whether to call {@link #acquireEnds}. */
+    boolean acquireBegins();
+
+    /** Leaving that acquisition: re-takes the GIL if a wait inside released it. */
+    void acquireEnds();
+
     /** Reports a failure of one of the calls above, once, on stderr. */
     void reportOnce(String what, Throwable t);
   }
@@ -173,6 +179,36 @@ public final class Hooks {
         g.afterBlocking();
       } catch (Throwable t) {
         g.reportOnce("after blocking", t);
+      }
+    }
+  }
+
+  /**
+   * Entering a lock acquisition that may block: the GIL is released at its first wait and re-taken
+   * only when the lock is owned, as CPython's lock acquire does. Returns whether to call {@link
+   * #acquireEnds}.
+   */
+  public static boolean acquireBegins() {
+    Gil g = gil;
+    if (g == null) {
+      return false;
+    }
+    try {
+      return g.acquireBegins();
+    } catch (Throwable t) {
+      g.reportOnce("acquire begins", t);
+      return false;
+    }
+  }
+
+  /** Leaving a lock acquisition: re-takes the GIL if a wait inside released it. */
+  public static void acquireEnds() {
+    Gil g = gil;
+    if (g != null) {
+      try {
+        g.acquireEnds();
+      } catch (Throwable t) {
+        g.reportOnce("acquire ends", t);
       }
     }
   }

@@ -35,6 +35,17 @@ final class Probe {
           "Timeouts",
           "Timer",
           "Waiter");
+
+  /**
+   * The cross-process primitives of {@code dev.gil4j.multiprocessing}, which keep their state in
+   * one of these: their creation site is the application's line too.
+   */
+  private static final String MULTIPROCESSING = "dev.gil4j.multiprocessing.";
+
+  private static final Set<String> MULTIPROCESSING_OWN =
+      Set.of(
+          "BoundedSemaphore", "Event", "Lock", "RLock", "Semaphore", "Shared", "SharedPrimitive");
+
   private static final StackWalker WALKER = StackWalker.getInstance();
 
   private final String kind;
@@ -86,22 +97,27 @@ final class Probe {
                 .findFirst()
                 .map(
                     f ->
-                        f.getClassName()
-                            + "."
-                            + f.getMethodName()
-                            + "("
-                            + (f.getFileName() == null ? "Unknown Source" : f.getFileName())
-                            + (f.getLineNumber() > 0 ? ":" + f.getLineNumber() : "")
-                            + ")")
+                        ContentionRecorder.siteName(
+                            f.getClassName(),
+                            f.getMethodName(),
+                            f.getFileName(),
+                            f.getLineNumber()))
                 .orElse("unknown"));
   }
 
   private static boolean isOwn(String className) {
-    if (!className.startsWith(PACKAGE)) {
-      return false;
+    if (className.startsWith(PACKAGE)) {
+      return OWN.contains(simpleName(className, PACKAGE));
     }
-    String simple = className.substring(PACKAGE.length());
+    if (className.startsWith(MULTIPROCESSING)) {
+      return MULTIPROCESSING_OWN.contains(simpleName(className, MULTIPROCESSING));
+    }
+    return false;
+  }
+
+  private static String simpleName(String className, String pkg) {
+    String simple = className.substring(pkg.length());
     int nested = simple.indexOf('$');
-    return OWN.contains(nested < 0 ? simple : simple.substring(0, nested));
+    return nested < 0 ? simple : simple.substring(0, nested);
   }
 }

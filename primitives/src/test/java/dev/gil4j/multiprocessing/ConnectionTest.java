@@ -3,6 +3,7 @@ package dev.gil4j.multiprocessing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,7 +117,25 @@ class ConnectionTest {
     a.send(List.of(1L, "two", 3.0));
     assertEquals(Map.of("answer", 42), b.recv());
     assertEquals(null, b.recv());
-    assertEquals(List.of(1L, "two", 3.0), b.recv());
+    assertEquals(List.of(1, "two", 3.0), b.recv(), "a Python int: the smallest type that holds it");
+  }
+
+  @Test
+  void javaSerializationIsAnOptInOfBothEnds() throws IOException {
+    java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong(5);
+    NotSerializableException refused =
+        assertThrows(NotSerializableException.class, () -> a.send(counter));
+    assertTrue(
+        refused.getMessage().startsWith("cannot pickle java.util.concurrent.atomic.AtomicLong"));
+    a.setSerializer(Connection.Serializer.JAVA);
+    a.send(counter);
+    assertThrows(
+        java.io.StreamCorruptedException.class,
+        b::recv,
+        "a pickling end refuses a Java-serialized message");
+    a.send(7L);
+    b.setSerializer(Connection.Serializer.JAVA);
+    assertEquals(7L, b.recv(), "Java serialization keeps the Java type");
   }
 
   @Test
@@ -426,5 +445,21 @@ class ConnectionTest {
   @Test
   void aConnectionCannotTravelInAMessage() {
     assertThrows(NotSerializableException.class, () -> a.send(b));
+  }
+
+  @Test
+  void filenoIsTheSocketsDescriptorInThisProcess() throws Exception {
+    Pipe pipe = Pipe.open();
+    int a = pipe.first().fileno();
+    int b = pipe.second().fileno();
+    assertNotEquals(a, b);
+    assertTrue(
+        java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + a))
+            .toString()
+            .startsWith("socket:"));
+    pipe.first().close();
+    assertEquals(
+        "handle is closed", assertThrows(IOException.class, pipe.first()::fileno).getMessage());
+    pipe.second().close();
   }
 }

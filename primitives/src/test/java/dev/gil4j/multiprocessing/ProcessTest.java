@@ -75,19 +75,20 @@ class ProcessTest {
                     child.send(ProcessHandle.current().pid());
                     child.send(System.getProperty(ChildMain.NAME_PROPERTY));
                     child.send(System.getProperty("gil4j.test.marker"));
-                    child.send((Long) child.recv() * 2);
+                    child.send(((Number) child.recv()).longValue() * 2);
                   });
           p.setJvmOptions(List.of("-Dgil4j.test.marker=42"));
           p.start();
           assertTrue(child.closed(), "the given end is closed in the parent");
           Connection parent = pipe.first();
-          long pid = (Long) parent.recv();
+          long pid = ((Number) parent.recv()).longValue();
           assertEquals(p.pid(), pid);
           assertNotEquals(ProcessHandle.current().pid(), pid);
           assertEquals(p.name(), parent.recv());
           assertEquals("42", parent.recv());
           parent.send(21L);
-          assertEquals(42L, parent.recv());
+          assertEquals(
+              42, parent.recv(), "a Python int arrives as the smallest type that holds it");
           Children.awaitEnd(p, LIMIT);
           assertEquals(0, p.exitCode());
           assertFalse(p.isAlive());
@@ -199,7 +200,7 @@ class ProcessTest {
           Process p = new Process(() -> child.send(7L));
           p.start();
           Children.awaitEnd(p, LIMIT);
-          assertEquals(7L, pipe.first().recv(), "read after the child ended");
+          assertEquals(7, pipe.first().recv(), "read after the child ended");
           assertThrows(EOFException.class, pipe.first()::recv);
           pipe.first().close();
         });
@@ -384,6 +385,103 @@ class ProcessTest {
               "daemonic processes are not allowed to have children", daemonPipe.first().recv());
           Children.awaitEnd(daemon, LIMIT);
           daemonPipe.first().close();
+        });
+  }
+
+  @Test
+  void anExitStatusAbove128IsTheStatusWhenNoSignalWasSent() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Process p = new Process(() -> System.exit(130));
+          Process q = Process.forMain(ExitWith.class.getName(), "143");
+          p.start();
+          q.start();
+          Children.awaitEnd(p, LIMIT);
+          Children.awaitEnd(q, LIMIT);
+          assertEquals(130, p.exitCode(), "Python reports sys.exit(130) as 130");
+          assertEquals(143, q.exitCode());
+        });
+  }
+
+  @Test
+  void theSentinelReadsTheEndOfTheStreamWhenTheChildEnds() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Process p = sleeper(pipe.first(), pipe.second());
+          Connection sentinel = p.sentinel();
+          assertTrue(sentinel == p.sentinel(), "one sentinel per process");
+          assertFalse(sentinel.writable());
+          assertEquals(List.of(), Connection.waitAny(List.of(sentinel, pipe.first()), 0.1));
+          p.terminate();
+          assertEquals(List.of(sentinel), Connection.waitAny(List.of(sentinel), 30));
+          assertThrows(EOFException.class, sentinel::recvBytes);
+          Children.awaitEnd(p, LIMIT);
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void closeRefusesARunningChildAndThenTheObjectIsClosed() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Process p = sleeper(pipe.first(), pipe.second());
+          Connection sentinel = p.sentinel();
+          assertEquals(
+              "Cannot close a process while it is still running. "
+                  + "You should first call join() or terminate().",
+              assertThrows(IllegalStateException.class, p::close).getMessage());
+          p.kill();
+          Children.awaitEnd(p, LIMIT);
+          p.close();
+          p.close();
+          assertTrue(sentinel.closed());
+          for (org.junit.jupiter.api.function.Executable use :
+              List.<org.junit.jupiter.api.function.Executable>of(
+                  p::isAlive, p::exitCode, p::pid, p::join, p::start, p::sentinel, p::kill)) {
+            assertEquals(
+                "process object is closed",
+                assertThrows(IllegalStateException.class, use).getMessage());
+          }
+          assertTrue(p.name().startsWith("Process-"), "the name stays readable");
+          pipe.first().close();
+        });
+  }
+
+  @Test
+  void currentIsThisJvmHereAndTheNamedChildThere() throws Exception {
+    Process me = Process.current();
+    assertTrue(me == Process.current());
+    assertEquals("MainProcess", me.name());
+    assertEquals(ProcessHandle.current().pid(), me.pid());
+    assertTrue(me.isAlive());
+    assertNull(me.exitCode());
+    assertEquals(
+        "can only join a child process",
+        assertThrows(IllegalStateException.class, me::join).getMessage());
+    assertThrows(IllegalStateException.class, me::start);
+    assertThrows(IllegalStateException.class, me::close);
+    Children.within(
+        LIMIT,
+        () -> {
+          Pipe pipe = Pipe.open();
+          Connection child = pipe.second();
+          Process p =
+              new Process(
+                  () -> {
+                    Process self = Process.current();
+                    child.send(self.name() + " " + self.pid() + " " + self.isDaemon());
+                  });
+          p.setName("worker-7");
+          p.setDaemon(true);
+          p.start();
+          assertEquals("worker-7 " + p.pid() + " true", pipe.first().recv());
+          Children.awaitEnd(p, LIMIT);
+          pipe.first().close();
         });
   }
 }

@@ -126,4 +126,61 @@ class QueueTest {
           assertFalse(results.full());
         });
   }
+
+  @Test
+  void joinWaitsUntilEveryItemPutAnywhereIsDone() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          JoinableQueue<Integer> q = new JoinableQueue<>();
+          Queue<Integer> seen = new Queue<>();
+          Process p =
+              new Process(
+                  () -> {
+                    q.put(100);
+                    for (int i = 0; i < 4; i++) {
+                      Integer n = q.get();
+                      Thread.sleep(50);
+                      seen.put(n);
+                      q.taskDone();
+                    }
+                    q.join();
+                  });
+          for (int i = 0; i < 3; i++) {
+            q.put(i);
+          }
+          p.start();
+          q.join();
+          assertEquals(4, seen.qsize(), "join returned only after the fourth taskDone");
+          assertEquals(
+              "task_done() called too many times",
+              assertThrows(IllegalArgumentException.class, q::taskDone).getMessage());
+          Children.awaitEnd(p, LIMIT);
+          assertEquals(0, p.exitCode(), "the child's join returned too");
+        });
+  }
+
+  @Test
+  void aChildsExtraTaskDoneIsRefused() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          JoinableQueue<Integer> q = new JoinableQueue<>();
+          SimpleQueue<String> answer = new SimpleQueue<>();
+          Process p =
+              new Process(
+                  () -> {
+                    try {
+                      q.taskDone();
+                      answer.put("accepted");
+                    } catch (IllegalArgumentException e) {
+                      answer.put(e.getMessage());
+                    }
+                  });
+          p.start();
+          assertEquals("task_done() called too many times", answer.get());
+          assertTrue(answer.empty());
+          Children.awaitEnd(p, LIMIT);
+        });
+  }
 }

@@ -44,6 +44,18 @@ public final class ContentionRecorder {
 
   private ContentionRecorder() {}
 
+  /**
+   * A creation site's name, the one form every lock, monitor, pipe and primitive is named by, as a
+   * stack trace prints a frame: {@code com.acme.Cache.<init>(Cache.java:42)}; {@code (Unknown
+   * Source)} without a file, no line where there is none.
+   *
+   * @param className binary or internal ({@code com/acme/Cache}) name of the class
+   */
+  public static String siteName(String className, String method, String file, int line) {
+    String where = file == null ? "Unknown Source" : line >= 0 ? file + ":" + line : file;
+    return className.replace('/', '.') + "." + method + "(" + where + ")";
+  }
+
   /** The site of kind {@code kind} named {@code name}, created on first use. */
   public static Site site(String kind, String name) {
     String key = kind + " " + name;

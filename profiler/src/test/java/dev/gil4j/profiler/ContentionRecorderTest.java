@@ -16,6 +16,24 @@ class ContentionRecorderTest {
   }
 
   @Test
+  void siteNamesReadAsStackFramesDo() {
+    assertEquals(
+        "com.acme.Cache.<init>(Cache.java:42)",
+        ContentionRecorder.siteName("com/acme/Cache", "<init>", "Cache.java", 42));
+    assertEquals(
+        "com.acme.Gen.run(Unknown Source)",
+        ContentionRecorder.siteName("com.acme.Gen", "run", null, -1));
+    assertEquals(
+        "com.acme.Main.main(Main.java)",
+        ContentionRecorder.siteName("com.acme.Main", "main", "Main.java", -1));
+    StackTraceElement here = new Throwable().getStackTrace()[0];
+    assertEquals(
+        here.toString(),
+        ContentionRecorder.siteName(
+            here.getClassName(), here.getMethodName(), here.getFileName(), here.getLineNumber()));
+  }
+
+  @Test
   void recordsFromManyThreadsAreMergedPerSite() throws Exception {
     ContentionRecorder.Site site = ContentionRecorder.site("Lock", "Merged.<init>(Merged.java:1)");
     List<Thread> threads = new ArrayList<>();

@@ -104,6 +104,23 @@ final class Args {
     return text;
   }
 
+  /** The comma-separated values of {@code name}, each one of {@code accepted}, at least one. */
+  List<String> choices(String name, String fallback, List<String> accepted) {
+    String text = given.getOrDefault(name, fallback);
+    List<String> values = Arrays.asList(text.split(",", -1));
+    if (values.isEmpty() || !accepted.containsAll(values)) {
+      throw fail(
+          "bad "
+              + name
+              + " '"
+              + text
+              + "': expected one or more of "
+              + String.join(", ", accepted)
+              + ", separated by commas");
+    }
+    return values;
+  }
+
   /**
    * The duration value of {@code name}: a number with an optional unit {@code us}, {@code ms} or
    * {@code s} (the default), such as {@code 2}, {@code 1.5s} or {@code 500ms}.

@@ -4,6 +4,7 @@ import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.gil.internal.GilCore;
 import dev.gil4j.options.Options;
+import dev.gil4j.profiler.AtomicFiles;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.jfr.AgentRecording;
@@ -16,9 +17,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -254,9 +253,7 @@ public final class AgentInstaller {
     }
     Path target = Path.of(options.report());
     try {
-      Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".gil4j-report", ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.writeString(target, text);
     } catch (IOException e) {
       System.err.println("gil4j: could not write the report to " + target + ": " + e);
     }

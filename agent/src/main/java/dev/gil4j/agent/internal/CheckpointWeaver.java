@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
@@ -20,10 +21,8 @@ import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LineNumberNode;
-import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TableSwitchInsnNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 
 /**
@@ -40,15 +39,22 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *   <li>At the back-edge of every loop that calls a method, reads a field it cannot prove
  *       non-volatile, or enters a monitor: such a loop may spin on another thread's progress, and
  *       must let that thread run.
- *   <li>Not inside loops of pure local and array arithmetic, which C2 unrolls and vectorizes and
- *       which any per-iteration read would slow 2–10x; one checkpoint at each of their exits
- *       instead, like a C call that keeps CPython's GIL until it returns.
+ *   <li>Not inside counted loops of pure local and array arithmetic, which C2 unrolls and
+ *       vectorizes and which any per-iteration read would slow 2–10x: such a loop is strip-mined
+ *       ({@link StripMiner}) into chunks of a bounded number of iterations, each still a counted
+ *       loop C2 vectorizes, with one checkpoint between chunks — so a long pure loop hands over
+ *       about every interval, as CPython's pure-Python loop does, at no measurable cost.
+ *   <li>At the back-edge of the other pure loops (a counter that does not step by a constant, a
+ *       test that is not {@code <}, {@code <=}, {@code >}, {@code >=} against an invariant limit):
+ *       C2 does not vectorize them either, so a check costs them a load and a branch per iteration,
+ *       not their vectorization.
  *   <li>Right after {@code monitorenter}: a contended entry is a blocking point the safety net may
  *       have revoked the GIL around, and this is where it is re-taken.
  * </ul>
  *
  * <p>A checkpoint is one {@code invokestatic} of a tiny method that takes and leaves nothing on the
- * stack, so the stack map frames and maximum stack stay valid without recomputation.
+ * stack, so the stack map frames and maximum stack stay valid without recomputation; a strip-mined
+ * loop's new local and labels get their frames from the loop head's.
  */
 public final class CheckpointWeaver {
   static final String HOOKS = "dev/gil4j/runtime/Hooks";
@@ -64,6 +70,14 @@ public final class CheckpointWeaver {
    *     none
    */
   public static byte[] weave(byte[] classFile, boolean checkpoints, Map<String, String> swaps) {
+    return weave(classFile, checkpoints, swaps, 0);
+  }
+
+  /**
+   * {@link #weave(byte[], boolean, Map)} with every strip-mined loop cut into chunks of {@code
+   * chunk} iterations, or, with 0, chunks sized by loop body as the agent does.
+   */
+  static byte[] weave(byte[] classFile, boolean checkpoints, Map<String, String> swaps, int chunk) {
     ClassReader reader = new ClassReader(classFile);
     ClassNode cn = new ClassNode();
     reader.accept(cn, ClassReader.EXPAND_FRAMES);
@@ -93,7 +107,7 @@ public final class CheckpointWeaver {
         guardInitializer(m, frames);
         changed = true;
       } else {
-        changed |= placeCheckpoints(m, cn.name, plainFields);
+        changed |= placeCheckpoints(m, cn.name, plainFields, frames, chunk);
       }
     }
     if (!changed) {
@@ -198,7 +212,8 @@ public final class CheckpointWeaver {
     m.maxStack = Math.max(m.maxStack, 1);
   }
 
-  private static boolean placeCheckpoints(MethodNode m, String owner, Set<String> plainFields) {
+  private static boolean placeCheckpoints(
+      MethodNode m, String owner, Set<String> plainFields, boolean frames, int chunk) {
     InsnList code = m.instructions;
     AbstractInsnNode[] insns = code.toArray();
     Map<AbstractInsnNode, Integer> index = new IdentityHashMap<>();
@@ -207,6 +222,7 @@ public final class CheckpointWeaver {
     }
     Set<AbstractInsnNode> before = new LinkedHashSet<>();
     Set<AbstractInsnNode> after = new LinkedHashSet<>();
+    Map<Integer, List<Integer>> loops = new TreeMap<>();
     boolean calls = false;
     for (int i = 0; i < insns.length; i++) {
       AbstractInsnNode insn = insns[i];
@@ -217,19 +233,31 @@ public final class CheckpointWeaver {
       if (op == Opcodes.MONITORENTER) {
         after.add(afterMonitorEnter(m, insn));
       }
-      for (LabelNode target : jumpTargets(insn)) {
+      for (LabelNode target : StripMiner.targets(insn)) {
         int head = index.get(target);
-        if (head > i) {
-          continue;
-        }
-        if (isPure(insns, head, i, owner, plainFields)) {
-          exits(insns, index, head, i, after);
-        } else {
-          before.add(insn);
+        if (head <= i) {
+          loops.computeIfAbsent(head, h -> new ArrayList<>()).add(i);
         }
       }
     }
-    boolean changed = false;
+    StripMiner miner = new StripMiner(m, insns, index, owner, plainFields, frames, chunk);
+    List<Runnable> rewrites = new ArrayList<>();
+    for (Map.Entry<Integer, List<Integer>> loop : loops.entrySet()) {
+      int head = loop.getKey();
+      List<Integer> backEdges = loop.getValue();
+      int back = backEdges.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      Runnable rewrite =
+          isPure(insns, head, back, owner, plainFields) ? miner.match(head, backEdges) : null;
+      if (rewrite != null) {
+        rewrites.add(rewrite);
+      } else {
+        for (int b : backEdges) {
+          before.add(insns[b]);
+        }
+      }
+    }
+    boolean changed = !rewrites.isEmpty();
+    rewrites.forEach(Runnable::run);
     for (AbstractInsnNode insn : before) {
       code.insertBefore(insn, hook("checkpoint"));
       changed = true;
@@ -266,49 +294,6 @@ public final class CheckpointWeaver {
       }
     }
     return true;
-  }
-
-  /** Where control leaves the loop {@code [head, back]}: jumps out of it, and the fall-through. */
-  private static void exits(
-      AbstractInsnNode[] insns,
-      Map<AbstractInsnNode, Integer> index,
-      int head,
-      int back,
-      Set<AbstractInsnNode> after) {
-    for (int i = head; i <= back; i++) {
-      for (LabelNode target : jumpTargets(insns[i])) {
-        int t = index.get(target);
-        if (t < head || t > back) {
-          after.add(target);
-        }
-      }
-    }
-    int op = insns[back].getOpcode();
-    if (op != Opcodes.GOTO
-        && op != Opcodes.TABLESWITCH
-        && op != Opcodes.LOOKUPSWITCH
-        && back + 1 < insns.length) {
-      after.add(insns[back]);
-    }
-  }
-
-  private static List<LabelNode> jumpTargets(AbstractInsnNode insn) {
-    if (insn instanceof JumpInsnNode) {
-      return List.of(((JumpInsnNode) insn).label);
-    }
-    if (insn instanceof TableSwitchInsnNode) {
-      TableSwitchInsnNode s = (TableSwitchInsnNode) insn;
-      List<LabelNode> all = new ArrayList<>(s.labels);
-      all.add(s.dflt);
-      return all;
-    }
-    if (insn instanceof LookupSwitchInsnNode) {
-      LookupSwitchInsnNode s = (LookupSwitchInsnNode) insn;
-      List<LabelNode> all = new ArrayList<>(s.labels);
-      all.add(s.dflt);
-      return all;
-    }
-    return List.of();
   }
 
   /**

@@ -64,6 +64,17 @@ final class JdkInstrumentation {
           // JDK code waits too (Timer, ReferenceQueue…); wait(long) is native in JDK 17, and
           // application calls to it are rewritten at the call site instead.
           blocking("java.lang.Object", named("wait")),
+          // Every java.util.concurrent lock, semaphore, latch and condition re-acquire queues here
+          // once its first try failed: the GIL is released at the first park inside and re-taken
+          // only with the lock owned, as CPython's lock acquire does (GilCore#acquireBegins).
+          new Point(
+              "java.util.concurrent.locks.AbstractQueuedSynchronizer",
+              named("acquire").and(takesArguments(6)),
+              AcquireAdvice.class),
+          new Point(
+              "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
+              named("acquire").and(takesArguments(6)),
+              AcquireAdvice.class),
           // JDK 21+ workers wait for tasks with Unsafe.park, bypassing LockSupport.
           blocking("java.util.concurrent.ForkJoinPool", named("awaitWork")),
           blocking("java.lang.Thread", namedOneOf("sleep", "join")),
@@ -149,13 +160,14 @@ final class JdkInstrumentation {
     Set<String> types = Set.copyOf(points.stream().map(Point::type).toList());
     // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
     // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
-    // monitor's header, and opens java.io to it, so that Pipes can find the file stream inside a
-    // child process's stream.
+    // monitor's header, and sun.nio.ch, so that a multiprocessing Connection can tell its socket's
+    // file descriptor (fileno); and it opens java.io to it, so that Pipes can find the file stream
+    // inside a child process's stream.
     Set<Module> gil4j = Set.of(Hooks.class.getModule());
     inst.redefineModule(
         Object.class.getModule(),
         gil4j,
-        Map.of("jdk.internal.misc", gil4j),
+        Map.of("jdk.internal.misc", gil4j, "sun.nio.ch", gil4j),
         Map.of("java.io", gil4j),
         Set.of(),
         Map.of());
@@ -262,6 +274,23 @@ final class JdkInstrumentation {
       Hooks.parkEnded(blocker, entered & ~1L);
       if ((entered & 1) != 0) {
         Hooks.afterBlocking();
+      }
+    }
+  }
+
+  /** A lock acquisition: the GIL released at its first wait stays released until it returns. */
+  static final class AcquireAdvice {
+    private AcquireAdvice() {}
+
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static boolean enter() {
+      return Hooks.acquireBegins();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter boolean counted) {
+      if (counted) {
+        Hooks.acquireEnds();
       }
     }
   }

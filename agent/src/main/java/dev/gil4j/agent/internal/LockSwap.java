@@ -1,5 +1,6 @@
 package dev.gil4j.agent.internal;
 
+import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.runtime.Hooks;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -96,7 +97,8 @@ final class LockSwap {
           init.owner = profiled;
           init.desc = init.desc.replace(")V", "Ljava/lang/String;)V");
           m.instructions.insertBefore(
-              init, new LdcInsnNode(site(className, m.name, sourceFile, line)));
+              init,
+              new LdcInsnNode(ContentionRecorder.siteName(className, m.name, sourceFile, line)));
           changed = true;
         }
       }
@@ -105,12 +107,5 @@ final class LockSwap {
       m.maxStack += 1;
     }
     return changed;
-  }
-
-  /** {@code com.acme.Cache.<init>(Cache.java:42)}, as a stack trace element prints it. */
-  static String site(String className, String method, String sourceFile, int line) {
-    String where =
-        sourceFile == null ? "Unknown Source" : line < 0 ? sourceFile : sourceFile + ":" + line;
-    return className.replace('/', '.') + "." + method + "(" + where + ")";
   }
 }

@@ -1,5 +1,6 @@
 package dev.gil4j.agent.internal;
 
+import dev.gil4j.profiler.ContentionRecorder;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InsnList;
@@ -101,7 +102,7 @@ final class MonitorTiming {
   }
 
   private static String where(String className, MethodNode m, String sourceFile, int line) {
-    return LockSwap.site(className, m.name, sourceFile, line);
+    return ContentionRecorder.siteName(className, m.name, sourceFile, line);
   }
 
   /**

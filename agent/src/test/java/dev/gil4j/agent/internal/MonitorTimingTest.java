@@ -77,6 +77,14 @@ class MonitorTimingTest {
     }
 
     @Override
+    public boolean acquireBegins() {
+      return false;
+    }
+
+    @Override
+    public void acquireEnds() {}
+
+    @Override
     public void reportOnce(String what, Throwable t) {
       throw new AssertionError(what, t);
     }

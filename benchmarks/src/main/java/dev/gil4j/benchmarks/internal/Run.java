@@ -7,6 +7,7 @@ import java.util.List;
  * What every suite of a run shares: where things are and how long to measure.
  *
  * @param agent the agent jar
+ * @param baselineAgent another agent jar to measure beside it (an earlier build), or null
  * @param jar this module's shaded jar, the class path of every JVM a suite starts
  * @param jdks the JDKs to run on, in table order
  * @param python the command that runs CPython, or {@code none}
@@ -18,6 +19,7 @@ import java.util.List;
  */
 public record Run(
     Path agent,
+    Path baselineAgent,
     Path jar,
     List<Jdk> jdks,
     String python,

@@ -5,11 +5,11 @@ import org.HdrHistogram.Histogram;
 /**
  * What the GIL knows about one registered thread.
  *
- * <p>Design: every field but {@link #guard}, {@link #noSwitch} and {@link #loading} is written only
- * while the GIL's mutex is held, by the thread itself or by the watchdog, and read under the same
- * mutex; the mutex orders them. those three are written only by the thread itself; {@code guard} is
- * volatile because the watchdog reads it to skip a holder that is inside gil4j's own code (where it
- * may briefly wait for the mutex).
+ * <p>Design: every field but {@link #guard}, {@link #noSwitch}, {@link #loading}, {@link
+ * #acquiring} and {@link #releasedInAcquire} is written only while the GIL's mutex is held, by the
+ * thread itself or by the watchdog, and read under the same mutex; the mutex orders them. Those
+ * five are written only by the thread itself; {@code guard} is volatile because the watchdog reads
+ * it to skip a holder that is inside gil4j's own code (where it may briefly wait for the mutex).
  */
 public final class ThreadState {
   final Thread thread;
@@ -24,6 +24,12 @@ public final class ThreadState {
 
   /** Depth of class loading: blocking points keep the GIL inside. */
   int loading;
+
+  /** Depth of lock acquisitions that may block: a wait inside keeps the GIL released to the end. */
+  int acquiring;
+
+  /** The GIL was released inside the current lock acquisition: re-take it when that ends. */
+  boolean releasedInAcquire;
 
   /** policy=ticks with several tokens: checkpoints left before this holder releases. */
   int ticks;

@@ -1,5 +1,6 @@
 package dev.gil4j.multiprocessing.internal;
 
+import dev.gil4j.profiler.ContentionRecorder;
 import java.security.CodeSource;
 import java.util.Objects;
 
@@ -24,14 +25,11 @@ public final class CreationSite {
                 .findFirst()
                 .map(
                     f ->
-                        f.getClassName()
-                            + "."
-                            + f.getMethodName()
-                            + "("
-                            + f.getFileName()
-                            + ":"
-                            + f.getLineNumber()
-                            + ")")
+                        ContentionRecorder.siteName(
+                            f.getClassName(),
+                            f.getMethodName(),
+                            f.getFileName(),
+                            f.getLineNumber()))
                 .orElse("unknown"));
   }
 

@@ -95,4 +95,25 @@ public final class Sockets {
       // a stale private file is harmless: nothing else can enter its directory
     }
   }
+
+  /**
+   * The file descriptor of {@code channel}, read through the JDK's {@code sun.nio.ch.SelChImpl}
+   * interface, which {@code java.base} exports to gil4j when the agent runs (and to everyone with
+   * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
+   *
+   * @throws UnsupportedOperationException if the JDK does not let this code read it
+   */
+  public static int fileno(SocketChannel channel) {
+    try {
+      Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
+      return (int) selectable.getMethod("getFDVal").invoke(channel);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      UnsupportedOperationException failure =
+          new UnsupportedOperationException(
+              "fileno: this JVM does not let gil4j read a socket's file descriptor; run with the"
+                  + " gil4j agent or with --add-exports java.base/sun.nio.ch=ALL-UNNAMED");
+      failure.initCause(e);
+      throw failure;
+    }
+  }
 }

@@ -114,6 +114,53 @@ class GilCoreTest {
     assertEquals(1, core.usage().forcedDrops());
   }
 
+  /**
+   * CPython's lock acquire: a wait inside releases the GIL, and the thread takes it again only when
+   * the acquisition ends (owning the lock), not after each wait inside it.
+   */
+  @Test
+  void aWaitInsideALockAcquisitionKeepsTheGilReleasedUntilTheAcquisitionEnds() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(1, TimeUnit.SECONDS));
+    CountDownLatch parkedOnce = new CountDownLatch(1);
+    CountDownLatch otherRan = new CountDownLatch(1);
+    AtomicBoolean retakeAfterPark = new AtomicBoolean(true);
+    AtomicBoolean retakeAfterSecondPark = new AtomicBoolean(true);
+    Thread acquirer =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              assertTrue(core.acquireBegins());
+              retakeAfterPark.set(core.beforeBlocking());
+              parkedOnce.countDown();
+              try {
+                otherRan.await();
+              } catch (InterruptedException e) {
+                throw new AssertionError(e);
+              }
+              retakeAfterSecondPark.set(core.beforeBlocking());
+              core.acquireEnds();
+              core.threadEnded();
+            });
+    parkedOnce.await();
+    long t0 = System.nanoTime();
+    Thread other =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              core.threadEnded();
+              otherRan.countDown();
+            });
+    other.join();
+    acquirer.join();
+    long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertFalse(retakeAfterPark.get(), "a park inside an acquisition re-took the GIL after it");
+    assertFalse(retakeAfterSecondPark.get());
+    assertTrue(waitedMs < 500, "the GIL was not free during the wait: " + waitedMs + " ms");
+    GilUsage.ThreadRow row = core.usage().threads().get(0);
+    assertEquals(2, row.takes(), "registering, then once when the acquisition ended");
+    assertEquals(0, core.usage().forcedDrops());
+  }
+
   @Test
   void forcedSwitchingLetsBothCpuBoundThreadsRunInTurn() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(2, TimeUnit.MILLISECONDS));

@@ -1,15 +1,14 @@
 package dev.gil4j.profiler.jfr;
 
+import dev.gil4j.profiler.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.text.ParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -165,11 +164,7 @@ public final class AgentRecording implements AutoCloseable {
 
   private void moveIntoPlace() {
     try {
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.moveIntoPlace(temp, file);
     } catch (IOException e) {
       failure = e;
     } finally {

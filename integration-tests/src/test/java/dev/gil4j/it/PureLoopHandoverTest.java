@@ -1,0 +1,55 @@
+package dev.gil4j.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A thread in a long loop of pure arithmetic hands the GIL over about every switch interval, as
+ * CPython's pure-Python loop does: a thread that sleeps 10 ms again and again beside a 3 s loop
+ * ({@code LongLoop}) gets the GIL back within a few intervals of waking, not when the loop ends.
+ */
+class PureLoopHandoverTest {
+  private static final double INTERVAL_MS = 5;
+
+  /** Runs on a machine made busy by other processes are repeated, up to this many in all. */
+  private static final int ATTEMPTS = 3;
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.it.Jdk#available")
+  void aSleeperWakingBesideAPureLoopGetsTheGilWithinAFewIntervals(Jdk jdk) {
+    double leastBusy = 1;
+    ChildRun run = null;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      double busy = MachineLoad.busy();
+      leastBusy = Math.min(leastBusy, busy);
+      run = ChildJvm.sample(jdk, "LongLoop").withAgent("").withArgs("3s").run().assertSucceeded();
+      System.out.printf(
+          "[%s] LongLoop 3 s: %.0f sleeps, late p50 %.2f ms, p90 %.2f ms, max %.2f ms, loop %.0f"
+              + " ms (CPUs %.0f%% busy before)%n",
+          jdk,
+          run.metric("sleeps"),
+          run.metric("late_p50_ms"),
+          run.metric("late_p90_ms"),
+          run.metric("late_max_ms"),
+          run.metric("loop_ms"),
+          busy * 100);
+      if (run.metric("late_p50_ms") < 4 * INTERVAL_MS && run.metric("sleeps") >= 50) {
+        return;
+      }
+    }
+    assertTrue(
+        run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
+    MachineLoad.failUnlessBusy(
+        leastBusy,
+        String.format(
+            "the sleeper woke %.0f times in a %.0f ms loop, late by %.2f ms (median), not within 4"
+                + " switch intervals (%.0f ms)%n%s",
+            run.metric("sleeps"),
+            run.metric("loop_ms"),
+            run.metric("late_p50_ms"),
+            4 * INTERVAL_MS,
+            run.describe()));
+  }
+}

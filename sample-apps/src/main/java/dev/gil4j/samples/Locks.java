@@ -1,0 +1,332 @@
+package dev.gil4j.samples;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Lock contention under a GIL: the same operations on 1 and on N threads, for four shapes of
+ * locking — the Java twin of CPython's {@code locks.py}.
+ *
+ * <p>Every operation does about 2 µs of work (steps of a generator advanced by a method call,
+ * calibrated on this thread's CPU time at start, as the Python script does) while holding its
+ * lock(s):
+ *
+ * <ul>
+ *   <li>{@code lock}: one {@code ReentrantLock} around every operation.
+ *   <li>{@code rw}: a readers-writer lock built on a {@code ReentrantLock} and a {@code Condition},
+ *       the way Python code builds one on {@code threading.Condition}; one operation in 8 writes.
+ *   <li>{@code nested}: a global {@code ReentrantLock} with 4 stripe locks nested inside it; half
+ *       the operations take only their stripe.
+ *   <li>{@code synchronized}: the nested shape with monitors ({@code synchronized} blocks).
+ * </ul>
+ *
+ * <p><b>Without gil4j</b>, N threads on 2 cores contend for the locks; the nested shapes keep some
+ * parallelism. <b>Under {@code -javaagent:gil4j-agent.jar}</b> a lock convoy forms where locks
+ * nest, as in CPython (4 threads about 4–5x slower than 1): a thread woken by a lock's release
+ * takes the lock with the GIL released and then waits for the GIL while holding it, so every thread
+ * that needs that lock blocks until the GIL changes hands. With one plain lock, or the
+ * readers-writer lock, the GIL holder mostly re-takes the lock before a woken waiter gets to it,
+ * and N threads run about as fast as one.
+ *
+ * <p>Usage: {@code Locks [shapes] [ops] [threads]} or {@code --shapes S,S --ops N --threads N};
+ * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; a tenth of
+ * them first runs untimed on 1 and on N threads, for the JIT. Prints, per shape, {@code
+ * SHAPE_wall_ms_1}, {@code SHAPE_wall_ms_n}, {@code SHAPE_speedup} (1 thread's wall time over N
+ * threads' for the same operations) and, measured at 1 thread, {@code SHAPE_held_LOCK}: the share
+ * of the wall time spent holding each lock. A lost update exits with status 1.
+ */
+public final class Locks {
+  private static final String USAGE =
+      "Locks [shapes (comma-separated: lock, rw, nested, synchronized; default all)]"
+          + " [ops (1000..100000000, default 200000)] [threads (2..64, default 4)],"
+          + " or --shapes S,S --ops N --threads N";
+  private static final List<String> SHAPES = List.of("lock", "rw", "nested", "synchronized");
+  private static final int STRIPES = 4;
+  private static final long WORK_NANOS = 2_000;
+  private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+  private Locks() {}
+
+  public static void main(String[] argv) throws Exception {
+    Args args = Args.parse("Locks", USAGE, argv, "shapes", "ops", "threads");
+    List<String> shapes = args.choices("shapes", String.join(",", SHAPES), SHAPES);
+    int ops = args.intValue("ops", 200_000, 1000, 100_000_000);
+    int threads = args.intValue("threads", 4, 2, 64);
+    int steps = calibrate();
+    for (String shape : shapes) {
+      // The JIT compiles the shape's code first (CPython has nothing to warm up).
+      run(shape, new Table(false), 1, ops / 10, steps);
+      run(shape, new Table(false), threads, ops / 10, steps);
+      Table one = new Table(true);
+      double oneMs = run(shape, one, 1, ops, steps);
+      double manyMs = run(shape, new Table(false), threads, ops, steps);
+      System.out.printf(
+          "Locks: %s: %,d operations of %d steps: 1 thread %.1f ms, %d threads %.1f ms: %.2fx;"
+              + " held at 1 thread: %s%n",
+          shape, ops, steps, oneMs, threads, manyMs, oneMs / manyMs, one.shares(oneMs));
+      Metrics.print(shape + "_wall_ms_1", oneMs, "ms");
+      Metrics.print(shape + "_wall_ms_n", manyMs, "ms");
+      Metrics.print(shape + "_speedup", oneMs / manyMs, "x");
+      for (Map.Entry<String, Double> e : one.shares(oneMs).entrySet()) {
+        Metrics.print(shape + "_held_" + e.getKey(), e.getValue(), "share");
+      }
+    }
+    Metrics.print("threads", threads, "count");
+  }
+
+  /** The work: generator steps on an object, a method call each, as Python code would do it. */
+  private static final class Counter {
+    private long state = 1;
+
+    private void step() {
+      state = state * 1103515245L + 12345L & 0x7FFFFFFFL;
+    }
+
+    void work(int steps) {
+      for (int i = 0; i < steps; i++) {
+        step();
+      }
+    }
+  }
+
+  /** Steps that take {@link #WORK_NANOS} of this thread's CPU time, after the JIT has warmed up. */
+  private static int calibrate() {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    Counter c = new Counter();
+    int steps = 1000;
+    for (int round = 0; ; round++) {
+      long s = cpu.getCurrentThreadCpuTime();
+      c.work(steps);
+      long d = cpu.getCurrentThreadCpuTime() - s;
+      if (d > 50_000_000L && round > 3) {
+        return (int) Math.max(1, steps * WORK_NANOS / d);
+      }
+      if (d <= 50_000_000L) {
+        steps *= 2;
+      }
+    }
+  }
+
+  /** The locks of one run, and at 1 thread the time spent holding each. */
+  private static final class Table {
+    final boolean timed;
+    final ReentrantLock lock = new ReentrantLock();
+    final RwLock rw = new RwLock();
+    final ReentrantLock global = new ReentrantLock();
+    final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    final Object globalMonitor = new Object();
+    final Object[] stripeMonitors = new Object[STRIPES];
+    final long[] counts = new long[STRIPES];
+
+    /** Readers share the lock, so their count cannot be a plain field under it. */
+    final LongAdder reads = new LongAdder();
+
+    final Map<String, Long> heldNanos = new LinkedHashMap<>();
+
+    Table(boolean timed) {
+      this.timed = timed;
+      for (int i = 0; i < STRIPES; i++) {
+        stripes[i] = new ReentrantLock();
+        stripeMonitors[i] = new Object();
+      }
+    }
+
+    long now() {
+      return timed ? System.nanoTime() : 0;
+    }
+
+    void held(String lock, long since) {
+      if (timed) {
+        heldNanos.merge(lock, System.nanoTime() - since, Long::sum);
+      }
+    }
+
+    Map<String, Double> shares(double wallMs) {
+      Map<String, Double> shares = new LinkedHashMap<>();
+      heldNanos.forEach((k, v) -> shares.put(k, Math.round(v / 1e4 / wallMs) / 1e2));
+      return shares;
+    }
+
+    long total() {
+      long sum = reads.sum();
+      for (long c : counts) {
+        sum += c;
+      }
+      return sum;
+    }
+  }
+
+  /** Readers share, a writer excludes all: a lock, a condition and a reader count. */
+  private static final class RwLock {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private int readers;
+    private boolean writer;
+
+    void acquireRead() throws InterruptedException {
+      lock.lock();
+      try {
+        while (writer) {
+          changed.await();
+        }
+        readers++;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void releaseRead() {
+      lock.lock();
+      try {
+        if (--readers == 0) {
+          changed.signalAll();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void acquireWrite() throws InterruptedException {
+      lock.lock();
+      try {
+        while (writer || readers > 0) {
+          changed.await();
+        }
+        writer = true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void releaseWrite() {
+      lock.lock();
+      try {
+        writer = false;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private static double run(String shape, Table table, int threads, int ops, int steps)
+      throws InterruptedException {
+    Workers workers = new Workers("Locks");
+    int share = ops / threads;
+    long start = System.nanoTime();
+    for (int t = 0; t < threads; t++) {
+      int first = t * share;
+      workers.start(
+          shape + "-" + t,
+          () -> {
+            Counter c = new Counter();
+            for (int i = first; i < first + share; i++) {
+              operation(shape, table, i, c, steps);
+            }
+          });
+    }
+    workers.joinAll(TIMEOUT);
+    double wallMs = Metrics.millis(start, System.nanoTime());
+    if (table.total() != (long) share * threads) {
+      System.err.printf(
+          "Locks: %s lost updates: %d counted, %d expected%n",
+          shape, table.total(), (long) share * threads);
+      System.exit(1);
+    }
+    return wallMs;
+  }
+
+  private static void operation(String shape, Table t, int i, Counter c, int steps)
+      throws InterruptedException {
+    int stripe = i % STRIPES;
+    switch (shape) {
+      case "lock" -> {
+        t.lock.lock();
+        try {
+          long s = t.now();
+          c.work(steps);
+          t.counts[stripe]++;
+          t.held("lock", s);
+        } finally {
+          t.lock.unlock();
+        }
+      }
+      case "rw" -> {
+        if (i % 8 == 0) {
+          t.rw.acquireWrite();
+          try {
+            long s = t.now();
+            c.work(steps);
+            t.counts[stripe]++;
+            t.held("write", s);
+          } finally {
+            t.rw.releaseWrite();
+          }
+        } else {
+          t.rw.acquireRead();
+          try {
+            long s = t.now();
+            c.work(steps);
+            t.reads.increment();
+            t.held("read", s);
+          } finally {
+            t.rw.releaseRead();
+          }
+        }
+      }
+      case "nested" -> {
+        if (i % 2 == 0) {
+          t.global.lock();
+          try {
+            long g = t.now();
+            stripeOp(t, stripe, c, steps);
+            t.held("global", g);
+          } finally {
+            t.global.unlock();
+          }
+        } else {
+          stripeOp(t, stripe, c, steps);
+        }
+      }
+      default -> {
+        if (i % 2 == 0) {
+          synchronized (t.globalMonitor) {
+            long g = t.now();
+            stripeMonitorOp(t, stripe, c, steps);
+            t.held("global", g);
+          }
+        } else {
+          stripeMonitorOp(t, stripe, c, steps);
+        }
+      }
+    }
+  }
+
+  private static void stripeOp(Table t, int stripe, Counter c, int steps) {
+    t.stripes[stripe].lock();
+    try {
+      long s = t.now();
+      c.work(steps);
+      t.counts[stripe]++;
+      t.held("stripe", s);
+    } finally {
+      t.stripes[stripe].unlock();
+    }
+  }
+
+  private static void stripeMonitorOp(Table t, int stripe, Counter c, int steps) {
+    synchronized (t.stripeMonitors[stripe]) {
+      long s = t.now();
+      c.work(steps);
+      t.counts[stripe]++;
+      t.held("stripe", s);
+    }
+  }
+}
