@@ -175,8 +175,9 @@ class MonitorTimingTest {
         0);
     assertTrue(calls.toString().contains("objectWait"), calls.toString());
     assertFalse(calls.toString().contains("monitorArrive"), calls.toString());
-    Object o = new Loader().define(NAME, bytes).getConstructor().newInstance();
-    assertEquals(55, call(o, "manyReturns", 10));
+    Class<?> c = new Loader().define(NAME, bytes);
+    Object o = c.getConstructor().newInstance();
+    assertEquals(55, c.getMethod("manyReturns", int.class).invoke(o, 10));
   }
 
   @Test
@@ -217,8 +218,9 @@ class MonitorTimingTest {
   @Test
   void anOldClassFileKeepsWorking() throws Exception {
     byte[] old = oldClass();
-    byte[] bytes = CheckpointWeaver.weave(old, false, LockSwap.available());
-    Class<?> c = new Loader().define("Old", bytes);
+    byte[] rewritten = CheckpointWeaver.weave(old, false, LockSwap.available());
+    // synchronized methods keep their flag, and this class has no block: nothing to change
+    Class<?> c = new Loader().define("Old", rewritten == null ? old : rewritten);
     Object o = c.getConstructor().newInstance();
     assertEquals(42, c.getMethod("get").invoke(o));
     assertEquals(7, c.getMethod("staticGet").invoke(null));
