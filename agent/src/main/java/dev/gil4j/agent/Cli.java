@@ -24,6 +24,9 @@ public final class Cli {
           "  fidelity  CPython's GIL experiments beside gil4j's, side by side ('fidelity --help')",
           "  report FILE.jfr [--html OUT.html]",
           "            locks ranked by wait, GIL load per thread, from a recording",
+          "  profile <pid> [--duration 30s] [--out FILE.jfr] [--html FILE.html]",
+          "            attach to a running JVM (gil=off), record its lock contention for the",
+          "            duration or until Ctrl-C, detach, and print the report",
           "  help      this text");
 
   private Cli() {}
@@ -40,6 +43,8 @@ public final class Cli {
         return 0;
       case "report":
         return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+      case "profile":
+        return ProfileCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       case "demo":
         return Demo.run(Arrays.copyOfRange(args, 1, args.length), out, err);
       case "scale":
@@ -50,7 +55,7 @@ public final class Cli {
         err.println(
             "gil4j: unknown command '"
                 + args[0]
-                + "'; accepted: options, demo, scale, fidelity, report, help");
+                + "'; accepted: options, demo, scale, fidelity, report, profile, help");
         return 2;
     }
   }

@@ -4,8 +4,8 @@ import java.io.File;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * The agent's entry points: {@code -javaagent} ({@link #premain}), the Attach API ({@link
@@ -22,8 +22,11 @@ public final class Premain {
   private static final String STARTUP = "dev.gil4j.agent.internal.Startup";
   private static final String CLI = "dev.gil4j.agent.Cli";
 
-  /** One per JVM: the system class loader defines this class once, whichever jar copy starts. */
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
+  /**
+   * The options gil4j first started with in this JVM; one per JVM: the system class loader defines
+   * this class once, whichever jar copy starts.
+   */
+  private static final AtomicReference<String> STARTED_WITH = new AtomicReference<>();
 
   private Premain() {}
 
@@ -39,7 +42,7 @@ public final class Premain {
     try {
       File jar = jar();
       ClassLoader agent = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
-      BooleanSupplier first = () -> STARTED.compareAndSet(false, true);
+      UnaryOperator<String> first = given -> STARTED_WITH.compareAndExchange(null, given);
       Class.forName(STARTUP, true, agent)
           .getMethod(
               "start",
@@ -47,7 +50,7 @@ public final class Premain {
               Instrumentation.class,
               File.class,
               boolean.class,
-              BooleanSupplier.class)
+              UnaryOperator.class)
           .invoke(null, options, inst, jar, attached, first);
     } catch (Throwable t) {
       Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;

@@ -260,6 +260,7 @@ final class ContentionScenario {
       for (Counts c : COUNTS) {
         rows.add(
             new GilUsage.ThreadRow(
+                rows.size(),
                 c.name,
                 now - c.registeredAt,
                 c.held,

@@ -1,7 +1,6 @@
 package dev.gil4j.it;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -14,7 +13,13 @@ class PureLoopHandoverTest {
   private static final double INTERVAL_MS = 5;
 
   /** Runs on a machine made busy by other processes are repeated, up to this many in all. */
-  private static final int ATTEMPTS = 3;
+  private static final int ATTEMPTS = 2;
+
+  /**
+   * Start-up under the agent, calibration and the 3 s loop: measured 60–70 s at a load of 30 on 2
+   * cores, 5 s on a quiet machine.
+   */
+  private static final Duration TIMEOUT = Duration.ofSeconds(150);
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.it.Jdk#available")
@@ -24,23 +29,31 @@ class PureLoopHandoverTest {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       double busy = MachineLoad.busy();
       leastBusy = Math.min(leastBusy, busy);
-      run = ChildJvm.sample(jdk, "LongLoop").withAgent("").withArgs("3s").run().assertSucceeded();
+      run =
+          ChildJvm.sample(jdk, "LongLoop")
+              .withAgent("")
+              .withArgs("3s")
+              .withTimeout(TIMEOUT)
+              .run()
+              .assertSucceeded();
       System.out.printf(
-          "[%s] LongLoop 3 s: %.0f sleeps, late p50 %.2f ms, p90 %.2f ms, max %.2f ms, loop %.0f"
-              + " ms (CPUs %.0f%% busy before)%n",
+          "[%s] LongLoop 3 s: %.0f sleeps, late p50 %.2f ms, p90 %.2f ms, max %.2f ms, longest"
+              + " gap %.2f ms, loop %.0f ms (CPUs %.0f%% busy before)%n",
           jdk,
           run.metric("sleeps"),
           run.metric("late_p50_ms"),
           run.metric("late_p90_ms"),
           run.metric("late_max_ms"),
+          run.metric("longest_gap_ms"),
           run.metric("loop_ms"),
           busy * 100);
-      if (run.metric("late_p50_ms") < 4 * INTERVAL_MS && run.metric("sleeps") >= 50) {
+      // A loop that kept the GIL lets the sleeper wake once or twice, however long it ran; one
+      // that hands over lets it wake about every 10 ms plus an interval.
+      if (run.metric("late_p50_ms") < 4 * INTERVAL_MS
+          && run.metric("sleeps") >= Math.max(5, run.metric("loop_ms") / 100)) {
         return;
       }
     }
-    assertTrue(
-        run.metric("loop_ms") >= 1000, "the loop ran for a second at least\n" + run.describe());
     MachineLoad.failUnlessBusy(
         leastBusy,
         String.format(

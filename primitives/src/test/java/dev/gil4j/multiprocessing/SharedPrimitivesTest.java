@@ -248,4 +248,35 @@ class SharedPrimitivesTest {
           }
         });
   }
+
+  @Test
+  void poolTasksShareALockWithTheProcessThatCreatedIt() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Lock lock = new Lock();
+          Event go = new Event();
+          try (Pool pool = new Pool(2)) {
+            assertTrue(lock.acquire());
+            Pool.AsyncResult<List<Boolean>> tries =
+                pool.mapAsync(x -> lock.acquire(false), List.of(1, 2), 1, null, null);
+            assertEquals(List.of(false, false), tries.get(60), "the parent holds it");
+            Pool.AsyncResult<List<Boolean>> waits =
+                pool.mapAsync(
+                    x -> {
+                      go.await(60);
+                      boolean got = lock.acquire(true, 60);
+                      lock.release();
+                      return got;
+                    },
+                    List.of(1, 2),
+                    1,
+                    null,
+                    null);
+            lock.release();
+            go.set();
+            assertEquals(List.of(true, true), waits.get(60));
+          }
+        });
+  }
 }

@@ -131,6 +131,17 @@ public final class ExitReport {
     return out.toString();
   }
 
+  /**
+   * The report's one line when no site has a value: {@code gil4j: contention: no contended waits
+   * recorded in 12.3 s}.
+   */
+  public static String formatNoContention(long elapsedNanos) {
+    return String.format(
+        Locale.ROOT,
+        "gil4j: contention: no contended waits recorded in %.1f s%n",
+        elapsedNanos / 1e9);
+  }
+
   private static String row(String name, GilUsage.ThreadRow t, long lifetime) {
     return String.format(
         Locale.ROOT,

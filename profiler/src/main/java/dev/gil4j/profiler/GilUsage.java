@@ -40,6 +40,7 @@ public record GilUsage(
   /**
    * One registered thread.
    *
+   * @param id the thread's number in registration order: the same thread in every snapshot
    * @param name the thread's name when it registered
    * @param lifetimeNanos registered lifetime, up to its end or to the snapshot
    * @param heldNanos time holding the GIL
@@ -52,6 +53,7 @@ public record GilUsage(
    * @param alive whether it was still registered at the snapshot
    */
   public record ThreadRow(
+      long id,
       String name,
       long lifetimeNanos,
       long heldNanos,

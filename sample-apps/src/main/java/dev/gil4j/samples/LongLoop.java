@@ -21,7 +21,9 @@ import java.util.Arrays;
  * without a checkpoint would keep the GIL to its end and the sleeper would be late by DURATION.
  *
  * <p>Usage: {@code LongLoop [duration]} or {@code --duration D}; default 3 s. Prints {@code
- * late_p50_ms}, {@code late_p90_ms}, {@code late_max_ms}, {@code sleeps} and {@code loop_ms}.
+ * late_p50_ms}, {@code late_p90_ms}, {@code late_max_ms}, {@code sleeps}, {@code loop_ms} and
+ * {@code longest_gap_ms}, the longest time during the loop in which the sleeper did not run (about
+ * 10 ms plus one interval under gil4j; the whole loop when the loop keeps the GIL).
  */
 public final class LongLoop {
   private static final String USAGE =
@@ -42,6 +44,7 @@ public final class LongLoop {
   /** Sleeps until {@code stop} is set, recording how late each sleep returns. */
   private static final class Sleeper {
     private final long[] lateNanos = new long[100_000];
+    private final long[] wokeAt = new long[100_000];
     private int sleeps;
     private volatile boolean stop;
 
@@ -49,8 +52,27 @@ public final class LongLoop {
       while (!stop && sleeps < lateNanos.length) {
         long start = System.nanoTime();
         Thread.sleep(SLEEP_MS);
-        lateNanos[sleeps++] = System.nanoTime() - start - SLEEP_MS * 1_000_000;
+        long now = System.nanoTime();
+        wokeAt[sleeps] = now;
+        lateNanos[sleeps++] = now - start - SLEEP_MS * 1_000_000;
       }
+    }
+
+    /**
+     * The longest stretch of {@code [from, to]} in which this thread did not run: between the
+     * loop's start, its wake-ups and the loop's end. Catches what lateness alone misses, a sleeper
+     * that could not even start sleeping while the loop ran.
+     */
+    double longestGapMs(long from, long to) {
+      long longest = 0;
+      long last = from;
+      for (int i = 0; i < sleeps; i++) {
+        if (wokeAt[i] > from && wokeAt[i] < to) {
+          longest = Math.max(longest, wokeAt[i] - last);
+          last = wokeAt[i];
+        }
+      }
+      return Math.max(longest, to - last) / 1e6;
     }
 
     double percentileMs(double fraction) {
@@ -85,18 +107,23 @@ public final class LongLoop {
     Sleeper sleeper = new Sleeper();
     long[] result = new long[1];
     long[] loopNanos = new long[1];
+    long[] loopStart = new long[1];
     long seed = sink;
     long total = steps;
-    Workers workers = new Workers("LongLoop");
-    workers.start("sleeper", sleeper::run);
-    workers.start(
-        "loop",
+    // Made before the sleeper starts: creating a lambda loads a class, and main holds the GIL
+    // through class loading (seconds on a busy machine), which the sleeper would count as lateness.
+    Workers.Body loop =
         () -> {
           long start = System.nanoTime();
+          loopStart[0] = start;
           result[0] = lcg(seed, multiplier, increment, total);
           loopNanos[0] = System.nanoTime() - start;
           sleeper.stop = true;
-        });
+        };
+    Workers.Body sleep = sleeper::run;
+    Workers workers = new Workers("LongLoop");
+    workers.start("sleeper", sleep);
+    workers.start("loop", loop);
     workers.joinAll(duration.multipliedBy(3).plusSeconds(30));
 
     System.out.printf(
@@ -115,5 +142,7 @@ public final class LongLoop {
     Metrics.print("late_p50_ms", sleeper.percentileMs(0.5), "ms");
     Metrics.print("late_p90_ms", sleeper.percentileMs(0.9), "ms");
     Metrics.print("late_max_ms", sleeper.percentileMs(1.0), "ms");
+    Metrics.print(
+        "longest_gap_ms", sleeper.longestGapMs(loopStart[0], loopStart[0] + loopNanos[0]), "ms");
   }
 }

@@ -38,6 +38,7 @@ public final class AgentInstaller {
    * Called by {@link Startup} with the parsed options; when {@code attached}, only with gil=off.
    */
   static void install(Options options, Instrumentation inst, boolean attached) {
+    long started = System.nanoTime();
     GilCore core = options.gil() ? installGil(options, inst) : null;
     if (options.profile()) {
       Hooks.installProfiling(ProfilingHooks.INSTANCE);
@@ -45,7 +46,7 @@ public final class AgentInstaller {
     if (options.gil() || options.profile()) {
       installJdk(inst, options.gil());
     }
-    JfrEvents.install(core == null ? null : core::usage);
+    JfrEvents.install(core == null ? null : core::recentUsage);
     if (options.jfr() != null && !startRecording(options, attached)) {
       return;
     }
@@ -58,7 +59,7 @@ public final class AgentInstaller {
     }
     AppTransformer woven = app;
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> report(core, woven, options), "gil4j-report"));
+        .addShutdownHook(new Thread(() -> report(core, woven, options, started), "gil4j-report"));
     System.err.println(
         "gil4j: " + options.describe() + " (JDK " + Runtime.version().feature() + ")");
     if (attached && app != null) {
@@ -222,21 +223,24 @@ public final class AgentInstaller {
    * The exit report. A failure to make it is one line: uncaught, it would be a stack trace from a
    * shutdown hook, or be lost silently to the application's default uncaught-exception handler.
    */
-  private static void report(GilCore core, AppTransformer app, Options options) {
+  private static void report(GilCore core, AppTransformer app, Options options, long started) {
     if (options.report().equals("off")) {
       return;
     }
     try {
-      writeReport(core, app, options);
+      writeReport(core, app, options, started);
     } catch (Throwable t) {
       System.err.println("gil4j: could not make the exit report: " + t);
     }
   }
 
-  private static void writeReport(GilCore core, AppTransformer app, Options options) {
-    String text =
-        (core == null ? "" : ExitReport.format(core.usage()))
-            + ExitReport.formatSites(ContentionRecorder.snapshot(), REPORT_SITES);
+  private static void writeReport(GilCore core, AppTransformer app, Options options, long started) {
+    String sites = ExitReport.formatSites(ContentionRecorder.snapshot(), REPORT_SITES);
+    if (core == null && sites.isEmpty()) {
+      // gil=off, nothing contended: still a report, not an empty file or silence.
+      sites = ExitReport.formatNoContention(System.nanoTime() - started);
+    }
+    String text = (core == null ? "" : ExitReport.format(core.usage())) + sites;
     if (app != null && app.failed.get() > 0) {
       text +=
           "gil4j:   "

@@ -43,7 +43,8 @@ import org.objectweb.asm.tree.TryCatchBlockNode;
  *       vectorizes and which any per-iteration read would slow 2–10x: such a loop is strip-mined
  *       ({@link StripMiner}) into chunks of a bounded number of iterations, each still a counted
  *       loop C2 vectorizes, with one checkpoint between chunks — so a long pure loop hands over
- *       about every interval, as CPython's pure-Python loop does, at no measurable cost.
+ *       about every interval, as CPython's pure-Python loop does (measured: within 3% of no agent
+ *       on vectorized and latency-bound loops, 5–9% on short rows of a nested loop).
  *   <li>At the back-edge of the other pure loops (a counter that does not step by a constant, a
  *       test that is not {@code <}, {@code <=}, {@code >}, {@code >=} against an invariant limit):
  *       C2 does not vectorize them either, so a check costs them a load and a branch per iteration,

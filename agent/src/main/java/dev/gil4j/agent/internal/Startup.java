@@ -3,7 +3,8 @@ package dev.gil4j.agent.internal;
 import dev.gil4j.options.Options;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.util.function.BooleanSupplier;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 import java.util.jar.JarFile;
 
 /**
@@ -16,27 +17,36 @@ import java.util.jar.JarFile;
  * With {@code gil=on} it is refused with one line on the target's stderr, before anything in the
  * target changes: threads already running would hold no GIL and classes already loaded would have
  * no checkpoints. A second start in the same JVM (the agent given twice, or attached where it was
- * started) is ignored with one line. A refusal returns normally to the attaching tool: an exception
- * from {@code agentmain} would print a stack trace and JVM assertion messages on the target's
- * stderr.
+ * started) is ignored with one line; one with the very options of the first (the {@code profile}
+ * command attaching again) is ignored silently, so that attaching is idempotent. A refusal returns
+ * normally to the attaching tool: an exception from {@code agentmain} would print a stack trace and
+ * JVM assertion messages on the target's stderr.
  */
 public final class Startup {
   private Startup() {}
 
   /**
-   * Called reflectively by {@code Premain}; {@code first} says whether this is the JVM's first
-   * start of gil4j.
+   * Called reflectively by {@code Premain}; {@code first}, given this start's options, records them
+   * if this is the JVM's first start of gil4j and returns null, else returns the first start's.
    */
   public static void start(
-      String args, Instrumentation inst, File jar, boolean attached, BooleanSupplier first)
+      String args, Instrumentation inst, File jar, boolean attached, UnaryOperator<String> first)
       throws Exception {
     Options options;
     try {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
       // Before the jar joins the bootstrap path: the JVM warns on stderr when that path grows, and
-      // a bad option must print exactly one line.
-      System.err.println("gil4j: " + e.getMessage());
+      // a bad option must print exactly one line. jcmd's JVMTI.agent_load passes "gil=off,jfr=x"
+      // as just "gil": its parser takes the '='.
+      boolean cutByJcmd = attached && args != null && !args.contains("=");
+      System.err.println(
+          "gil4j: "
+              + e.getMessage()
+              + (cutByJcmd
+                  ? "; through jcmd, quote the options twice: jcmd PID JVMTI.agent_load"
+                      + " gil4j-agent.jar '\"gil=off,jfr=app.jfr\"'"
+                  : ""));
       System.err.flush();
       if (!attached) {
         Runtime.getRuntime().halt(2);
@@ -50,7 +60,12 @@ public final class Startup {
               + " attach with gil=off to profile the locks constructed from now on");
       return;
     }
-    if (!first.getAsBoolean()) {
+    String given = Objects.requireNonNullElse(args, "");
+    String before = first.apply(given);
+    if (before != null) {
+      if (before.equals(given)) {
+        return;
+      }
       System.err.println(
           "gil4j: already started in this JVM, ignoring a second start with options '"
               + (args == null ? "" : args)

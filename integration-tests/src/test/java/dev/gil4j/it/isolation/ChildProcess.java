@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
 
 /**
  * A child JVM that {@link ChildJvm} cannot express: any JVM options (a second {@code -javaagent},
- * {@code -D…}), a class path of several entries, and a child that the test drives while it runs
- * (attaches to it, then lets it finish).
+ * {@code -D…}), a class path of several entries, {@code java -jar}, and a child that the test
+ * drives while it runs (attaches to it, then lets it finish).
  *
  * <p><b>Guarantees</b>, as {@link ChildJvm}'s: a child never outlives its hard timeout, counted
  * from its start; one that does is a hang, so its threads' stacks ({@code jcmd <pid> Thread.print},
@@ -101,6 +101,21 @@ final class ChildProcess {
     command.add("-cp");
     command.add(String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()));
     command.add(mainClass);
+    command.addAll(args);
+    try {
+      return new ChildProcess(jdk, command, timeout, label);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts {@code java -jar JAR ARGS} on {@code jdk}, as a user runs gil4j's command-line tool;
+   * {@code label} names its log files.
+   */
+  static ChildProcess startJar(
+      Jdk jdk, Path jar, List<String> args, Duration timeout, String label) {
+    List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-jar", jar.toString()));
     command.addAll(args);
     try {
       return new ChildProcess(jdk, command, timeout, label);

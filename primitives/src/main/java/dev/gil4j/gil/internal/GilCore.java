@@ -45,9 +45,6 @@ public final class GilCore implements Hooks.Gil {
 
   private static final long ASLEEP_NANOS = 10_000_000L;
 
-  /** Tries for the mutex before parking on it: a few microseconds of spin-wait hints. */
-  private static final int MUTEX_SPINS = 100;
-
   private final GilConfig config;
   private final boolean cpython;
   private final long interval;
@@ -82,6 +79,8 @@ public final class GilCore implements Hooks.Gil {
   private long monitorReleases;
   private final Histogram waits = new Histogram(2);
   private final List<ThreadState> threads = new ArrayList<>();
+  // The periodic reader's threads: alive, or ended since its last snapshot (recentUsage).
+  private final List<ThreadState> unreported = new ArrayList<>();
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
   private ThreadMXBean cpuClock;
 
@@ -113,22 +112,10 @@ public final class GilCore implements Hooks.Gil {
     return config;
   }
 
-  /**
-   * Locks the GIL's mutex; returns whether the calling thread may have parked doing so.
-   *
-   * <p>Design: the mutex is held for a few hundred nanoseconds at a time, and its hottest
-   * contention is on the hand-off's critical path: a waiter sets the drop request and then still
-   * holds the mutex while it goes back to waiting, just when the holder, seeing the request at
-   * once, wants the mutex to drop. Parking there costs the holder a futex wake-up (tens of
-   * microseconds, more when the CPU it wakes on had gone idle) before it can even drop, so it spins
-   * a few microseconds first, as glibc's adaptive mutexes and the JVM's own monitors do.
-   */
+  /** Locks the GIL's mutex; returns whether the calling thread may have parked doing so. */
   private boolean lockMutex() {
-    for (int i = 0; i < MUTEX_SPINS; i++) {
-      if (mutex.tryLock()) {
-        return false;
-      }
-      Thread.onSpinWait();
+    if (mutex.tryLock()) {
+      return false;
     }
     mutex.lock();
     return true;
@@ -209,7 +196,9 @@ public final class GilCore implements Hooks.Gil {
     boolean parked = lockMutex();
     try {
       pendingStarts.remove(t);
+      st.id = threads.size();
       threads.add(st);
+      unreported.add(st);
       st.retake = true;
       pendingRetakes++;
       updateBreaker();
@@ -818,6 +807,22 @@ public final class GilCore implements Hooks.Gil {
 
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
+    return snapshot(threads, true);
+  }
+
+  /**
+   * How the GIL has been used so far, for a periodic reader (gil4j's JFR events, every second):
+   * rows only for the threads alive now or ended since the previous call, and no wait histograms
+   * (the rows' and the overall {@code waits} are empty). Its cost, paid under the GIL's mutex,
+   * grows with the threads alive, not with every thread the application ever ran: copying every
+   * registered thread's histogram each second, as {@link #usage} does, stalled the GIL and the
+   * periods of an application that starts threads all the time.
+   */
+  public GilUsage recentUsage() {
+    return snapshot(unreported, false);
+  }
+
+  private GilUsage snapshot(List<ThreadState> of, boolean histograms) {
     ThreadState caller = states.get();
     if (caller != null) {
       caller.guard++;
@@ -825,12 +830,14 @@ public final class GilCore implements Hooks.Gil {
     boolean parked = lockMutex();
     try {
       long now = System.nanoTime();
-      List<GilUsage.ThreadRow> rows = new ArrayList<>(threads.size());
-      for (ThreadState t : threads) {
+      Histogram none = histograms ? null : new Histogram(2);
+      List<GilUsage.ThreadRow> rows = new ArrayList<>(of.size());
+      for (ThreadState t : of) {
         long end = t.alive ? now : t.endedAt;
         long heldNanos = t.heldNanos + (t.holding ? now - t.heldSince : 0);
         rows.add(
             new GilUsage.ThreadRow(
+                t.id,
                 t.name,
                 end - t.registeredAt,
                 heldNanos,
@@ -839,8 +846,11 @@ public final class GilCore implements Hooks.Gil {
                 t.contendedTakes,
                 t.forcedDrops,
                 t.revocations,
-                t.waits == null ? new Histogram(2) : t.waits.copy(),
+                !histograms ? none : t.waits == null ? new Histogram(2) : t.waits.copy(),
                 t.alive));
+      }
+      if (!histograms) {
+        unreported.removeIf(t -> !t.alive);
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
       stacks.sort(Comparator.comparingLong(GilUsage.RevokedStack::count).reversed());
@@ -854,7 +864,7 @@ public final class GilCore implements Hooks.Gil {
           dropRequests,
           monitorReleases,
           revocations,
-          waits.copy(),
+          histograms ? waits.copy() : none,
           rows,
           stacks);
     } finally {

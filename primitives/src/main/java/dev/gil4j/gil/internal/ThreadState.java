@@ -16,6 +16,9 @@ public final class ThreadState {
   final String name;
   final long registeredAt;
 
+  /** Its number in registration order, set once under the mutex. */
+  long id;
+
   /** Depth of gil4j runtime code on this thread's stack: hooks do nothing while it is positive. */
   volatile int guard;
 

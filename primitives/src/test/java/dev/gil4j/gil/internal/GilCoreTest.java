@@ -410,4 +410,46 @@ class GilCoreTest {
     assertEquals(0, u.revocations());
     assertTrue(u.threads().stream().noneMatch(GilUsage.ThreadRow::alive));
   }
+
+  @Test
+  void thePeriodicSnapshotReportsAnEndedThreadOnceAndThenCostsNothingForIt() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON);
+    CountDownLatch registered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread stays =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              try {
+                core.beforeBlocking();
+                registered.countDown();
+                release.await();
+                core.afterBlocking();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              core.threadEnded();
+            });
+    registered.await();
+    int ended = 200;
+    for (int i = 0; i < ended; i++) {
+      start(
+              () -> {
+                core.registerCurrentThread();
+                core.threadEnded();
+              })
+          .join();
+    }
+    GilUsage first = core.recentUsage();
+    assertEquals(ended + 1, first.threads().size(), "every thread, until reported ended");
+    GilUsage second = core.recentUsage();
+    assertEquals(1, second.threads().size(), "ended threads once only: " + second.threads());
+    assertTrue(second.threads().get(0).alive());
+    assertEquals(first.threads().get(0).id(), second.threads().get(0).id(), "the same thread");
+    assertEquals(ended + 1, core.usage().threads().size(), "the exit report keeps every thread");
+    release.countDown();
+    stays.join();
+    assertEquals(1, core.recentUsage().threads().size(), "its end, once");
+    assertEquals(0, core.recentUsage().threads().size());
+  }
 }

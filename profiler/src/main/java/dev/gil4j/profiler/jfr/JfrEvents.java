@@ -5,11 +5,15 @@ import dev.gil4j.profiler.GilUsage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -54,8 +58,10 @@ public final class JfrEvents {
    * Makes gil4j's events part of every recording from now on. Safe to call more than once; the last
    * supplier wins.
    *
-   * @param gilUsage the GIL's usage so far (called once per period, from JFR's thread), or {@code
-   *     null} when the GIL is off: then no {@code gil4j.GilStatistics} events are written
+   * @param gilUsage the GIL's usage so far (called once per period, from JFR's thread), with rows
+   *     for at least the threads alive now or ended since its previous call, matched across calls
+   *     by {@code id} (their wait histograms are not read); or {@code null} when the GIL is off:
+   *     then no {@code gil4j.GilStatistics} events are written
    */
   public static void install(Supplier<GilUsage> gilUsage) {
     synchronized (JfrEvents.class) {
@@ -68,6 +74,13 @@ public final class JfrEvents {
             @Override
             public void recorderInitialized(FlightRecorder recorder) {
               register();
+            }
+
+            @Override
+            public void recordingStateChanged(Recording recording) {
+              if (recording.getState() == RecordingState.RUNNING) {
+                recordingStarted();
+              }
             }
           });
     }
@@ -169,6 +182,31 @@ public final class JfrEvents {
     }
   }
 
+  /**
+   * A recording started. If it is the only one running, what was recorded while none ran belongs to
+   * no recording: the first periodic events of this one must cover its own time only, not the time
+   * since an earlier recording (a {@code profile} of the same JVM some minutes before) ended.
+   */
+  private static void recordingStarted() {
+    try {
+      int running = 0;
+      for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+        if (r.getState() == RecordingState.RUNNING) {
+          running++;
+        }
+      }
+      if (running == 1) {
+        ContentionRecorder.interval();
+        synchronized (JfrEvents.class) {
+          Supplier<GilUsage> source = usage;
+          previous = source == null ? null : source.get();
+        }
+      }
+    } catch (Throwable t) {
+      fail(t);
+    }
+  }
+
   private static void flush() {
     if (GilStatisticsEvent.enabled()) {
       gilStatistics();
@@ -233,15 +271,18 @@ public final class JfrEvents {
         return;
       }
       double handOffs = (now.handOffs() - (before == null ? 0 : before.handOffs())) * 1e9 / span;
-      List<GilUsage.ThreadRow> was = before == null ? List.of() : before.threads();
+      Map<Long, GilUsage.ThreadRow> was = new HashMap<>();
+      if (before != null) {
+        for (GilUsage.ThreadRow t : before.threads()) {
+          was.put(t.id(), t);
+        }
+      }
       GilStatisticsEvent all = new GilStatisticsEvent();
       all.thread = "all threads";
       all.overall = true;
       long lifetime = 0;
-      // Rows are in registration order and only ever appended: row i is the same thread in both.
-      for (int i = 0; i < now.threads().size(); i++) {
-        GilUsage.ThreadRow t = now.threads().get(i);
-        GilUsage.ThreadRow p = i < was.size() ? was.get(i) : null;
+      for (GilUsage.ThreadRow t : now.threads()) {
+        GilUsage.ThreadRow p = was.get(t.id());
         long life = t.lifetimeNanos() - (p == null ? 0 : p.lifetimeNanos());
         if (life <= 0) {
           continue;

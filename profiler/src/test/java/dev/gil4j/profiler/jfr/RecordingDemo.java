@@ -95,12 +95,15 @@ public final class RecordingDemo {
         0,
         new Histogram(2),
         List.of(
-            row("main", elapsed, 4, 5, handOffs / 2), row("worker", elapsed, 5, 4, handOffs / 2)),
+            row(0, "main", elapsed, 4, 5, handOffs / 2),
+            row(1, "worker", elapsed, 5, 4, handOffs / 2)),
         List.of());
   }
 
-  private static GilUsage.ThreadRow row(String name, long elapsed, int held, int wait, long takes) {
+  private static GilUsage.ThreadRow row(
+      long id, String name, long elapsed, int held, int wait, long takes) {
     return new GilUsage.ThreadRow(
+        id,
         name,
         elapsed,
         elapsed * held / 10,
