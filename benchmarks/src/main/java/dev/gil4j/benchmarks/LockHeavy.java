@@ -11,11 +11,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A lock-heavy application, to measure what profiling its locks costs: {@code --threads} threads (4
- * by default) each run {@code --ops} short critical sections (16 dependent multiplies, some 50 ns),
- * each on one of four {@link ReentrantLock}s picked at random; every 8th also enters one of two
- * monitors ({@code synchronized}), every 32nd also takes one of the two permits of a {@link
- * Semaphore}. On two cores most acquires find their lock free, and a steady share of them park:
- * what lock profilers record.
+ * by default) each run {@code --ops} critical sections of {@code --hold-steps} dependent multiplies
+ * (16 by default, some 50 ns; 6 is some 20 ns, 330 some 1 µs, 16,500 some 50 µs on the development
+ * VM), each on one of {@code --locks} {@link ReentrantLock}s (4 by default) picked at random; every
+ * 8th also enters one of two monitors ({@code synchronized}), every 32nd also takes one of the two
+ * permits of a {@link Semaphore}. On two cores many acquires find their lock held: some spin or
+ * barge their way in, a steady share park, which is what lock profilers record.
  *
  * <p>The work is fixed, and checked: each critical section increments its lock's counter, and at
  * the end the counters must add up to what the threads did, else the program exits with status 1. A
@@ -30,21 +31,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * dev.gil4j.benchmarks.LockHeavy [--threads N] [--ops N]}.
  */
 public final class LockHeavy {
-  private static final int LOCKS = 4;
   private static final int MONITOR_EVERY = 8;
-  private static final int PERMIT_EVERY = 32;
-  private static final int HOLD_STEPS = 16;
 
-  private final ReentrantLock[] locks = new ReentrantLock[LOCKS];
-  private final long[] counters = new long[LOCKS];
-  private final long[] mixes = new long[LOCKS];
+  /**
+   * The critical section's multiplier, read from a field: with a literal, JDK 25's C2 folds the
+   * dependent steps into a few multiplies, and 330 steps took 0.1 µs instead of 1 µs.
+   */
+  private static long multiplier = 6364136223846793005L;
+
+  private static final int PERMIT_EVERY = 32;
+
+  private final int holdSteps;
+  private final ReentrantLock[] locks;
+  private final long[] counters;
+  private final long[] mixes;
   private final Object[] monitors = {new Object(), new Object()};
   private final long[] monitorCounters = new long[2];
   private final Semaphore permits = new Semaphore(2);
   private final AtomicLong permitted = new AtomicLong();
 
-  private LockHeavy() {
-    for (int i = 0; i < LOCKS; i++) {
+  private LockHeavy(int lockCount, int holdSteps) {
+    this.holdSteps = holdSteps;
+    locks = new ReentrantLock[lockCount];
+    counters = new long[lockCount];
+    mixes = new long[lockCount];
+    for (int i = 0; i < lockCount; i++) {
       locks[i] = new ReentrantLock();
     }
   }
@@ -52,17 +63,21 @@ public final class LockHeavy {
   public static void main(String[] args) throws InterruptedException {
     int threads = 4;
     int ops = 4_000_000;
-    Args a = new Args("LockHeavy", "[--threads N] [--ops N]", args);
+    int lockCount = 4;
+    int holdSteps = 16;
+    Args a = new Args("LockHeavy", "[--threads N] [--ops N] [--locks N] [--hold-steps N]", args);
     while (a.hasNext()) {
       String flag = a.next();
       switch (flag) {
         case "--threads" -> threads = a.intValue(flag, 1);
         case "--ops" -> ops = a.intValue(flag, 1);
+        case "--locks" -> lockCount = a.intValue(flag, 1);
+        case "--hold-steps" -> holdSteps = a.intValue(flag, 1);
         default -> a.fail("unknown argument " + flag);
       }
     }
-    new LockHeavy().run(threads, ops);
-    LockHeavy timed = new LockHeavy();
+    new LockHeavy(lockCount, holdSteps).run(threads, Math.max(1, ops / 5));
+    LockHeavy timed = new LockHeavy(lockCount, holdSteps);
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuStart = os.getProcessCpuTime();
     long start = System.nanoTime();
@@ -97,15 +112,16 @@ public final class LockHeavy {
     long x = seed;
     for (int i = 0; i < ops; i++) {
       x = x * 6364136223846793005L + 1442695040888963407L;
-      int k = (int) (x >>> 62);
+      int k = (int) ((x >>> 33) % locks.length);
       ReentrantLock lock = locks[k];
       lock.lock();
       try {
         counters[k]++;
         // A few dependent multiplies under the lock, so that holds last long enough to collide.
         long y = x;
-        for (int j = 0; j < HOLD_STEPS; j++) {
-          y = y * 6364136223846793005L + 1442695040888963407L;
+        long m = multiplier;
+        for (int j = 0; j < holdSteps; j++) {
+          y = y * m + 1442695040888963407L;
         }
         mixes[k] ^= y;
       } finally {

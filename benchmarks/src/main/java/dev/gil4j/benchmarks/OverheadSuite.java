@@ -28,30 +28,31 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 
 /**
  * The {@code overhead} suite: what recording lock contention costs a lock-heavy application ({@link
- * LockHeavy}, four threads, fixed and checked work), each profiler in a JVM of its own, several
- * runs of each, interleaved, side by side:
+ * LockHeavy}: four threads, one {@code ReentrantLock}, two monitors and a {@code Semaphore}, fixed
+ * and checked work), at three critical-section lengths (some 20 ns, 1 µs and 50 µs), each profiler
+ * in a JVM of its own, side by side:
  *
  * <ol>
  *   <li>no agent, the baseline;
+ *   <li>gil4j, {@code gil=off}: profiling only, at its defaults (profiled drop-ins swapped in,
+ *       waits that park and the holds they waited for in per-site histograms, the report on stderr
+ *       at exit);
  *   <li>JFR's own lock events alone ({@code jdk.JavaMonitorEnter}, {@code jdk.JavaMonitorWait},
  *       {@code jdk.ThreadPark}) at threshold 0 with stack traces ({@code jdk-lock-events.jfc}, in
  *       this jar);
  *   <li>async-profiler's lock mode, {@code -agentpath:libasyncProfiler.so=start,event=lock,lock=0},
  *       writing JFR, with the library from Maven Central's {@code tools.profiler:async-profiler}
- *       (shaded into this jar); where it cannot load, the row says why;
- *   <li>gil4j, {@code gil=off}: profiling only, at its defaults (profiled drop-ins swapped in,
- *       every wait and hold in per-site histograms, the report on stderr at exit);
- *   <li>the same with {@code jfr=FILE}: gil4j's events and the JDK's blocking events over 1 ms, on
- *       top of JFR's default settings, written at exit.
+ *       (shaded into this jar); where it cannot load, the row says why.
  * </ol>
  *
- * <p>Each configuration's figure is the median of its runs, set against the median without an
- * agent: the timed pass of the workload (elapsed and process CPU time) and the whole process
- * (start-up and the recording's dump at exit included), with what each profiler recorded. Then a
- * JMH table ({@link SwappedLock}): an uncontended lock and unlock of the JDK's {@code
- * ReentrantLock} beside gil4j's profiled drop-in. Goals it reports against: gil4j within 5% of no
- * agent at its defaults, and no worse than JFR's own events. Every JVM runs with a hard time limit.
- * Run by {@link RunAll}.
+ * <p>A round runs each configuration once, in an order rotated from round to round, so that a slow
+ * patch of the machine does not always hit the same one; each configuration's run is set against
+ * the no-agent run of the same round, and the figure is the median of those paired ratios, with
+ * their interquartile range: for the timed pass's throughput (elapsed) and for the process's CPU
+ * time during it, which other processes on a busy machine do not inflate. A verdict on the 5% goal
+ * needs that range narrower than the goal: rounds are added, up to a limit, until it is. Then a JMH
+ * table ({@link SwappedLock}): an uncontended lock and unlock of the JDK's {@code ReentrantLock}
+ * beside gil4j's profiled drop-in. Every JVM runs with a hard time limit. Run by {@link RunAll}.
  */
 final class OverheadSuite {
   private static final double GOAL = 1.05;
@@ -61,10 +62,9 @@ final class OverheadSuite {
   /** One way to run the workload. */
   private enum Config {
     NONE("no agent"),
-    JFR("JFR lock events, 0 ms"),
-    ASYNC("async-profiler lock, 0 ns"),
     GIL4J("gil4j gil=off"),
-    GIL4J_JFR("gil4j gil=off jfr=FILE");
+    JFR("JFR lock events, 0 ms"),
+    ASYNC("async-profiler lock, 0 ns");
 
     final String label;
 
@@ -77,9 +77,31 @@ final class OverheadSuite {
     }
   }
 
+  /** One critical-section length: LockHeavy's hold steps, and operations per thread. */
+  private enum Workload {
+    SHORT("~20 ns", 6, 2_000_000),
+    MEDIUM("~1 µs", 330, 100_000),
+    LONG("~50 µs", 16_500, 2_000);
+
+    final String label;
+    final int holdSteps;
+    final int ops;
+
+    Workload(String label, int holdSteps, int ops) {
+      this.label = label;
+      this.holdSteps = holdSteps;
+      this.ops = ops;
+    }
+  }
+
   /** What one run measured. */
   private record Result(
       double workloadMs, double cpuMs, double processMs, Map<String, Long> records) {}
+
+  /** Rounds per cell: at least this many, more while the ratios spread wider than the goal. */
+  private static final int MIN_ROUNDS = 5;
+
+  private static final int MAX_ROUNDS = 7;
 
   private final Run run;
   private final Path out;
@@ -103,15 +125,23 @@ final class OverheadSuite {
     String loadBefore = Machine.loadAverage();
     jfc = extract(JFC, out.resolve(JFC));
     asyncProfiler = extractAsyncProfiler();
-    int runs = run.quick() ? 2 : 5;
-    for (Jdk jdk : run.jdks()) {
-      for (int r = 0; r < runs; r++) {
-        // Rotated, so that a slow patch of the machine does not always hit the same configuration.
-        Config[] configs = Config.values();
-        for (int i = 0; i < configs.length; i++) {
-          runOnce(jdk, configs[(i + r) % configs.length], r, runs);
+    int minRounds = run.quick() ? 2 : MIN_ROUNDS;
+    int maxRounds = run.quick() ? 2 : MAX_ROUNDS;
+    for (Workload w : Workload.values()) {
+      for (Jdk jdk : run.jdks()) {
+        for (int r = 0; r < maxRounds; r++) {
+          if (r >= minRounds && decided(jdk, w)) {
+            break;
+          }
+          // Rotated, so that a slow patch of the machine does not always hit the same one.
+          Config[] configs = Config.values();
+          for (int i = 0; i < configs.length; i++) {
+            runOnce(jdk, w, configs[(i + r) % configs.length], r, maxRounds);
+          }
         }
       }
+    }
+    for (Jdk jdk : run.jdks()) {
       swappedLock(jdk);
     }
     jmh.close();
@@ -119,7 +149,7 @@ final class OverheadSuite {
     o.println();
     Machine.printHeader(
         o, "gil4j benchmarks: what profiling costs a lock-heavy application", loadBefore);
-    printOverheadTable(o, runs);
+    printOverheadTable(o);
     o.println();
     printSwappedTable(o);
     for (String note : notes) {
@@ -161,17 +191,30 @@ final class OverheadSuite {
     return extract(resource, out.resolve("async-profiler").resolve("libasyncProfiler.so"));
   }
 
-  private void runOnce(Jdk jdk, Config config, int r, int runs)
+  private static String cell(Jdk jdk, Workload w, Config config) {
+    return jdk.version() + "|" + w + "|" + config;
+  }
+
+  private void runOnce(Jdk jdk, Workload w, Config config, int r, int runs)
       throws IOException, InterruptedException {
-    String cell = jdk.version() + "|" + config;
+    String cell = cell(jdk, w, config);
     System.err.printf(
-        "JDK %s, run %d/%d: LockHeavy, %s ... ", jdk.version(), r + 1, runs, config.label);
+        "JDK %s, %s, round %d (of at most %d): LockHeavy, %s ... ",
+        jdk.version(), w.label, r + 1, runs, config.label);
     if (config == Config.ASYNC && asyncProfiler == null) {
       failures.put(cell, "did not load: " + asyncProfilerMissing);
       System.err.println("skipped (" + asyncProfilerMissing + ")");
       return;
     }
-    String name = "lockheavy-" + jdk.version() + "-" + config.fileName() + "-" + (r + 1);
+    String name =
+        "lockheavy-"
+            + jdk.version()
+            + "-"
+            + w.name().toLowerCase(Locale.ROOT)
+            + "-"
+            + config.fileName()
+            + "-"
+            + (r + 1);
     Path recording = out.resolve(name + ".jfr");
     Files.deleteIfExists(recording);
     List<String> cmd = new ArrayList<>(List.of(jdk.java(), "-Xms512m", "-Xmx512m"));
@@ -181,10 +224,18 @@ final class OverheadSuite {
       case ASYNC ->
           cmd.add("-agentpath:" + asyncProfiler + "=start,event=lock,lock=0,jfr,file=" + recording);
       case GIL4J -> cmd.add("-javaagent:" + run.agent() + "=gil=off");
-      case GIL4J_JFR -> cmd.add("-javaagent:" + run.agent() + "=gil=off,jfr=" + recording);
     }
     cmd.addAll(List.of("-cp", run.jar().toString(), LockHeavy.class.getName()));
-    cmd.addAll(List.of("--threads", "4", "--ops", run.quick() ? "1000000" : "4000000"));
+    cmd.addAll(
+        List.of(
+            "--threads",
+            "4",
+            "--locks",
+            "1",
+            "--hold-steps",
+            String.valueOf(w.holdSteps),
+            "--ops",
+            String.valueOf(run.quick() ? w.ops / 4 : w.ops)));
     long start = System.nanoTime();
     Child c = Child.run(cmd, out.resolve(name), Duration.ofSeconds(120));
     double processMs = (System.nanoTime() - start) / 1e6;
@@ -199,17 +250,17 @@ final class OverheadSuite {
       failures.putIfAbsent(cell, why);
       notes.add(
           String.format(
-              "JDK %s, %s, run %d: %s; see %s",
-              jdk.version(), config.label, r + 1, why, out.resolve(name) + ".*"));
+              "JDK %s, %s, %s, round %d: %s; see %s",
+              jdk.version(), w.label, config.label, r + 1, why, out.resolve(name) + ".*"));
       System.err.println("FAILED (" + why + ")");
       return;
     }
     Map<String, Long> records = new TreeMap<>();
-    if (config == Config.GIL4J || config == Config.GIL4J_JFR) {
+    if (config == Config.GIL4J) {
       long waits = 0;
-      Matcher w = WAITS.matcher(Files.readString(c.stderr()));
-      while (w.find()) {
-        waits += Long.parseLong(w.group(1));
+      Matcher found = WAITS.matcher(Files.readString(c.stderr()));
+      while (found.find()) {
+        waits += Long.parseLong(found.group(1));
       }
       records.put("waits in gil4j's histograms", waits);
     }
@@ -219,9 +270,11 @@ final class OverheadSuite {
     } else if (config != Config.NONE && config != Config.GIL4J) {
       records.put("(no recording written)", 0L);
     }
-    results
-        .computeIfAbsent(cell, k -> new ArrayList<>())
-        .add(new Result(workload, cpu, processMs, records));
+    List<Result> rs = results.computeIfAbsent(cell, k -> new ArrayList<>());
+    while (rs.size() < r) {
+      rs.add(null); // a failed round: no pair
+    }
+    rs.add(new Result(workload, cpu, processMs, records));
     System.err.printf(Locale.ROOT, "%.0f ms%n", workload);
   }
 
@@ -292,56 +345,126 @@ final class OverheadSuite {
     }
   }
 
-  private void printOverheadTable(PrintStream o, int runs) {
+  /**
+   * Ratios of {@code config}'s runs to the no-agent run of the same round, by {@code metric}
+   * (elapsed time of the timed pass, or the process's CPU time during it), in round order.
+   */
+  private List<Double> pairedRatios(Jdk jdk, Workload w, Config config, boolean cpu) {
+    List<Result> base = results.getOrDefault(cell(jdk, w, Config.NONE), List.of());
+    List<Result> rs = results.getOrDefault(cell(jdk, w, config), List.of());
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < Math.min(base.size(), rs.size()); i++) {
+      Result b = base.get(i);
+      Result c = rs.get(i);
+      if (b != null && c != null) {
+        ratios.add(cpu ? c.cpuMs() / b.cpuMs() : c.workloadMs() / b.workloadMs());
+      }
+    }
+    return ratios;
+  }
+
+  /** Whether gil4j's verdict is in: its ratios' interquartile range is narrower than the goal. */
+  private boolean decided(Jdk jdk, Workload w) {
+    for (boolean cpu : new boolean[] {false, true}) {
+      Spread s = Spread.of(pairedRatios(jdk, w, Config.GIL4J, cpu));
+      if (s == null || s.high - s.low > 2 * (GOAL - 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The median of some ratios and their interquartile range. */
+  private record Spread(double median, double low, double high, int n) {
+    static Spread of(List<Double> values) {
+      if (values.isEmpty()) {
+        return null;
+      }
+      List<Double> v = values.stream().sorted().toList();
+      return new Spread(Figure.median(v), quantile(v, 0.25), quantile(v, 0.75), v.size());
+    }
+
+    private static double quantile(List<Double> sorted, double q) {
+      double at = q * (sorted.size() - 1);
+      int i = (int) Math.floor(at);
+      int j = Math.min(i + 1, sorted.size() - 1);
+      return sorted.get(i) + (sorted.get(j) - sorted.get(i)) * (at - i);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.2fx (%.2f–%.2f)", median, low, high);
+    }
+
+    /** The verdict on "within 5% either way": met, missed, or not decided by these runs. */
+    String verdict() {
+      if (low >= 2 - GOAL && high <= GOAL) {
+        return "met";
+      }
+      if (low > GOAL || high < 2 - GOAL) {
+        return "missed";
+      }
+      return Math.abs(median - 1) <= GOAL - 1
+          ? "met at the median, runs spread " + String.format(Locale.ROOT, "%.2f–%.2f", low, high)
+          : "missed at the median, runs spread "
+              + String.format(Locale.ROOT, "%.2f–%.2f", low, high);
+    }
+  }
+
+  private void printOverheadTable(PrintStream o) {
     o.println(
-        "4. What profiling costs LockHeavy (4 threads, 4 ReentrantLocks + 2 monitors + a Semaphore):"
-            + " median of "
-            + runs
-            + " runs each, ratio to no agent on the same JDK; lower is better");
+        "4. What profiling costs LockHeavy (4 threads, one ReentrantLock, 2 monitors, a Semaphore),"
+            + " per critical-section length: paired ratio to no agent in the same round, median"
+            + " (interquartile range); 1.00x = no cost");
     TextTable t =
         new TextTable(
-            2,
+            3,
+            "critical section",
             "configuration",
             "JDK",
-            "workload ms",
-            "ratio",
-            "best",
-            "CPU ms",
-            "ratio",
-            "process ms",
-            "ratio",
-            "recorded (median run)");
-    for (Jdk jdk : run.jdks()) {
-      Medians base = medians(jdk, Config.NONE);
-      for (Config config : Config.values()) {
-        String cell = jdk.version() + "|" + config;
-        Medians m = medians(jdk, config);
-        if (m == null) {
-          t.row(config.label, jdk.version(), failures.getOrDefault(cell, "—"));
-          continue;
+            "rounds",
+            "ops/s (no agent: median)",
+            "time ratio",
+            "CPU ratio",
+            "recorded (one run)");
+    for (Workload w : Workload.values()) {
+      for (Jdk jdk : run.jdks()) {
+        List<Result> base = results.getOrDefault(cell(jdk, w, Config.NONE), List.of());
+        List<Double> baseMs = base.stream().filter(r -> r != null).map(Result::workloadMs).toList();
+        for (Config config : Config.values()) {
+          String cell = cell(jdk, w, config);
+          List<Result> rs = results.getOrDefault(cell, List.of());
+          List<Result> ok = rs.stream().filter(r -> r != null).toList();
+          if (ok.isEmpty()) {
+            t.row(w.label, config.label, jdk.version(), "0", failures.getOrDefault(cell, "—"));
+            continue;
+          }
+          double ms = Figure.median(ok.stream().map(Result::workloadMs).toList());
+          double opsPerS = 4.0 * (run.quick() ? w.ops / 4 : w.ops) / (ms / 1e3);
+          Spread time = Spread.of(pairedRatios(jdk, w, config, false));
+          Spread cpu = Spread.of(pairedRatios(jdk, w, config, true));
+          List<String> records = new ArrayList<>();
+          ok.get(ok.size() / 2).records().forEach((type, n) -> records.add(type + " " + n));
+          t.row(
+              w.label,
+              config.label,
+              jdk.version(),
+              String.valueOf(ok.size()),
+              config == Config.NONE
+                  ? Figure.number(opsPerS) + " (" + Figure.number(Figure.median(baseMs)) + " ms)"
+                  : Figure.number(opsPerS),
+              config == Config.NONE || time == null ? "—" : time.toString(),
+              config == Config.NONE || cpu == null ? "—" : cpu.toString(),
+              records.isEmpty() ? "—" : String.join(", ", records));
         }
-        t.row(
-            config.label,
-            jdk.version(),
-            Figure.number(m.workload) + " " + m.spread,
-            base == null ? "—" : Figure.ratio(m.workload, base.workload),
-            base == null ? "—" : Figure.ratio(m.best, base.best),
-            Figure.number(m.cpu),
-            base == null ? "—" : Figure.ratio(m.cpu, base.cpu),
-            Figure.number(m.process),
-            base == null ? "—" : Figure.ratio(m.process, base.process),
-            m.records);
       }
     }
     t.print(o);
     o.println(
-        "workload = the timed pass (4 x "
-            + (run.quick() ? "1M" : "4M")
-            + " critical sections, after an untimed pass of the same), elapsed, median, and in"
-            + " brackets the fastest and slowest run; ratio = of the medians, best = of the fastest"
-            + " runs (interference only adds time); CPU = process CPU time during it (a profiler's"
-            + " own threads included); process = the whole JVM as the runner saw it, start-up and"
-            + " the recording's dump at exit included.");
+        "time ratio = elapsed time of the timed pass (4 threads x the operations, after an untimed"
+            + " pass of a fifth of them) against the no-agent run of the same round: 1.10x is 10%"
+            + " less throughput; CPU ratio = the process's CPU time during it, a profiler's own"
+            + " threads included. The bracket is the interquartile range of the rounds' ratios.");
     o.println(
         "JFR lock events: -XX:StartFlightRecording:settings="
             + JFC
@@ -350,78 +473,27 @@ final class OverheadSuite {
             + "lock=0,jfr,file=… (tools.profiler:async-profiler from Maven Central). gil4j:"
             + " -javaagent:"
             + run.agent().getFileName()
-            + "=gil=off[,jfr=FILE] (profile=on, report=stderr: the defaults).");
-    o.println(
-        "recorded: events in the recording by type (gil4j.*: all of gil4j's; other: JFR's default"
-            + " profile under jfr=FILE), and the waits gil4j's exit report counted in its"
-            + " per-site histograms (every wait, however short).");
-    for (Jdk jdk : run.jdks()) {
-      Medians base = medians(jdk, Config.NONE);
-      Medians gil4j = medians(jdk, Config.GIL4J);
-      Medians jfr = medians(jdk, Config.JFR);
-      if (base == null || gil4j == null) {
-        o.printf("Goals, JDK %s: not measured%n", jdk.version());
-        continue;
-      }
-      double ratio = gil4j.workload / base.workload;
-      // A verdict on 5% needs runs that agree to better than that: say so when they do not.
-      double spread = base.worst / base.best - 1;
-      String caveat =
-          spread > 2 * (GOAL - 1)
-              ? String.format(
-                  Locale.ROOT,
-                  " — inconclusive: the runs without an agent alone spread %.0f%%",
-                  spread * 100)
-              : "";
-      o.printf(
-          Locale.ROOT,
-          "Goal: gil4j (gil=off, defaults) within 5%% of no agent — JDK %s: %.2fx (best %.2fx), %s;"
-              + " no worse than JFR's own lock events (%s): %s%s%n",
-          jdk.version(),
-          ratio,
-          gil4j.best / base.best,
-          ratio <= GOAL ? "met" : "missed",
-          jfr == null ? "—" : String.format(Locale.ROOT, "%.2fx", jfr.workload / base.workload),
-          jfr == null ? "not measured" : gil4j.workload <= jfr.workload ? "met" : "missed",
-          caveat);
-    }
-  }
-
-  /** The medians of one configuration's runs, and the records of its median run. */
-  private record Medians(
-      double workload,
-      double best,
-      double worst,
-      String spread,
-      double cpu,
-      double process,
-      String records) {}
-
-  private Medians medians(Jdk jdk, Config config) {
-    List<Result> rs = results.get(jdk.version() + "|" + config);
-    if (rs == null || rs.isEmpty()) {
-      return null;
-    }
-    List<Double> workloads = rs.stream().map(Result::workloadMs).toList();
-    double workload = Figure.median(workloads);
-    Result closest = rs.get(0);
-    for (Result r : rs) {
-      if (Math.abs(r.workloadMs() - workload) < Math.abs(closest.workloadMs() - workload)) {
-        closest = r;
+            + "=gil=off (profile=on, report=stderr: the defaults).");
+    for (Workload w : Workload.values()) {
+      for (Jdk jdk : run.jdks()) {
+        Spread time = Spread.of(pairedRatios(jdk, w, Config.GIL4J, false));
+        Spread cpu = Spread.of(pairedRatios(jdk, w, Config.GIL4J, true));
+        if (time == null || cpu == null) {
+          o.printf("Goal, %s, JDK %s: not measured%n", w.label, jdk.version());
+          continue;
+        }
+        o.printf(
+            Locale.ROOT,
+            "Goal: gil4j (gil=off) within 5%% of no agent, %s, JDK %s: throughput %s, %s; CPU %s,"
+                + " %s%n",
+            w.label,
+            jdk.version(),
+            time,
+            time.verdict(),
+            cpu,
+            cpu.verdict());
       }
     }
-    List<String> records = new ArrayList<>();
-    closest.records().forEach((type, n) -> records.add(type + " " + n));
-    double best = workloads.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-    double worst = workloads.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    return new Medians(
-        workload,
-        best,
-        worst,
-        "(" + Figure.number(best) + "–" + Figure.number(worst) + ")",
-        Figure.median(rs.stream().map(Result::cpuMs).toList()),
-        Figure.median(rs.stream().map(Result::processMs).toList()),
-        records.isEmpty() ? "—" : String.join(", ", records));
   }
 
   private void printSwappedTable(PrintStream o) {

@@ -1,48 +1,156 @@
 package dev.gil4j.runtime;
 
-import dev.gil4j.gil.internal.GilCore;
-import dev.gil4j.profiler.Monitors;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
- * The one class that instrumented code calls: checkpoints in application code, and the release /
- * re-take around blocking points in the JDK. A no-op until the agent installs a GIL.
+ * The one class that instrumented code calls: checkpoints in application code, the release /
+ * re-take around blocking points in the JDK, and the timing of monitors, parks and pipes for
+ * contention profiling. It depends on nothing but the JDK: each concern plugs in behind it on its
+ * own ({@link #installGil}, {@link #installProfiling}), so that profiling works in full with the
+ * GIL off, and every hook is a no-op until something is installed.
  *
  * <p><b>Guarantees.</b> No method throws into its caller except the blocking call it wraps (an
  * {@code InterruptedException} from {@code Object.wait}, for example); an internal failure is
  * reported once on stderr and the application runs on. No method calls instrumented code. The
- * checkpoint fast path is one volatile read and allocates nothing.
+ * checkpoint fast path is one volatile read and allocates nothing; with nothing installed, every
+ * other hook is a volatile read and a branch.
  */
 public final class Hooks {
   /** The checkpoint fast path reads only this: CPython's eval breaker. */
   private static volatile boolean pending;
 
-  private static volatile GilCore gil;
+  private static volatile Gil gil;
+  private static volatile Profiling profiling;
 
   private Hooks() {}
 
-  /** The breaker a GIL installed here must drive. */
-  public static GilCore.Breaker breaker() {
-    return Breaker.INSTANCE;
+  /**
+   * What a GIL does at the hooks: the calls instrumented code makes, forwarded as they come, on the
+   * calling thread. Implementations must not throw; {@link Hooks} catches and reports what they do.
+   */
+  /** What {@link #enterNative} returns when the call is none of the GIL's business. */
+  public static final int NATIVE_NOTHING = 0;
+
+  public interface Gil {
+    void checkpoint();
+
+    /** Before a blocking call: drops the GIL if held; returns whether it did. */
+    boolean beforeBlocking();
+
+    /** After a blocking call for which {@link #beforeBlocking} returned true. */
+    void afterBlocking();
+
+    /** A registered thread starts {@code child}; returns whether this registered it. */
+    boolean threadStarting(Thread child);
+
+    /** {@code child}'s {@code start} threw after {@link #threadStarting} registered it. */
+    void threadStartFailed(Thread child);
+
+    /** A registered thread's first instruction: it takes the GIL. */
+    void threadBegins();
+
+    /** Numbers a library's native method as its class loads. */
+    int nativeMethod(String name);
+
+    /** Before a library's native call; returns what to pass to {@link #exitNative}. */
+    int enterNative(int method);
+
+    /** After that native call. */
+    void exitNative(int entered);
+
+    void threadEnded();
+
+    void enterNoSwitch();
+
+    void exitNoSwitch();
+
+    void enterClassLoading();
+
+    void exitClassLoading();
+
+    /**
+     * Whether the calling thread is inside the GIL's own code: its parks are then the GIL's, which
+     * contention profiling leaves to the GIL's statistics.
+     */
+    boolean inside();
+
+    /** Entering a lock acquisition that may block: returns whether to call {@link #acquireEnds}. */
+    boolean acquireBegins();
+
+    /** Leaving that acquisition: re-takes the GIL if a wait inside released it. */
+    void acquireEnds();
+
+    /** Reports a failure of one of the calls above, once, on stderr. */
+    void reportOnce(String what, Throwable t);
+  }
+
+  /**
+   * What contention profiling does at the hooks. Implementations must not throw, allocate on their
+   * fast paths, or call instrumented code.
+   */
+  public interface Profiling {
+    /**
+     * Before a woven {@code monitorenter}: 0 when the monitor is free, else a stamp for {@link
+     * #monitorEntered}.
+     */
+    long monitorArrive(Object monitor);
+
+    /** After that {@code monitorenter} at {@code where}. */
+    void monitorEntered(Object monitor, long arrived, String where);
+
+    /**
+     * An {@code Object.wait} on {@code monitor} at {@code where}, begun at {@code startNanos},
+     * returned or threw.
+     */
+    void objectWaited(Object monitor, long startNanos, String where);
+
+    /**
+     * A thread is about to park on {@code blocker} ({@code LockSupport.park*}): returns a stamp for
+     * {@link #parkEnded}, 0 if this park is not timed.
+     */
+    long parkBegins(Object blocker);
+
+    /** The park that {@link #parkBegins} stamped returned. */
+    void parkEnded(Object blocker, long stamp);
+
+    /** {@code java.nio.channels.Pipe.open()} made its two channels. */
+    void nioPipeOpened(Object source, Object sink);
+
+    /** A {@code PipedInputStream} was constructed. */
+    void pipedStreamCreated(Object pipedInputStream);
+
+    /** A child process started with these streams. */
+    void processStarted(OutputStream stdin, InputStream stdout, InputStream stderr);
+
+    /** Before a read from {@code end}: whether it is timed (then call {@link #pipeEnds}). */
+    boolean pipeReadBegins(Object end);
+
+    /** Before a write to {@code end}: as {@link #pipeReadBegins}. */
+    boolean pipeWriteBegins(Object end);
+
+    /** After a timed pipe call that moved {@code bytes}. */
+    void pipeEnds(long bytes);
   }
 
   /** Installs the GIL whose hooks these become. */
-  public static void install(GilCore core) {
-    gil = core;
+  public static void installGil(Gil g) {
+    gil = g;
   }
 
-  /** The breaker written by the GIL: a class, not a lambda, to keep bootstrap code plain. */
-  private enum Breaker implements GilCore.Breaker {
-    INSTANCE;
-
-    @Override
-    public void set(boolean value) {
-      pending = value;
-    }
+  /** Installs contention profiling: monitors, parks and pipes are timed from now on. */
+  public static void installProfiling(Profiling p) {
+    profiling = p;
   }
 
-  /** The installed GIL, or null. */
-  public static GilCore gil() {
-    return gil;
+  /** The GIL's request for checkpoints (its eval breaker): while true, checkpoints call it. */
+  public static void requestCheckpoints(boolean value) {
+    pending = value;
+  }
+
+  /** Whether a GIL is installed. */
+  public static boolean gilInstalled() {
+    return gil != null;
   }
 
   /**
@@ -56,7 +164,7 @@ public final class Hooks {
   }
 
   private static void checkpointSlow() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.checkpoint();
@@ -70,7 +178,7 @@ public final class Hooks {
    * Before a blocking call: drops the GIL if held. Returns whether to call {@link #afterBlocking}.
    */
   public static boolean beforeBlocking() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g == null) {
       return false;
     }
@@ -84,7 +192,7 @@ public final class Hooks {
 
   /** After a blocking call: re-takes the GIL. */
   public static void afterBlocking() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.afterBlocking();
@@ -100,7 +208,7 @@ public final class Hooks {
    * #acquireEnds}.
    */
   public static boolean acquireBegins() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g == null) {
       return false;
     }
@@ -114,7 +222,7 @@ public final class Hooks {
 
   /** Leaving a lock acquisition: re-takes the GIL if a wait inside released it. */
   public static void acquireEnds() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.acquireEnds();
@@ -149,13 +257,19 @@ public final class Hooks {
   }
 
   /**
-   * Before a profiled {@code monitorenter}: {@link Monitors#arrive}, and when the monitor is held
+   * Before a profiled {@code monitorenter}: the profiling installed, and when the monitor is held
    * by another thread, the GIL released for the wait, as CPython releases it before blocking on a
    * lock — the holder of the monitor may be waiting for the GIL. The lowest bit of the result says
    * whether it was released; pass the result to {@link #monitorEntered}.
    */
   public static long monitorArrive(Object monitor) {
-    long arrived = Monitors.arrive(monitor);
+    Profiling p = profiling;
+    long arrived;
+    try {
+      arrived = p == null ? 0 : p.monitorArrive(monitor);
+    } catch (Throwable t) {
+      arrived = 0;
+    }
     if (arrived == 0) {
       return 0;
     }
@@ -168,7 +282,14 @@ public final class Hooks {
    * arrival, so that the wait for the GIL is not counted as the monitor's.
    */
   public static void monitorEntered(Object monitor, long arrived, String where) {
-    Monitors.entered(monitor, arrived, where);
+    Profiling p = profiling;
+    if (p != null && arrived != 0) {
+      try {
+        p.monitorEntered(monitor, arrived & ~1L, where);
+      } catch (Throwable t) {
+        // This entry goes unrecorded; the application runs on.
+      }
+    }
     if ((arrived & 1) != 0) {
       afterBlocking();
     }
@@ -189,7 +310,7 @@ public final class Hooks {
 
   /**
    * Replaces {@code Object.wait()} in profiled application code: as {@link #objectWait(Object)},
-   * and the wait, GIL excluded, is recorded at {@code where} ({@link Monitors#waited}).
+   * and the wait, GIL excluded, is recorded at {@code where} (the profiling installed).
    */
   public static void objectWait(Object monitor, String where) throws InterruptedException {
     boolean released = beforeBlocking();
@@ -197,7 +318,7 @@ public final class Hooks {
     try {
       monitor.wait();
     } finally {
-      Monitors.waited(monitor, start, where);
+      objectWaited(monitor, start, where);
       if (released) {
         afterBlocking();
       }
@@ -212,7 +333,7 @@ public final class Hooks {
     try {
       monitor.wait(millis);
     } finally {
-      Monitors.waited(monitor, start, where);
+      objectWaited(monitor, start, where);
       if (released) {
         afterBlocking();
       }
@@ -227,7 +348,7 @@ public final class Hooks {
     try {
       monitor.wait(millis, nanos);
     } finally {
-      Monitors.waited(monitor, start, where);
+      objectWaited(monitor, start, where);
       if (released) {
         afterBlocking();
       }
@@ -263,7 +384,7 @@ public final class Hooks {
    * registered by this call, to pass to {@link #threadStartEnded}.
    */
   public static boolean threadStarting(Thread child) {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         return g.threadStarting(child);
@@ -276,7 +397,7 @@ public final class Hooks {
 
   /** {@code Thread.start} returned or threw; {@code registered} from {@link #threadStarting}. */
   public static void threadStartEnded(Throwable thrown, Thread child, boolean registered) {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null && registered && thrown != null) {
       try {
         g.threadStartFailed(child);
@@ -291,7 +412,7 @@ public final class Hooks {
    * instruction.
    */
   public static void threadBegins() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.threadBegins();
@@ -303,7 +424,7 @@ public final class Hooks {
 
   /** Numbers a library's native method that gil4j wraps, as its class loads; -1 without a GIL. */
   public static int nativeMethod(String name) {
-    GilCore g = gil;
+    Gil g = gil;
     if (g == null) {
       return -1;
     }
@@ -320,24 +441,24 @@ public final class Hooks {
    * released while the thread sleeps inside the call. Returns what to pass to {@link #exitNative}.
    */
   public static int enterNative(int method) {
-    GilCore g = gil;
+    Gil g = gil;
     if (g == null) {
-      return GilCore.NATIVE_NOTHING;
+      return NATIVE_NOTHING;
     }
     try {
       return g.enterNative(method);
     } catch (Throwable t) {
       g.reportOnce("native call", t);
-      return GilCore.NATIVE_NOTHING;
+      return NATIVE_NOTHING;
     }
   }
 
   /** After that native method, also when it threw: re-takes the GIL if it was released. */
   public static void exitNative(int entered) {
-    if (entered == GilCore.NATIVE_NOTHING) {
+    if (entered == NATIVE_NOTHING) {
       return;
     }
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.exitNative(entered);
@@ -349,7 +470,7 @@ public final class Hooks {
 
   /** The calling thread is ending. */
   public static void threadEnded() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.threadEnded();
@@ -361,7 +482,7 @@ public final class Hooks {
 
   /** Entering a static initializer: checkpoints do not hand the GIL over inside. */
   public static void enterNoSwitch() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.enterNoSwitch();
@@ -373,7 +494,7 @@ public final class Hooks {
 
   /** Leaving what {@link #enterNoSwitch} entered. */
   public static void exitNoSwitch() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.exitNoSwitch();
@@ -385,7 +506,7 @@ public final class Hooks {
 
   /** Entering class loading: the GIL does not change hands inside, not even at blocking points. */
   public static void enterClassLoading() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.enterClassLoading();
@@ -397,7 +518,7 @@ public final class Hooks {
 
   /** Leaving what {@link #enterClassLoading} entered. */
   public static void exitClassLoading() {
-    GilCore g = gil;
+    Gil g = gil;
     if (g != null) {
       try {
         g.exitClassLoading();
@@ -405,5 +526,131 @@ public final class Hooks {
         g.reportOnce("class loading", t);
       }
     }
+  }
+
+  private static void objectWaited(Object monitor, long start, String where) {
+    Profiling p = profiling;
+    if (p != null) {
+      try {
+        p.objectWaited(monitor, start, where);
+      } catch (Throwable t) {
+        // This wait goes unrecorded; the application runs on.
+      }
+    }
+  }
+
+  /**
+   * Entering {@code LockSupport.park*} with {@code blocker} (null for none): returns a stamp for
+   * {@link #parkEnded}, 0 when the park is not timed.
+   */
+  public static long parkBegins(Object blocker) {
+    Profiling p = profiling;
+    if (p == null) {
+      return 0;
+    }
+    try {
+      Gil g = gil;
+      if (g != null && g.inside()) {
+        return 0;
+      }
+      return p.parkBegins(blocker);
+    } catch (Throwable t) {
+      return 0;
+    }
+  }
+
+  /** Leaving the park {@link #parkBegins} stamped. */
+  public static void parkEnded(Object blocker, long stamp) {
+    Profiling p = profiling;
+    if (p != null && stamp != 0) {
+      try {
+        p.parkEnded(blocker, stamp);
+      } catch (Throwable t) {
+        // This park goes unrecorded; the application runs on.
+      }
+    }
+  }
+
+  /** {@code java.nio.channels.Pipe.open()} made its two channels. */
+  public static void nioPipeOpened(Object source, Object sink) {
+    Profiling p = profiling;
+    if (p != null) {
+      try {
+        p.nioPipeOpened(source, sink);
+      } catch (Throwable t) {
+        // This pipe goes unprofiled.
+      }
+    }
+  }
+
+  /** A {@code PipedInputStream} was constructed. */
+  public static void pipedStreamCreated(Object pipedInputStream) {
+    Profiling p = profiling;
+    if (p != null) {
+      try {
+        p.pipedStreamCreated(pipedInputStream);
+      } catch (Throwable t) {
+        // This pipe goes unprofiled.
+      }
+    }
+  }
+
+  /** A child process started with these streams. */
+  public static void processStarted(OutputStream stdin, InputStream stdout, InputStream stderr) {
+    Profiling p = profiling;
+    if (p != null) {
+      try {
+        p.processStarted(stdin, stdout, stderr);
+      } catch (Throwable t) {
+        // These pipes go unprofiled.
+      }
+    }
+  }
+
+  /** Before a read from {@code end}: whether it is timed; then call {@link #pipeEnds} after it. */
+  public static boolean pipeReadBegins(Object end) {
+    Profiling p = profiling;
+    try {
+      return p != null && p.pipeReadBegins(end);
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  /** Before a write to {@code end}: as {@link #pipeReadBegins}. */
+  public static boolean pipeWriteBegins(Object end) {
+    Profiling p = profiling;
+    try {
+      return p != null && p.pipeWriteBegins(end);
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  /** After a pipe call {@link #pipeReadBegins} or {@link #pipeWriteBegins} timed. */
+  public static void pipeEnds(long bytes) {
+    Profiling p = profiling;
+    if (p != null) {
+      try {
+        p.pipeEnds(bytes);
+      } catch (Throwable t) {
+        // This call goes unrecorded; the application runs on.
+      }
+    }
+  }
+
+  /**
+   * Free space in a {@code PipedInputStream}'s circular buffer, from its fields {@code in} (where
+   * the next byte goes, -1 when empty) and {@code out} (where the next byte is read): a receive of
+   * more bytes than this waits for the reader.
+   */
+  public static int pipedFree(int in, int out, int capacity) {
+    if (in < 0) {
+      return capacity;
+    }
+    if (in == out) {
+      return 0;
+    }
+    return in > out ? capacity - (in - out) : out - in;
   }
 }

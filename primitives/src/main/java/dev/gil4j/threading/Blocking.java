@@ -1,5 +1,6 @@
 package dev.gil4j.threading;
 
+import dev.gil4j.profiler.locks.Parks;
 import dev.gil4j.runtime.Hooks;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
@@ -7,6 +8,9 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * The slow path every primitive shares: CPython's {@code acquire_timed} after its non-blocking try
  * failed. The GIL (when the agent installed one) is released for the whole wait and re-taken before
  * returning; every wait is uninterruptible, keeping an interrupt for the caller to see afterwards.
+ *
+ * <p>gil4j's primitives record their own waits, so the park hook leaves theirs alone ({@link
+ * Parks#quiet}).
  *
  * <p>Design: callers try without blocking first and come here only when that failed, so an
  * uncontended operation never touches the GIL. Waiting is built on {@code java.util.concurrent} and
@@ -18,6 +22,7 @@ final class Blocking {
   /** Acquires {@code sync} exclusively with {@code arg}; false if {@code nanos} passed first. */
   static boolean exclusive(AbstractQueuedSynchronizer sync, int arg, long nanos) {
     boolean released = Hooks.beforeBlocking();
+    Parks.quiet();
     try {
       if (nanos == Timeouts.FOREVER) {
         sync.acquire(arg);
@@ -25,6 +30,7 @@ final class Blocking {
       }
       return timed(sync, arg, nanos, false);
     } finally {
+      Parks.loud();
       if (released) {
         Hooks.afterBlocking();
       }
@@ -34,6 +40,7 @@ final class Blocking {
   /** Acquires {@code sync} in shared mode with {@code arg}; false if {@code nanos} passed first. */
   static boolean shared(AbstractQueuedSynchronizer sync, int arg, long nanos) {
     boolean released = Hooks.beforeBlocking();
+    Parks.quiet();
     try {
       if (nanos == Timeouts.FOREVER) {
         sync.acquireShared(arg);
@@ -41,6 +48,7 @@ final class Blocking {
       }
       return timed(sync, arg, nanos, true);
     } finally {
+      Parks.loud();
       if (released) {
         Hooks.afterBlocking();
       }

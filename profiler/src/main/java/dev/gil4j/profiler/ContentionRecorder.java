@@ -35,7 +35,6 @@ public final class ContentionRecorder {
 
   private static final ConcurrentHashMap<String, Site> SITES = new ConcurrentHashMap<>();
   private static final List<Site> BY_ID = new CopyOnWriteArrayList<>();
-  private static final AtomicInteger NEXT_ID = new AtomicInteger();
   private static final int PURGE_EVERY = 1024;
 
   private static final Queue<Table> TABLES = new ConcurrentLinkedQueue<>();
@@ -59,13 +58,27 @@ public final class ContentionRecorder {
 
   /** The site of kind {@code kind} named {@code name}, created on first use. */
   public static Site site(String kind, String name) {
-    return SITES.computeIfAbsent(
-        kind + " " + name,
-        k -> {
-          Site s = new Site(NEXT_ID.getAndIncrement(), kind, name);
-          BY_ID.add(s);
-          return s;
-        });
+    String key = kind + " " + name;
+    Site s = SITES.get(key);
+    return s != null ? s : newSite(key, kind, name);
+  }
+
+  /**
+   * Sites are created one at a time, so that a site's id is its index in {@link #BY_ID}: two
+   * created at once could otherwise be added in the other order than their ids were drawn, and the
+   * values of one would be drained into the other (a wait seen at the wrong site was the "lost"
+   * wait of a read-write lock whose read and write sites were first used at the same moment).
+   */
+  private static Site newSite(String key, String kind, String name) {
+    synchronized (BY_ID) {
+      Site s = SITES.get(key);
+      if (s == null) {
+        s = new Site(BY_ID.size(), kind, name);
+        BY_ID.add(s);
+        SITES.put(key, s);
+      }
+      return s;
+    }
   }
 
   /** One place where threads contend: recording methods are safe from any thread. */

@@ -262,23 +262,8 @@ public final class Pipes {
     }
   }
 
-  /**
-   * Free space in a {@code PipedInputStream}'s circular buffer, from its fields {@code in} (where
-   * the next byte goes, -1 when empty) and {@code out} (where the next byte is read): a receive of
-   * more bytes than this waits for the reader.
-   */
-  public static int pipedFree(int in, int out, int capacity) {
-    if (in < 0) {
-      return capacity;
-    }
-    if (in == out) {
-      return 0;
-    }
-    return in > out ? capacity - (in - out) : out - in;
-  }
-
   /** The first application frame of the caller's stack, as a stack trace prints it; or null. */
-  private static String creationSite() {
+  public static String creationSite() {
     return WALKER.walk(FirstApplicationFrame.INSTANCE);
   }
 
@@ -303,7 +288,7 @@ public final class Pipes {
   }
 
   /** {@code com.acme.Shell.run(Shell.java:42)}, as a stack trace element prints it. */
-  static String site(String className, String method, String file, int line) {
+  public static String site(String className, String method, String file, int line) {
     String where = file == null ? "Unknown Source" : line < 0 ? file : file + ":" + line;
     return className + "." + method + "(" + where + ")";
   }

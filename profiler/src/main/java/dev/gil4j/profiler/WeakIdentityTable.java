@@ -14,7 +14,7 @@ import java.lang.ref.WeakReference;
  * <p>Design: an immutable open-addressing array, indexed by {@link System#identityHashCode}, is
  * replaced whole on each {@code put}; readers see either the old array or the new one.
  */
-final class WeakIdentityTable<V> {
+public final class WeakIdentityTable<V> {
   private static final Entry<?>[] EMPTY = new Entry<?>[0];
 
   private volatile Entry<?>[] table = EMPTY;
@@ -31,13 +31,13 @@ final class WeakIdentityTable<V> {
   }
 
   /** Whether no key was ever put, or every key put has been collected and purged since. */
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return table.length == 0;
   }
 
   /** The value for {@code key}, or null. */
   @SuppressWarnings("unchecked")
-  V get(Object key) {
+  public V get(Object key) {
     Entry<?>[] t = table;
     if (t.length == 0 || key == null) {
       return null;
@@ -56,7 +56,7 @@ final class WeakIdentityTable<V> {
   }
 
   /** Maps {@code key} to {@code value}, replacing any value it had. */
-  synchronized void put(Object key, V value) {
+  public synchronized void put(Object key, V value) {
     int live = 1;
     for (Entry<?> e : table) {
       if (e != null && e.get() != null && e.get() != key) {

@@ -102,14 +102,6 @@ class PipesTest {
   }
 
   @Test
-  void freeSpaceOfAPipedBufferFollowsItsCircularIndices() {
-    assertEquals(16, Pipes.pipedFree(-1, 0, 16), "empty");
-    assertEquals(0, Pipes.pipedFree(5, 5, 16), "full");
-    assertEquals(12, Pipes.pipedFree(4, 0, 16), "4 bytes from 0");
-    assertEquals(3, Pipes.pipedFree(7, 10, 16), "wrapped: 13 bytes");
-  }
-
-  @Test
   void creationSitesPrintLikeStackTraceElements() {
     assertEquals("a.B.c(B.java:7)", Pipes.site("a.B", "c", "B.java", 7));
     assertEquals("a.B.c(B.java)", Pipes.site("a.B", "c", "B.java", -1));

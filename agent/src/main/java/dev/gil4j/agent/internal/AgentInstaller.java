@@ -10,7 +10,9 @@ import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.AgentRecording;
 import dev.gil4j.profiler.jfr.JfrEvents;
+import dev.gil4j.profiler.locks.Parks;
 import dev.gil4j.runtime.Hooks;
+import dev.gil4j.runtime.internal.ProfilingHooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -41,6 +43,12 @@ public final class AgentInstaller {
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
     GilCore core = options.gil() ? installGil(options, inst) : null;
+    if (options.profile()) {
+      Hooks.installProfiling(ProfilingHooks.INSTANCE);
+    }
+    if (options.gil() || options.profile()) {
+      installJdk(inst, options.gil());
+    }
     JfrEvents.install(
         core == null
             ? null
@@ -197,7 +205,7 @@ public final class AgentInstaller {
     return false;
   }
 
-  /** The GIL, its safety net, and its hooks at the JDK's blocking points. */
+  /** The GIL and its safety net, behind the hooks. */
   private static GilCore installGil(Options options, Instrumentation inst) {
     GilConfig config =
         new GilConfig(
@@ -205,9 +213,17 @@ public final class AgentInstaller {
             options.switchNanos(),
             options.ticks(),
             options.tokens());
-    GilCore core = new GilCore(config, Hooks.breaker());
-    Hooks.install(core);
+    GilCore core = new GilCore(config, Hooks::requestCheckpoints);
+    Hooks.installGil(core);
     core.startWatchdog();
+    return core;
+  }
+
+  /**
+   * The advice in the JDK: the GIL's blocking points and call sites with the GIL, and what
+   * contention profiling needs (parks, pipes) with it or without.
+   */
+  private static void installJdk(Instrumentation inst, boolean gil) {
     // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
     AtomicBoolean reported = new AtomicBoolean();
     Consumer<String> firstError =
@@ -219,9 +235,11 @@ public final class AgentInstaller {
             }
           }
         };
-    JdkInstrumentation.install(inst, firstError);
-    JdkCallSites.install(inst, firstError);
-    return core;
+    JdkInstrumentation.install(inst, gil, firstError);
+    Parks.hooked();
+    if (gil) {
+      JdkCallSites.install(inst, firstError);
+    }
   }
 
   /**

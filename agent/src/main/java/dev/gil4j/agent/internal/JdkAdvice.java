@@ -35,6 +35,31 @@ enum JdkAdvice {
     }
   },
 
+  /**
+   * {@code LockSupport.park*(blocker, …)}: the GIL released around the park, as {@link #BLOCKING}
+   * does, and the park timed for contention profiling inside that, named by its blocker.
+   */
+  PARK(true, Opcodes.INTEGER, Opcodes.LONG, "java/lang/Object") {
+    @Override
+    void enter(Site s, InsnList code) {
+      // exits see only the advice's own locals: the blocker travels in one of them
+      code.add(new VarInsnNode(Opcodes.ALOAD, 0));
+      code.add(new VarInsnNode(Opcodes.ASTORE, s.slot + 3));
+      paired(s, code, "beforeBlocking");
+      code.add(new VarInsnNode(Opcodes.ALOAD, s.slot + 3));
+      code.add(s.hooks("parkBegins", "(Ljava/lang/Object;)J"));
+      code.add(new VarInsnNode(Opcodes.LSTORE, s.slot + 1));
+    }
+
+    @Override
+    void exit(Site s, InsnList code, boolean thrown) {
+      code.add(new VarInsnNode(Opcodes.ALOAD, s.slot + 3));
+      code.add(new VarInsnNode(Opcodes.LLOAD, s.slot + 1));
+      code.add(s.hooks("parkEnded", "(Ljava/lang/Object;J)V"));
+      pairedExit(s, code, thrown, "afterBlocking");
+    }
+  },
+
   /** A lock acquisition: the GIL released at its first wait stays released until it returns. */
   ACQUIRE(true, Opcodes.INTEGER) {
     @Override
@@ -289,7 +314,7 @@ enum JdkAdvice {
         code.add(s.field("out", "I"));
         code.add(s.field("buffer", "[B"));
         code.add(new InsnNode(Opcodes.ARRAYLENGTH));
-        code.add(s.pipes("pipedFree", "(III)I"));
+        code.add(s.hooks("pipedFree", "(III)I"));
       }
     }
     code.add(s.hooks("beforeBlocking", "()Z"));

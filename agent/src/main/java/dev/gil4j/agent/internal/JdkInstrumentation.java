@@ -4,7 +4,6 @@ import static dev.gil4j.agent.internal.JdkAdvice.BLOCKING;
 import static dev.gil4j.agent.internal.JdkAdvice.CLASS_LOADING;
 import static dev.gil4j.agent.internal.JdkPoint.each;
 import static dev.gil4j.agent.internal.JdkPoint.of;
-import static dev.gil4j.agent.internal.JdkPoint.startingWith;
 import static dev.gil4j.agent.internal.JdkPoint.taking;
 
 import dev.gil4j.runtime.Hooks;
@@ -31,7 +30,10 @@ import java.util.function.Consumer;
 final class JdkInstrumentation {
   static final List<JdkPoint> POINTS =
       points(
-          startingWith("java.util.concurrent.locks.LockSupport", "park", BLOCKING),
+          // parks with a blocker are also timed for contention profiling (PROFILING)
+          taking("java.util.concurrent.locks.LockSupport", "park", "()", BLOCKING),
+          taking("java.util.concurrent.locks.LockSupport", "parkNanos", "(J)", BLOCKING),
+          taking("java.util.concurrent.locks.LockSupport", "parkUntil", "(J)", BLOCKING),
           // JDK code waits too (Timer, ReferenceQueue…); wait(long) is native in JDK 17, and
           // application calls to it are rewritten at the call site instead.
           of("java.lang.Object", "wait", BLOCKING),
@@ -108,6 +110,21 @@ final class JdkInstrumentation {
           // the GIL, a stall only the safety net could end.
           of("sun.instrument.InstrumentationImpl", "transform", CLASS_LOADING));
 
+  /**
+   * What contention profiling needs, with the GIL on or off: parks timed where they block, named by
+   * their blocker, and the application's pipes.
+   */
+  static final List<JdkPoint> PROFILING =
+      points(
+          new JdkPoint(
+              "java/util/concurrent/locks/LockSupport",
+              "park",
+              true,
+              "(Ljava/lang/Object;",
+              null,
+              JdkAdvice.PARK),
+          PipeInstrumentation.POINTS.toArray(new JdkPoint[0]));
+
   private JdkInstrumentation() {}
 
   /** The table as one list: each argument a point, or an array of points. */
@@ -125,10 +142,10 @@ final class JdkInstrumentation {
 
   /**
    * Installs the advice, with the pipes' ({@link PipeInstrumentation}), and retransforms the
-   * advised JDK classes already loaded, and only those. Errors go to {@code onError} and leave that
-   * class as it was.
+   * advised JDK classes already loaded, and only those. With {@code gil} all of it, else only what
+   * contention profiling needs. Errors go to {@code onError} and leave that class as it was.
    */
-  static void install(Instrumentation inst, Consumer<String> onError) {
+  static void install(Instrumentation inst, boolean gil, Consumer<String> onError) {
     // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
     // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
     // monitor's header, and sun.nio.ch, so that a multiprocessing Connection can tell its socket's
@@ -144,8 +161,10 @@ final class JdkInstrumentation {
         Map.of());
     inst.redefineModule(
         Instrumentation.class.getModule(), gil4j, Map.of(), Map.of(), Set.of(), Map.of());
-    List<JdkPoint> all = new ArrayList<>(POINTS);
-    all.addAll(PipeInstrumentation.POINTS);
+    List<JdkPoint> all = new ArrayList<>(PROFILING);
+    if (gil) {
+      all.addAll(POINTS);
+    }
     JdkWeaver weaver = new JdkWeaver(all, JdkWeaver.HOOKS, JdkWeaver.PIPES, onError);
     inst.addTransformer(weaver, true);
     List<Class<?>> loaded = new ArrayList<>();

@@ -27,11 +27,8 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * An application subclass's {@code super(…)} call has no {@code new} of its own and is left alone,
  * so {@code class MyLock extends ReentrantLock} stays a ReentrantLock.
  *
- * <p>Monitors are timed when gil4j's monitor recorder is on the bootstrap class path. A {@code
- * synchronized} method is turned into a block for it only while the GIL is off: with the GIL on,
- * the checkpoint weaver adds a call right after each {@code monitorenter} and before the range that
- * would release the monitor if it threw, and C1 and C2 refuse to compile such a method ("unbalanced
- * monitors"), which a method keeping its flag avoids.
+ * <p>Monitors are timed when gil4j's monitor recorder is on the bootstrap class path ({@link
+ * MonitorTiming}): {@code Object.wait} calls always, {@code synchronized} blocks only with the GIL.
  */
 final class LockSwap {
   private static final String PROFILED = "dev/gil4j/profiler/locks/Profiled";
@@ -71,7 +68,7 @@ final class LockSwap {
       MethodNode m, String className, String sourceFile, Map<String, String> swaps) {
     boolean changed = swapConstructions(m, className, sourceFile, swaps);
     if (MONITORS) {
-      changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gil() == null);
+      changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gilInstalled());
     }
     return changed;
   }

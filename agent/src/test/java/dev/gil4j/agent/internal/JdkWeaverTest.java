@@ -261,7 +261,7 @@ class JdkWeaverTest {
   @Test
   void theAgentsTableWeavesThisJdksClassesIntoCodeThatVerifies() throws Exception {
     List<JdkPoint> all = new ArrayList<>(JdkInstrumentation.POINTS);
-    all.addAll(PipeInstrumentation.POINTS);
+    all.addAll(JdkInstrumentation.PROFILING);
     JdkWeaver weaver =
         new JdkWeaver(
             all,

@@ -3,18 +3,18 @@ package dev.gil4j.agent.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
 import dev.gil4j.agent.internal.fixtures.Monitored;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.Monitors;
+import dev.gil4j.runtime.Hooks;
+import dev.gil4j.runtime.internal.ProfilingHooks;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Optional;
@@ -28,19 +28,96 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.util.CheckClassAdapter;
 
 /**
- * Weaves {@link Monitored} as the agent does with profiling on, verifies and loads it, and checks
- * that it behaves as before while contended entries and waits land in {@link ContentionRecorder}.
+ * Weaves {@link Monitored} as the agent does with profiling on and the GIL installed (a GIL that
+ * never holds, so that entries are woven and nothing else changes), verifies and loads it, and
+ * checks that it behaves as before while contended entries in blocks and waits land in {@link
+ * ContentionRecorder}; and that without the GIL only waits are woven.
  */
 class MonitorTimingTest {
   private static final String NAME = Monitored.class.getName();
   private static byte[] original;
   private static Class<?> woven;
 
+  /**
+   * A GIL that never holds: the hooks behave as with the GIL on, blocking points release nothing.
+   */
+  private static final class IdleGil implements Hooks.Gil {
+    @Override
+    public void checkpoint() {}
+
+    @Override
+    public boolean beforeBlocking() {
+      return false;
+    }
+
+    @Override
+    public void afterBlocking() {}
+
+    @Override
+    public boolean threadStarting(Thread child) {
+      return false;
+    }
+
+    @Override
+    public void threadStartFailed(Thread child) {}
+
+    @Override
+    public void threadBegins() {}
+
+    @Override
+    public int nativeMethod(String name) {
+      return -1;
+    }
+
+    @Override
+    public int enterNative(int method) {
+      return Hooks.NATIVE_NOTHING;
+    }
+
+    @Override
+    public void exitNative(int entered) {}
+
+    @Override
+    public void threadEnded() {}
+
+    @Override
+    public void enterNoSwitch() {}
+
+    @Override
+    public void exitNoSwitch() {}
+
+    @Override
+    public void enterClassLoading() {}
+
+    @Override
+    public void exitClassLoading() {}
+
+    @Override
+    public boolean inside() {
+      return false;
+    }
+
+    @Override
+    public boolean acquireBegins() {
+      return false;
+    }
+
+    @Override
+    public void acquireEnds() {}
+
+    @Override
+    public void reportOnce(String what, Throwable t) {
+      throw new AssertionError(what, t);
+    }
+  }
+
   @BeforeAll
   static void weave() throws Exception {
     try (InputStream in = Monitored.class.getResourceAsStream("Monitored.class")) {
       original = in.readAllBytes();
     }
+    Hooks.installProfiling(ProfilingHooks.INSTANCE);
+    Hooks.installGil(new IdleGil());
     byte[] bytes = CheckpointWeaver.weave(original, false, LockSwap.available());
     assertNotNull(bytes);
     assertVerifies(bytes);
@@ -84,28 +161,44 @@ class MonitorTimingTest {
   }
 
   @Test
-  void anExceptionReleasesTheMonitorOfAConvertedMethod() throws Exception {
-    Object o = woven.getConstructor().newInstance();
-    InvocationTargetException e =
-        assertThrows(InvocationTargetException.class, () -> call(o, "throwing", true));
-    assertEquals(IllegalStateException.class, e.getCause().getClass());
-    Thread other = new Thread(() -> callUnchecked(o, "increment"));
-    other.start();
-    other.join(10_000);
-    assertFalse(other.isAlive(), "the monitor was left held");
+  void synchronizedMethodsKeepTheirFlag() throws Exception {
+    assertTrue(Modifier.isSynchronized(woven.getMethod("increment").getModifiers()));
   }
 
   @Test
-  void aConvertedMethodNoLongerCarriesTheSynchronizedFlag() throws Exception {
-    assertFalse(Modifier.isSynchronized(woven.getMethod("increment").getModifiers()));
-    assertTrue(Modifier.isSynchronized(Monitored.class.getMethod("increment").getModifiers()));
-  }
-
-  @Test
-  void aContendedSynchronizedMethodRecordsItsWait() throws Exception {
-    Object o = woven.getConstructor().newInstance();
-    blockBehind(o, "holdFor", () -> call(o, "increment"));
-    assertWaited(Monitors.ENTRY, NAME + " " + NAME + ".increment(Monitored.java:", 100);
+  void withoutTheGilOnlyWaitsAreWoven() throws Exception {
+    Hooks.installGil(null);
+    byte[] bytes;
+    try {
+      bytes = CheckpointWeaver.weave(original, false, LockSwap.available());
+    } finally {
+      Hooks.installGil(new IdleGil());
+    }
+    assertVerifies(bytes);
+    ClassReader reader = new ClassReader(bytes);
+    StringBuilder calls = new StringBuilder();
+    reader.accept(
+        new org.objectweb.asm.ClassVisitor(Opcodes.ASM9) {
+          @Override
+          public MethodVisitor visitMethod(
+              int access, String name, String desc, String sig, String[] exceptions) {
+            return new MethodVisitor(Opcodes.ASM9) {
+              @Override
+              public void visitMethodInsn(
+                  int op, String owner, String method, String d, boolean itf) {
+                if (owner.equals(CheckpointWeaver.HOOKS)) {
+                  calls.append(method).append(' ');
+                }
+              }
+            };
+          }
+        },
+        0);
+    assertTrue(calls.toString().contains("objectWait"), calls.toString());
+    assertFalse(calls.toString().contains("monitorArrive"), calls.toString());
+    Class<?> c = new Loader().define(NAME, bytes);
+    Object o = c.getConstructor().newInstance();
+    assertEquals(55, c.getMethod("manyReturns", int.class).invoke(o, 10));
   }
 
   @Test
@@ -114,15 +207,6 @@ class MonitorTimingTest {
     blockBehind(o, "holdBlockFor", () -> call(o, "incrementInBlock"));
     assertWaited(
         Monitors.ENTRY, "java.lang.Object " + NAME + ".incrementInBlock(Monitored.java:", 100);
-  }
-
-  @Test
-  void aContendedStaticMethodIsNamedByItsClassMonitor() throws Exception {
-    blockBehind(null, "holdClassFor", () -> call(null, "addToTotal", 2));
-    assertWaited(Monitors.ENTRY, NAME + ".class " + NAME + ".addToTotal(Monitored.java:", 100);
-    assertTrue(
-        Modifier.isSynchronized(woven.getMethod("incrementTotal").getModifiers()),
-        "nothing in it shows a Java 5+ class file, where a class constant may be loaded");
   }
 
   @Test
@@ -155,15 +239,13 @@ class MonitorTimingTest {
   @Test
   void anOldClassFileKeepsWorking() throws Exception {
     byte[] old = oldClass();
-    byte[] bytes = CheckpointWeaver.weave(old, false, LockSwap.available());
-    Class<?> c = new Loader().define("Old", bytes);
+    byte[] rewritten = CheckpointWeaver.weave(old, false, LockSwap.available());
+    // synchronized methods keep their flag, and this class has no block: nothing to change
+    Class<?> c = new Loader().define("Old", rewritten == null ? old : rewritten);
     Object o = c.getConstructor().newInstance();
     assertEquals(42, c.getMethod("get").invoke(o));
     assertEquals(7, c.getMethod("staticGet").invoke(null));
-    assertFalse(Modifier.isSynchronized(c.getMethod("get").getModifiers()));
-    assertTrue(
-        Modifier.isSynchronized(c.getMethod("staticGet").getModifiers()),
-        "a class constant cannot be loaded by a Java 1.4 class file: left as it was");
+    assertTrue(Modifier.isSynchronized(c.getMethod("get").getModifiers()));
   }
 
   /** A Java 1.4 class file (no stack map frames) with an instance and a static synchronized. */

@@ -73,6 +73,13 @@ class AttachTest {
     assertTrue(
         sites.stream().noneMatch(s -> s.startsWith(EARLY + "<clinit>")),
         () -> "a lock constructed before the attach cannot be swapped\n" + run.describe());
+    assertTrue(
+        run.gil4jLines().stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("gil4j:   park java.util.concurrent.locks.ReentrantLock@")
+                        && l.contains(" first waited for at " + TARGET + ".")),
+        () -> "its waits, timed where its threads park\n" + run.describe());
     Set<String> recorded = lockWaitSites(jfr);
     assertTrue(
         recorded.stream().anyMatch(s -> s.startsWith(LATE + "makeOne(")),

@@ -14,11 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Monitor timing woven into {@link HotMonitors} by the real agent, profiling with the GIL off, must
- * leave its hot {@code synchronized} blocks and methods compilable by C2: the JIT refuses a method
- * whose monitor use it cannot prove balanced, and that method then runs interpreted. The JVM's
- * {@code -XX:+PrintCompilation} output says which methods compiled, at which tier, and which it
- * skipped. The header reader is exported as the agent exports it with the GIL on.
+ * Monitor timing woven into {@link HotMonitors} by the real agent, with the GIL on, must leave its
+ * hot {@code synchronized} blocks and methods compilable by C2: the JIT refuses a method whose
+ * monitor use it cannot prove balanced, and that method then runs interpreted. The JVM's {@code
+ * -XX:+PrintCompilation} output says which methods compiled, at which tier, and which it skipped.
+ * Monitors are woven with the GIL on (without it, gil4j leaves them to the JVM).
  */
 class MonitorCompilationTest {
   private static final Path CLASSES = Path.of("target/test-classes");
@@ -27,7 +27,7 @@ class MonitorCompilationTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.it.Jdk#available")
   void wovenSynchronizedBlocksAndMethodsStillCompile(Jdk jdk) throws Exception {
-    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("gil=off,report=off");
+    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("report=off");
     List<String> options =
         List.of("-XX:+PrintCompilation", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
     try (LiveChild child = LiveChild.start(jdk, app, options, Duration.ofSeconds(90))) {

@@ -4,6 +4,7 @@ import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.JfrEvents;
+import dev.gil4j.runtime.Hooks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ import org.HdrHistogram.Histogram;
  * runs with its {@link ThreadState#guard} raised, which keeps the hooks out. Without it, a
  * contended lock parks, and the park hook re-enters the GIL from inside the mutex's own acquire.
  */
-public final class GilCore {
+public final class GilCore implements Hooks.Gil {
   private static final int STACK_DEPTH = 12;
   private static final int ASLEEP_POLLS = 5;
 
@@ -58,10 +59,12 @@ public final class GilCore {
   private final ThreadTable table = new ThreadTable();
   private final NativeMethods natives = new NativeMethods();
 
-  /** {@link #enterNative}'s answers: nothing to do after the call, a lazy mark, a release. */
-  public static final int NATIVE_NOTHING = 0;
-
+  /**
+   * {@link #enterNative}'s answers besides {@link Hooks#NATIVE_NOTHING} (nothing to do after the
+   * call): a lazy mark, a release.
+   */
   public static final int NATIVE_MARKED = 1;
+
   public static final int NATIVE_RELEASED = 2;
   private final Watchdog watchdog;
   private final Breaker breaker;
@@ -166,6 +169,7 @@ public final class GilCore {
    * then owes the GIL until it takes it at the start of its {@code run} ({@link #threadBegins}).
    * Returns whether {@code child} was registered by this call.
    */
+  @Override
   public boolean threadStarting(Thread child) {
     ThreadState parent = mine();
     if (parent == null || parent.guard > 0 || !inherits(child)) {
@@ -300,6 +304,7 @@ public final class GilCore {
   /**
    * Checkpoint slow path: honour a drop request, take a GIL owed (new thread, revoked), or tick.
    */
+  @Override
   public void checkpoint() {
     if (open) {
       return;
@@ -342,6 +347,7 @@ public final class GilCore {
    * loading a class the GIL is kept: its file reads are short, and handing the GIL over at each
    * would convoy class loading behind CPU-bound threads (the safety net covers a long wait there).
    */
+  @Override
   public boolean beforeBlocking() {
     ThreadState st = current();
     if (st == null || st.guard > 0 || st.loading > 0) {
@@ -382,6 +388,7 @@ public final class GilCore {
    * trying for the lock, let the GIL holder barge into the lock again and again: no convoy at all.
    * Returns whether to call {@link #acquireEnds}.
    */
+  @Override
   public boolean acquireBegins() {
     ThreadState st = current();
     if (st == null || st.guard > 0 || st.loading > 0) {
@@ -392,6 +399,7 @@ public final class GilCore {
   }
 
   /** Leaving a lock acquisition: takes the GIL if a wait inside released it. */
+  @Override
   public void acquireEnds() {
     ThreadState st = mine();
     if (st == null || st.acquiring == 0 || --st.acquiring > 0 || !st.releasedInAcquire) {
@@ -417,7 +425,14 @@ public final class GilCore {
     }
   }
 
+  @Override
+  public boolean inside() {
+    ThreadState st = mine();
+    return st != null && st.guard > 0;
+  }
+
   /** After a blocking call for which {@link #beforeBlocking} returned true. */
+  @Override
   public void afterBlocking() {
     ThreadState st = mine();
     if (st != null && st.guard == 0 && st.alive) {
@@ -442,7 +457,7 @@ public final class GilCore {
         || st.guard > 0
         || st.noSwitch > 0
         || st.nativeCall != ThreadState.OUTSIDE) {
-      return NATIVE_NOTHING;
+      return Hooks.NATIVE_NOTHING;
     }
     if (waiters > 0 && natives.blocks(method)) {
       // A method seen asleep before, and a thread waits: release at once, as CPython's
@@ -461,7 +476,7 @@ public final class GilCore {
   public void exitNative(int entered) {
     ThreadState st = mine();
     if (st == null
-        || entered == NATIVE_NOTHING
+        || entered == Hooks.NATIVE_NOTHING
         || (entered == NATIVE_MARKED
             && st.casNativeCall(ThreadState.IN_NATIVE, ThreadState.OUTSIDE))) {
       return;
@@ -497,6 +512,7 @@ public final class GilCore {
   }
 
   /** Entering a static initializer: checkpoints do not drop the GIL until the matching exit. */
+  @Override
   public void enterNoSwitch() {
     ThreadState st = mine();
     if (st != null) {
@@ -504,6 +520,7 @@ public final class GilCore {
     }
   }
 
+  @Override
   public void exitNoSwitch() {
     ThreadState st = mine();
     if (st != null && st.noSwitch > 0) {
@@ -512,6 +529,7 @@ public final class GilCore {
   }
 
   /** Entering class loading: neither checkpoints nor blocking points hand the GIL over. */
+  @Override
   public void enterClassLoading() {
     ThreadState st = mine();
     if (st != null) {
@@ -520,6 +538,7 @@ public final class GilCore {
     }
   }
 
+  @Override
   public void exitClassLoading() {
     ThreadState st = mine();
     if (st != null && st.loading > 0) {
@@ -529,6 +548,7 @@ public final class GilCore {
   }
 
   /** The calling thread is ending: it releases the GIL for good. */
+  @Override
   public void threadEnded() {
     ThreadState st = mine();
     if (st == null || !st.alive) {
@@ -1106,6 +1126,7 @@ public final class GilCore {
   }
 
   /** Reports an internal failure once on stderr; the application runs on. */
+  @Override
   public void reportOnce(String what, Throwable t) {
     if (reported.compareAndSet(false, true)) {
       System.err.println("gil4j: internal error (" + what + "), continuing: " + t);

@@ -317,11 +317,28 @@ public final class JfrEvents {
     long busy = e.heldTime + e.waitingTime;
     long whole = Math.max(registered, busy);
     e.releasedTime = whole - busy;
-    e.held = whole == 0 ? 0 : (double) e.heldTime / whole;
-    e.waiting = whole == 0 ? 0 : (double) e.waitingTime / whole;
-    e.released = whole == 0 ? 0 : (double) e.releasedTime / whole;
-    e.handOffsPerSecond = handOffs;
+    e.held = whole == 0 ? 0 : share(e.heldTime, whole);
+    e.waiting = whole == 0 ? 0 : share(e.waitingTime, whole);
+    e.released = whole == 0 ? 0 : share(e.releasedTime, whole);
+    e.handOffsPerSecond = significant(handOffs);
     e.interval = span;
+  }
+
+  /** {@code part / whole} to a hundredth of a percent: JMC and {@code jfr print} show it as is. */
+  static double share(long part, long whole) {
+    return Math.round(part * 10_000.0 / whole) / 10_000.0;
+  }
+
+  /**
+   * {@code v} to three significant digits ({@code 0.376}, {@code 102}): a rate measured over one
+   * period says no more, and JMC and {@code jfr print} show a double with all its digits.
+   */
+  static double significant(double v) {
+    if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+      return v;
+    }
+    double scale = Math.pow(10, 2 - (int) Math.floor(Math.log10(Math.abs(v))));
+    return Math.round(v * scale) / scale;
   }
 
   private static void fail(Throwable t) {

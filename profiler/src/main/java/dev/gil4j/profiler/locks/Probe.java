@@ -113,6 +113,34 @@ final class Probe implements Serializable {
     return now;
   }
 
+  /**
+   * The first attempt of an acquire failed: from now until {@link #acquired}, the calling thread's
+   * parks are this acquire's wait ({@link Parks}). Reads no clock.
+   *
+   * @param holdProbe the exclusive lock whose hold a park waits for, or null
+   * @param owner that lock's owner now, named by the wait's event
+   */
+  Parks.Acquire arrive(Probe holdProbe, Thread owner) {
+    return Parks.acquiring(this, holdProbe, owner);
+  }
+
+  /**
+   * The acquire {@link #arrive} began has ended (acquired, failed, timed out or interrupted): if it
+   * parked, records its wait from the first park, and commits its event.
+   *
+   * @return when the wait ended, or 0 if the acquire never parked
+   */
+  long acquired(Parks.Acquire a) {
+    long first = a.firstPark;
+    LockWaitEvent event = a.event;
+    Thread owner = a.owner;
+    a.probe = null;
+    a.holdProbe = null;
+    a.owner = null;
+    a.event = null;
+    return first == 0 ? 0 : waited(first, event, owner);
+  }
+
   /** The caller acquired the exclusive lock after waiting, at {@code now}: measure its hold. */
   void holdFrom(long now) {
     holdStart = now;

@@ -46,9 +46,11 @@ abstract class ProfiledCondition implements Condition {
     }
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       delegate.await();
     } finally {
+      Parks.loud();
       lock.holdFrom(probe.waited(start, event, null));
     }
   }
@@ -61,9 +63,11 @@ abstract class ProfiledCondition implements Condition {
     }
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       delegate.awaitUninterruptibly();
     } finally {
+      Parks.loud();
       lock.holdFrom(probe.waited(start, event, null));
     }
   }
@@ -75,9 +79,11 @@ abstract class ProfiledCondition implements Condition {
     }
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return delegate.awaitNanos(nanosTimeout);
     } finally {
+      Parks.loud();
       lock.holdFrom(probe.waited(start, event, null));
     }
   }
@@ -89,9 +95,11 @@ abstract class ProfiledCondition implements Condition {
     }
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return delegate.await(time, unit);
     } finally {
+      Parks.loud();
       lock.holdFrom(probe.waited(start, event, null));
     }
   }
@@ -103,9 +111,11 @@ abstract class ProfiledCondition implements Condition {
     }
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return delegate.awaitUntil(deadline);
     } finally {
+      Parks.loud();
       lock.holdFrom(probe.waited(start, event, null));
     }
   }

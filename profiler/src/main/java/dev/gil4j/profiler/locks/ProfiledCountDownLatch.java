@@ -39,9 +39,11 @@ public class ProfiledCountDownLatch extends CountDownLatch {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       super.await();
     } finally {
+      Parks.loud();
       probe.waited(start, event, null);
     }
   }
@@ -56,9 +58,11 @@ public class ProfiledCountDownLatch extends CountDownLatch {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return super.await(timeout, unit);
     } finally {
+      Parks.loud();
       probe.waited(start, event, null);
     }
   }

@@ -54,11 +54,13 @@ public class ProfiledCyclicBarrier extends CyclicBarrier {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     int index = -1;
     try {
       index = super.await();
       return index;
     } finally {
+      Parks.loud();
       if (index != TRIPPED) {
         probe.waited(start, event, null);
       }
@@ -73,11 +75,13 @@ public class ProfiledCyclicBarrier extends CyclicBarrier {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     int index = -1;
     try {
       index = super.await(timeout, unit);
       return index;
     } finally {
+      Parks.loud();
       if (index != TRIPPED) {
         probe.waited(start, event, null);
       }

@@ -67,9 +67,11 @@ public class ProfiledPhaser extends Phaser {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return super.arriveAndAwaitAdvance();
     } finally {
+      Parks.loud();
       probe.waited(start, event, null);
     }
   }
@@ -81,9 +83,11 @@ public class ProfiledPhaser extends Phaser {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return super.awaitAdvance(phase);
     } finally {
+      Parks.loud();
       probe.waited(start, event, null);
     }
   }
@@ -95,9 +99,11 @@ public class ProfiledPhaser extends Phaser {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return super.awaitAdvanceInterruptibly(phase);
     } finally {
+      Parks.loud();
       probe.waited(start, event, null);
     }
   }
@@ -114,9 +120,11 @@ public class ProfiledPhaser extends Phaser {
     }
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
+    Parks.quiet();
     try {
       return super.awaitAdvanceInterruptibly(phase, timeout, unit);
     } finally {
+      Parks.loud();
       probe.waited(start, event, null);
     }
   }

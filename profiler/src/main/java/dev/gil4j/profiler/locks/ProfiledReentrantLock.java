@@ -1,7 +1,6 @@
 package dev.gil4j.profiler.locks;
 
 import dev.gil4j.profiler.ContentionRecorder;
-import dev.gil4j.profiler.jfr.LockWaitEvent;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -18,10 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li><b>Wait</b>: each {@code lock}, {@code lockInterruptibly} or timed {@code tryLock} whose
- *       first attempt fails is timed from then until it returns or throws (acquired, timed out,
- *       interrupted), and emits a {@link LockWaitEvent} naming the owner at that moment. Calls that
- *       fail or return before waiting (an interrupted caller, a timeout of zero or less) and the
- *       untimed {@code tryLock()} are not recorded.
+ *       first attempt fails and which then parks ({@link Parks}) is timed from its first park until
+ *       it returns or throws (acquired, timed out, interrupted), and emits a {@link LockWaitEvent}
+ *       naming the owner when it began. One that spins or barges its way in without parking, calls
+ *       that fail or return before waiting (an interrupted caller, a timeout of zero or less) and
+ *       the untimed {@code tryLock()} are not recorded. Without gil4j's agent, where no park is
+ *       seen, a wait is timed from the failed first attempt.
  *   <li><b>Hold</b>, from the outermost acquisition to the outermost {@code unlock}: recorded for a
  *       hold that began with a wait, measured from the end of that wait; and for a hold that began
  *       uncontended but during which another thread started waiting, measured from that thread's
@@ -43,8 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Cost</b>: an uncontended {@code lock}/{@code unlock} costs the JDK's plus a branch each
  * (for a fair lock, plus the queue check the JDK's own fair first attempt makes); it reads no clock
- * and allocates nothing. A contended acquire adds two {@link System#nanoTime} calls, a histogram
- * record and a JFR event (allocated, and committed only if a recording wants it), after acquiring.
+ * and allocates nothing. A failed first attempt adds a thread-local lookup; a wait that parks adds
+ * two {@link System#nanoTime} calls at the first park, one after acquiring, a histogram record and
+ * a JFR event (allocated, and committed only if a recording wants it).
  */
 public class ProfiledReentrantLock extends ReentrantLock {
   private static final long serialVersionUID = 1L;
@@ -138,43 +140,41 @@ public class ProfiledReentrantLock extends ReentrantLock {
   }
 
   private void lockAfterWait() {
-    long start = System.nanoTime();
-    Thread owner = super.getOwner();
-    probe.contended(start, owner);
-    LockWaitEvent event = Probe.beginWait();
-    super.lock();
-    probe.holdFrom(probe.waited(start, event, owner));
+    Parks.Acquire wait = probe.arrive(probe, super.getOwner());
+    long end = 0;
+    try {
+      super.lock();
+    } finally {
+      end = probe.acquired(wait);
+    }
+    if (end != 0) {
+      probe.holdFrom(end);
+    }
   }
 
   private void lockInterruptiblyAfterWait() throws InterruptedException {
-    long start = System.nanoTime();
-    Thread owner = super.getOwner();
-    probe.contended(start, owner);
-    LockWaitEvent event = Probe.beginWait();
+    Parks.Acquire wait = probe.arrive(probe, super.getOwner());
     boolean acquired = false;
     try {
       super.lockInterruptibly();
       acquired = true;
     } finally {
-      long end = probe.waited(start, event, owner);
-      if (acquired) {
+      long end = probe.acquired(wait);
+      if (acquired && end != 0) {
         probe.holdFrom(end);
       }
     }
   }
 
   private boolean tryLockAfterWait(long timeout, TimeUnit unit) throws InterruptedException {
-    long start = System.nanoTime();
-    Thread owner = super.getOwner();
-    probe.contended(start, owner);
-    LockWaitEvent event = Probe.beginWait();
+    Parks.Acquire wait = probe.arrive(probe, super.getOwner());
     boolean acquired = false;
     try {
       acquired = super.tryLock(timeout, unit);
       return acquired;
     } finally {
-      long end = probe.waited(start, event, owner);
-      if (acquired) {
+      long end = probe.acquired(wait);
+      if (acquired && end != 0) {
         probe.holdFrom(end);
       }
     }

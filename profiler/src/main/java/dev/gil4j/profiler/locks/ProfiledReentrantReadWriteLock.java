@@ -178,35 +178,29 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
     }
 
     private void lockAfterWait() {
-      long start = System.nanoTime();
-      Thread owner = lock.writer();
-      lock.writeLock.probe.contended(start, owner);
-      LockWaitEvent event = Probe.beginWait();
-      super.lock();
-      probe.waited(start, event, owner);
+      Parks.Acquire wait = probe.arrive(lock.writeLock.probe, lock.writer());
+      try {
+        super.lock();
+      } finally {
+        probe.acquired(wait);
+      }
     }
 
     private void lockInterruptiblyAfterWait() throws InterruptedException {
-      long start = System.nanoTime();
-      Thread owner = lock.writer();
-      lock.writeLock.probe.contended(start, owner);
-      LockWaitEvent event = Probe.beginWait();
+      Parks.Acquire wait = probe.arrive(lock.writeLock.probe, lock.writer());
       try {
         super.lockInterruptibly();
       } finally {
-        probe.waited(start, event, owner);
+        probe.acquired(wait);
       }
     }
 
     private boolean tryLockAfterWait(long timeout, TimeUnit unit) throws InterruptedException {
-      long start = System.nanoTime();
-      Thread owner = lock.writer();
-      lock.writeLock.probe.contended(start, owner);
-      LockWaitEvent event = Probe.beginWait();
+      Parks.Acquire wait = probe.arrive(lock.writeLock.probe, lock.writer());
       try {
         return super.tryLock(timeout, unit);
       } finally {
-        probe.waited(start, event, owner);
+        probe.acquired(wait);
       }
     }
   }
@@ -287,25 +281,26 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
     }
 
     private void lockAfterWait() {
-      long start = System.nanoTime();
-      Thread owner = lock.writer();
-      probe.contended(start, owner);
-      LockWaitEvent event = Probe.beginWait();
-      super.lock();
-      probe.holdFrom(probe.waited(start, event, owner));
+      Parks.Acquire wait = probe.arrive(probe, lock.writer());
+      long end = 0;
+      try {
+        super.lock();
+      } finally {
+        end = probe.acquired(wait);
+      }
+      if (end != 0) {
+        probe.holdFrom(end);
+      }
     }
 
     private void lockInterruptiblyAfterWait() throws InterruptedException {
-      long start = System.nanoTime();
-      Thread owner = lock.writer();
-      probe.contended(start, owner);
-      LockWaitEvent event = Probe.beginWait();
+      Parks.Acquire wait = probe.arrive(probe, lock.writer());
       boolean acquired = false;
       try {
         super.lockInterruptibly();
         acquired = true;
       } finally {
-        long end = probe.waited(start, event, owner);
+        long end = probe.acquired(wait);
         if (acquired) {
           probe.holdFrom(end);
         }
@@ -313,16 +308,13 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
     }
 
     private boolean tryLockAfterWait(long timeout, TimeUnit unit) throws InterruptedException {
-      long start = System.nanoTime();
-      Thread owner = lock.writer();
-      probe.contended(start, owner);
-      LockWaitEvent event = Probe.beginWait();
+      Parks.Acquire wait = probe.arrive(probe, lock.writer());
       boolean acquired = false;
       try {
         acquired = super.tryLock(timeout, unit);
         return acquired;
       } finally {
-        long end = probe.waited(start, event, owner);
+        long end = probe.acquired(wait);
         if (acquired) {
           probe.holdFrom(end);
         }

@@ -106,30 +106,30 @@ public class ProfiledSemaphore extends Semaphore {
   }
 
   private void acquireAfterWait(int permits) throws InterruptedException {
-    long start = System.nanoTime();
-    LockWaitEvent event = Probe.beginWait();
+    Parks.Acquire wait = probe.arrive(null, null);
     try {
       super.acquire(permits);
     } finally {
-      probe.waited(start, event, null);
+      probe.acquired(wait);
     }
   }
 
   private void acquireUninterruptiblyAfterWait(int permits) {
-    long start = System.nanoTime();
-    LockWaitEvent event = Probe.beginWait();
-    super.acquireUninterruptibly(permits);
-    probe.waited(start, event, null);
+    Parks.Acquire wait = probe.arrive(null, null);
+    try {
+      super.acquireUninterruptibly(permits);
+    } finally {
+      probe.acquired(wait);
+    }
   }
 
   private boolean tryAcquireAfterWait(int permits, long timeout, TimeUnit unit)
       throws InterruptedException {
-    long start = System.nanoTime();
-    LockWaitEvent event = Probe.beginWait();
+    Parks.Acquire wait = probe.arrive(null, null);
     try {
       return super.tryAcquire(permits, timeout, unit);
     } finally {
-      probe.waited(start, event, null);
+      probe.acquired(wait);
     }
   }
 }

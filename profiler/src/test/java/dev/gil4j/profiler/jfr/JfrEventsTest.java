@@ -95,6 +95,8 @@ class JfrEventsTest {
 
   @Test
   void emittingAllocatesNothingWhileNoRecordingWantsTheEvents() {
+    // JFR initialized, as by a recording any other test may or may not have started before
+    FlightRecorder.getFlightRecorder();
     JfrEvents.install(null);
     assertTrue(JfrEvents.started(), "JFR initialized: the event classes are in play");
     assertTrue(
@@ -157,6 +159,16 @@ class JfrEventsTest {
             .orElseThrow();
     assertEquals(2, all.waits().getTotalCount());
     assertEquals(1, all.holds().getTotalCount());
+  }
+
+  @Test
+  void ratesAndSharesCarryTheDigitsTheyMeasure() {
+    assertEquals(0.376, JfrEvents.significant(0.3756610488223498));
+    assertEquals(101.0, JfrEvents.significant(100.6));
+    assertEquals(12300.0, JfrEvents.significant(12345.6));
+    assertEquals(0.0, JfrEvents.significant(0));
+    assertEquals(0.4863, JfrEvents.share(486_312, 1_000_000));
+    assertEquals(1.0, JfrEvents.share(7, 7));
   }
 
   private static ContentionRecorder.SiteSnapshot find(ContentionRecorder.Interval i, String name) {

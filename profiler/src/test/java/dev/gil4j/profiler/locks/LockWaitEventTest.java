@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gil4j.profiler.jfr.JfrEvents;
 import dev.gil4j.profiler.jfr.LockWaitEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ class LockWaitEventTest {
   @Test
   void contendedWaitsBecomeEventsWithClassSiteOwnerAndStack() throws Exception {
     Path file = dir.resolve("lockwait.jfr");
+    // As the agent does; without it the events were written only when another test had done so.
+    JfrEvents.install(null);
     try (Recording recording = new Recording()) {
       recording.enable("gil4j.LockWait").withThreshold(Duration.ZERO).withStackTrace();
       recording.start();
