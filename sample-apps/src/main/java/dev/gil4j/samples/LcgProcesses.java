@@ -50,7 +50,8 @@ final class LcgProcesses {
                 childEnd.recv();
                 long began = System.nanoTime();
                 long sum = new LcgChains().sumOfChains(from, to, work);
-                childEnd.send(new long[] {sum, System.nanoTime() - began});
+                // a tuple: what a Connection sends is pickled, as in Python
+                childEnd.send(new Object[] {sum, System.nanoTime() - began});
               });
       children[p].start();
       parentEnds[p] = pipe.first();
@@ -66,9 +67,9 @@ final class LcgProcesses {
     long checksum = 0;
     long slowestComputeNanos = 0;
     for (int p = 0; p < n; p++) {
-      long[] result = (long[]) receive(program, children[p], parentEnds[p]);
-      checksum += result[0];
-      slowestComputeNanos = Math.max(slowestComputeNanos, result[1]);
+      Object[] result = (Object[]) receive(program, children[p], parentEnds[p]);
+      checksum += ((Number) result[0]).longValue();
+      slowestComputeNanos = Math.max(slowestComputeNanos, ((Number) result[1]).longValue());
     }
     double wallMs = Metrics.millis(start, System.nanoTime());
     for (Process child : children) {
