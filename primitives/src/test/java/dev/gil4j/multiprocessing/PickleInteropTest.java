@@ -7,15 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.StreamCorruptedException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -287,62 +282,14 @@ class PickleInteropTest {
     }
   }
 
-  private static java.lang.Process python(String script, Path address) throws IOException {
-    return new ProcessBuilder("python3", "-c", script, address.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-  }
-
-  private static void awaitExit(java.lang.Process py) throws InterruptedException {
-    if (!py.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-      py.destroyForcibly();
-      throw new AssertionError("python3 did not end within " + LIMIT);
-    }
-    assertEquals(0, py.exitValue(), "python3's exit status");
-  }
-
   @Test
   void everyTypeTravelsBothWaysWithAPythonClient() throws Exception {
-    Children.within(
-        LIMIT,
-        () -> {
-          try (Listener listener = Listener.open()) {
-            java.lang.Process py = python(CLIENT, listener.address());
-            try {
-              try (Connection conn = listener.accept()) {
-                exchange(conn);
-              }
-              awaitExit(py);
-            } finally {
-              py.destroyForcibly();
-            }
-          }
-        });
+    PythonPeer.asClient(CLIENT, LIMIT, PickleInteropTest::exchange);
   }
 
   @Test
   void everyTypeTravelsBothWaysWithAPythonListener() throws Exception {
-    Children.within(
-        LIMIT,
-        () -> {
-          Path dir = Files.createTempDirectory("gil4j-py-");
-          Path address = dir.resolve("py.sock");
-          java.lang.Process py = python(LISTENER, address);
-          try {
-            BufferedReader out =
-                new BufferedReader(
-                    new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("ready", out.readLine());
-            try (Connection conn = Connection.connect(address)) {
-              exchange(conn);
-            }
-            awaitExit(py);
-          } finally {
-            py.destroyForcibly();
-            Files.deleteIfExists(address);
-            Files.deleteIfExists(dir);
-          }
-        });
+    PythonPeer.asListener(LISTENER, LIMIT, PickleInteropTest::exchange);
   }
 
   @Test

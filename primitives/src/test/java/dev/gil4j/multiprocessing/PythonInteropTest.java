@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -74,12 +70,6 @@ class PythonInteropTest {
     assumeTrue(found, "python3 with multiprocessing is not installed: CPython interop not tested");
   }
 
-  private static java.lang.Process python(String script, Path address) throws IOException {
-    return new ProcessBuilder("python3", "-c", script, address.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-  }
-
   /** Sends messages a Python echo peer reverses, and checks each answer. */
   private static void exchange(Connection conn) throws IOException {
     assertArrayEquals("hello from python".getBytes(StandardCharsets.US_ASCII), conn.recvBytes());
@@ -100,55 +90,13 @@ class PythonInteropTest {
     assertArrayEquals(new byte[] {0, 0, 4, 3, 2, 0}, into);
   }
 
-  private static void awaitExit(java.lang.Process py) throws InterruptedException {
-    if (!py.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-      py.destroyForcibly();
-      throw new AssertionError("python3 did not end within " + LIMIT);
-    }
-    assertEquals(0, py.exitValue(), "python3's exit status");
-  }
-
   @Test
   void pythonClientTalksToAJavaListener() throws Exception {
-    Children.within(
-        LIMIT,
-        () -> {
-          try (Listener listener = Listener.open()) {
-            java.lang.Process py = python(CLIENT, listener.address());
-            try {
-              try (Connection conn = listener.accept()) {
-                exchange(conn);
-              }
-              awaitExit(py);
-            } finally {
-              py.destroyForcibly();
-            }
-          }
-        });
+    PythonPeer.asClient(CLIENT, LIMIT, PythonInteropTest::exchange);
   }
 
   @Test
   void javaConnectsToAPythonListener() throws Exception {
-    Children.within(
-        LIMIT,
-        () -> {
-          Path dir = Files.createTempDirectory("gil4j-py-");
-          Path address = dir.resolve("py.sock");
-          java.lang.Process py = python(LISTENER, address);
-          try {
-            BufferedReader out =
-                new BufferedReader(
-                    new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("ready", out.readLine());
-            try (Connection conn = Connection.connect(address)) {
-              exchange(conn);
-            }
-            awaitExit(py);
-          } finally {
-            py.destroyForcibly();
-            Files.deleteIfExists(address);
-            Files.deleteIfExists(dir);
-          }
-        });
+    PythonPeer.asListener(LISTENER, LIMIT, PythonInteropTest::exchange);
   }
 }
