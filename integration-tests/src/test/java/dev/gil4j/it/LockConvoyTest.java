@@ -8,13 +8,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * taken alone, ~2 µs of work per operation ({@code Locks nested}). Under the GIL, 4 threads run
  * slower than 1 (CPython: 0.19–0.23x on a quiet 2-core machine): a waiter woken by a lock's release
  * takes the lock with the GIL released and then waits for the GIL while owning it, so every thread
- * that needs that lock blocks until the GIL changes hands. With the GIL off there is no such wait.
+ * that needs that lock blocks until the GIL changes hands. With the GIL off there is no such wait,
+ * though 4 threads contending for the same locks on 2 cores still lose something to the JVM's own
+ * lock hand-offs (0.8x seen on a quiet machine): no convoy means not falling below half.
  */
 class LockConvoyTest {
   private static final String[] ARGS = {"--shapes", "nested", "--ops", "100000", "--threads", "4"};
 
   /** 4 threads at most this fast relative to 1 thread under the GIL: a convoy. */
   private static final double CONVOY = 0.9;
+
+  /** 4 threads at least this fast relative to 1 thread with the GIL off: no convoy. */
+  private static final double NO_CONVOY = 0.5;
 
   /** Runs that miss the bound are repeated, up to this many in all: noise only ever hides it. */
   private static final int ATTEMPTS = 3;
@@ -40,12 +45,12 @@ class LockConvoyTest {
   void nestedLocksDoNotConvoyWithTheGilOff(Jdk jdk) {
     double leastBusy = 1;
     double speedup = 0;
-    for (int run = 0; run < ATTEMPTS && speedup < CONVOY; run++) {
+    for (int run = 0; run < ATTEMPTS && speedup < NO_CONVOY; run++) {
       double busy = MachineLoad.busy();
       leastBusy = Math.min(leastBusy, busy);
       speedup = Math.max(speedup, speedup(jdk, "gil=off", busy));
     }
-    if (speedup < CONVOY) {
+    if (speedup < NO_CONVOY) {
       MachineLoad.failUnlessBusy(
           leastBusy, "4 threads on nested locks ran only " + speedup + "x as fast as 1");
     }

@@ -57,7 +57,16 @@ class FidelityTest {
           List.of("hand-offs at switch=5ms", "median run (ms)"),
           List.of("hand-offs at switch=1ms", "switches/s"),
           List.of("hand-offs at switch=1ms", "median run (ms)"),
-          List.of("convoy", "slowdown beside a CPU thread (x)"));
+          List.of("convoy", "slowdown beside a CPU thread (x)"),
+          List.of("lock contention", "one lock: 4 threads vs 1 (x)"),
+          List.of("lock contention", "one lock: held at 1 thread (share)"),
+          List.of("lock contention", "readers-writer: 4 threads vs 1 (x)"),
+          List.of("lock contention", "readers-writer: read held at 1 thread (share)"),
+          List.of("lock contention", "readers-writer: write held at 1 thread (share)"),
+          List.of("lock contention", "nested locks: 4 threads vs 1 (x)"),
+          List.of("lock contention", "nested: global held at 1 thread (share)"),
+          List.of("lock contention", "nested: stripe held at 1 thread (share)"),
+          List.of("lock contention", "nested synchronized: 4 threads vs 1 (x)"));
 
   private static final Pattern JSON_ROW =
       Pattern.compile(
