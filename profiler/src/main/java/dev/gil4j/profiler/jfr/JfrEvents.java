@@ -52,6 +52,12 @@ public final class JfrEvents {
   // Guarded by JfrEvents.class: the usage the previous gil4j.GilStatistics events were cut from.
   private static GilUsage previous;
 
+  /**
+   * Whether every recording stopped since the last periodic events: the next ones must not cover
+   * the time none ran. (Not at start: a recording may already run when gil4j installs.)
+   */
+  private static volatile boolean idle;
+
   private JfrEvents() {}
 
   /**
@@ -80,6 +86,8 @@ public final class JfrEvents {
             public void recordingStateChanged(Recording recording) {
               if (recording.getState() == RecordingState.RUNNING) {
                 recordingStarted();
+              } else if (running() == 0) {
+                idle = true;
               }
             }
           });
@@ -189,21 +197,44 @@ public final class JfrEvents {
    */
   private static void recordingStarted() {
     try {
-      int running = 0;
-      for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
-        if (r.getState() == RecordingState.RUNNING) {
-          running++;
-        }
-      }
-      if (running == 1) {
-        ContentionRecorder.interval();
-        synchronized (JfrEvents.class) {
-          Supplier<GilUsage> source = usage;
-          previous = source == null ? null : source.get();
-        }
+      if (running() == 1) {
+        forgetTheIdleTime();
       }
     } catch (Throwable t) {
       fail(t);
+    }
+  }
+
+  private static int running() {
+    int running = 0;
+    for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+      if (r.getState() == RecordingState.RUNNING) {
+        running++;
+      }
+    }
+    return running;
+  }
+
+  private static void forgetTheIdleTime() {
+    ContentionRecorder.interval();
+    synchronized (JfrEvents.class) {
+      Supplier<GilUsage> source = usage;
+      previous = source == null ? null : source.get();
+    }
+  }
+
+  /**
+   * JFR may emit a starting recording's first periodic events before it tells its listeners that
+   * the recording runs: the time no recording ran is forgotten here too, before any period ends.
+   */
+  private static void forgetIfIdle() {
+    if (idle) {
+      idle = false;
+      try {
+        forgetTheIdleTime();
+      } catch (Throwable t) {
+        fail(t);
+      }
     }
   }
 
@@ -217,6 +248,7 @@ public final class JfrEvents {
   }
 
   private static void histograms() {
+    forgetIfIdle();
     try {
       ContentionRecorder.Interval interval = ContentionRecorder.interval();
       long span = interval.endNanos() - interval.startNanos();
@@ -258,6 +290,7 @@ public final class JfrEvents {
   }
 
   private static synchronized void gilStatistics() {
+    forgetIfIdle();
     Supplier<GilUsage> source = usage;
     if (source == null) {
       return;
