@@ -85,6 +85,8 @@ public final class JfrEvents {
             @Override
             public void recordingStateChanged(Recording recording) {
               if (recording.getState() == RecordingState.RUNNING) {
+                // the idle time ends here if no periodic hook ended it first
+                idle = false;
                 recordingStarted();
               } else if (running() == 0) {
                 idle = true;
