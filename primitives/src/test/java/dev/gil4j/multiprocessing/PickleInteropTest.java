@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.StreamCorruptedException;
@@ -20,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -188,18 +186,7 @@ class PickleInteropTest {
 
   @BeforeAll
   static void needsPython() throws InterruptedException {
-    boolean found;
-    try {
-      java.lang.Process p =
-          new ProcessBuilder("python3", "-c", "import multiprocessing.connection")
-              .redirectErrorStream(true)
-              .start();
-      found = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-      p.destroyForcibly();
-    } catch (IOException e) {
-      found = false;
-    }
-    assumeTrue(found, "python3 with multiprocessing is not installed: pickle interop not tested");
+    PythonPeer.assumePython("pickle interop");
   }
 
   /** Java's side of the Python script's {@code serve}. */

@@ -2,13 +2,11 @@ package dev.gil4j.multiprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -56,18 +54,7 @@ class PythonInteropTest {
 
   @BeforeAll
   static void needsPython() throws InterruptedException {
-    boolean found;
-    try {
-      java.lang.Process p =
-          new ProcessBuilder("python3", "-c", "import multiprocessing.connection")
-              .redirectErrorStream(true)
-              .start();
-      found = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-      p.destroyForcibly();
-    } catch (IOException e) {
-      found = false;
-    }
-    assumeTrue(found, "python3 with multiprocessing is not installed: CPython interop not tested");
+    PythonPeer.assumePython("CPython interop");
   }
 
   /** Sends messages a Python echo peer reverses, and checks each answer. */

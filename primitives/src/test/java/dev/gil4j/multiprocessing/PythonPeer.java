@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A CPython process at the other end of a {@link Connection}, for the interop tests: a script run
@@ -24,6 +25,23 @@ final class PythonPeer {
   }
 
   private PythonPeer() {}
+
+  /** Skips the calling test class, saying {@code what} goes untested, without python3 here. */
+  static void assumePython(String what) throws InterruptedException {
+    boolean found;
+    try {
+      java.lang.Process p =
+          new ProcessBuilder("python3", "-c", "import multiprocessing.connection")
+              .redirectErrorStream(true)
+              .start();
+      found = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+      p.destroyForcibly();
+    } catch (IOException e) {
+      found = false;
+    }
+    Assumptions.assumeTrue(
+        found, "python3 with multiprocessing is not installed: " + what + " not tested");
+  }
 
   /** {@code script} connects to a Java listener; {@code exchange} talks to it. */
   static void asClient(String script, Duration limit, Exchange exchange) throws Exception {
