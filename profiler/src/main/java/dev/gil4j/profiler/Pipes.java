@@ -280,16 +280,11 @@ public final class Pipes {
         Class<?> c = f.getDeclaringClass();
         ClassLoader loader = c.getClassLoader();
         if (loader != null && loader != PLATFORM && c != Pipes.class) {
-          return site(f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber());
+          return ContentionRecorder.siteName(
+              f.getClassName(), f.getMethodName(), f.getFileName(), f.getLineNumber());
         }
       }
       return null;
     }
-  }
-
-  /** {@code com.acme.Shell.run(Shell.java:42)}, as a stack trace element prints it. */
-  public static String site(String className, String method, String file, int line) {
-    String where = file == null ? "Unknown Source" : line < 0 ? file : file + ":" + line;
-    return className + "." + method + "(" + where + ")";
   }
 }

@@ -24,6 +24,9 @@ class ContentionRecorderTest {
         "com.acme.Gen.run(Unknown Source)",
         ContentionRecorder.siteName("com.acme.Gen", "run", null, -1));
     assertEquals(
+        "com.acme.Gen.run(Unknown Source)",
+        ContentionRecorder.siteName("com.acme.Gen", "run", null, 7));
+    assertEquals(
         "com.acme.Main.main(Main.java)",
         ContentionRecorder.siteName("com.acme.Main", "main", "Main.java", -1));
     StackTraceElement here = new Throwable().getStackTrace()[0];

@@ -101,13 +101,6 @@ class PipesTest {
     Pipes.ends(3);
   }
 
-  @Test
-  void creationSitesPrintLikeStackTraceElements() {
-    assertEquals("a.B.c(B.java:7)", Pipes.site("a.B", "c", "B.java", 7));
-    assertEquals("a.B.c(B.java)", Pipes.site("a.B", "c", "B.java", -1));
-    assertEquals("a.B.c(Unknown Source)", Pipes.site("a.B", "c", null, 7));
-  }
-
   private static Optional<ContentionRecorder.SiteSnapshot> waits(String kind, String sitePrefix) {
     return ContentionRecorder.snapshot().stream()
         .filter(s -> s.kind().equals(kind) && s.name().startsWith(sitePrefix + "("))
