@@ -1,15 +1,16 @@
 package dev.gil4j.benchmarks;
 
-import dev.gil4j.benchmarks.internal.Child;
 import dev.gil4j.benchmarks.internal.Figure;
-import dev.gil4j.benchmarks.internal.Jdk;
 import dev.gil4j.benchmarks.internal.Jmh;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,23 +153,25 @@ final class GilSuite {
   private void checkWeaving(Jdk jdk, Map<Jdk, String> woven, Map<Jdk, String> agentLine)
       throws IOException, InterruptedException {
     System.err.printf("JDK %s: does the agent weave %s*? (WeavingCheck)%n", jdk.version(), PACKAGE);
-    Child c =
-        Child.run(
-            List.of(
-                jdk.java(),
-                "-javaagent:" + agent,
-                "-cp",
-                jar.toString(),
-                WeavingCheck.class.getName()),
-            out.resolve("weaving-check-" + jdk.version()),
-            Duration.ofSeconds(60));
-    List<String> lines = Child.linesStartingWith(c.stderr(), "gil4j: ");
+    ChildRun c =
+        Child.command(
+                List.of(
+                    jdk.java().toString(),
+                    "-javaagent:" + agent,
+                    "-cp",
+                    jar.toString(),
+                    WeavingCheck.class.getName()))
+            .withLogs(out.resolve("weaving-check-" + jdk.version()))
+            .withTimeout(Duration.ofSeconds(60))
+            .quiet()
+            .tryRun();
+    List<String> lines = c.stderrLines().stream().filter(l -> l.startsWith("gil4j: ")).toList();
     agentLine.put(jdk, lines.isEmpty() ? "(the agent printed no start line)" : lines.get(0));
-    Double ms = c.metrics().get("gil_return_ms");
-    Double max = c.metrics().get("gil_return_max_ms");
+    Double ms = c.figures().get("gil_return_ms");
+    Double max = c.figures().get("gil_return_max_ms");
     String verdict;
     if (!c.succeeded() || ms == null || max == null) {
-      verdict = "unknown: WeavingCheck " + orFailed(c.failure()) + ", see " + c.stderr();
+      verdict = "unknown: WeavingCheck " + orFailed(c.failure()) + ", see " + c.stderrLog();
     } else if (max >= WeavingCheck.WORKER_MS / 2.0) {
       verdict =
           String.format(
@@ -283,7 +286,7 @@ final class GilSuite {
   private void pingPong(Jdk jdk, Handover h, String mode, Map<String, Double> results)
       throws IOException, InterruptedException {
     System.err.printf("JDK %s, %s: PingPong %s ... ", jdk.version(), mode, h.key());
-    List<String> cmd = new ArrayList<>(List.of(jdk.java(), "-Xms256m", "-Xmx256m"));
+    List<String> cmd = new ArrayList<>(List.of(jdk.java().toString(), "-Xms256m", "-Xmx256m"));
     if (mode.equals("gil=on")) {
       cmd.add("-javaagent:" + agent);
     } else if (mode.equals("gil=off")) {
@@ -298,8 +301,13 @@ final class GilSuite {
             + h.key()
             + "-"
             + mode.replace(' ', '-').replace('=', '-');
-    Child c = Child.run(cmd, out.resolve(name), Duration.ofSeconds(45));
-    Map<String, Double> m = c.metrics();
+    ChildRun c =
+        Child.command(cmd)
+            .withLogs(out.resolve(name))
+            .withTimeout(Duration.ofSeconds(45))
+            .quiet()
+            .tryRun();
+    Map<String, Double> m = c.figures();
     String cell = jdk.version() + "|" + mode + "|" + h.key();
     Double v = m.get("pingpong_" + h.key() + "_round_trip_us");
     if (v != null) {
@@ -314,7 +322,7 @@ final class GilSuite {
               jdk.version(), mode, h.key(), orFailed(c.failure()), out.resolve(name) + ".*"));
     }
     if (mode.equals("gil=on") && m.containsKey("pingpong_round_trips")) {
-      Matcher switches = HAND_OFFS.matcher(Files.readString(c.stderr()));
+      Matcher switches = HAND_OFFS.matcher(c.stderr());
       if (switches.find()) {
         results.put(
             cell + "|switches", Long.parseLong(switches.group(1)) / m.get("pingpong_round_trips"));
@@ -339,15 +347,21 @@ final class GilSuite {
     System.err.printf("%s %s ... ", run.python(), pingPongPy);
     List<String> cmd = new ArrayList<>(List.of(run.python(), pingPongPy.toString()));
     cmd.addAll(pingPongArgs());
-    Child c;
+    ChildRun c;
     try {
-      c = Child.run(cmd, out.resolve("pingpong-cpython"), Duration.ofSeconds(150));
-    } catch (IOException e) {
-      System.err.println("not run (" + e.getMessage() + ")");
-      notes.put("python", "CPython: not run (" + run.python() + ": " + e.getMessage() + ").");
+      c =
+          Child.command(cmd)
+              .withLogs(out.resolve("pingpong-cpython"))
+              .withTimeout(Duration.ofSeconds(150))
+              .quiet()
+              .tryRun();
+    } catch (UncheckedIOException e) {
+      System.err.println("not run (" + e.getCause().getMessage() + ")");
+      notes.put(
+          "python", "CPython: not run (" + run.python() + ": " + e.getCause().getMessage() + ").");
       return null;
     }
-    Map<String, Double> m = c.metrics();
+    Map<String, Double> m = c.figures();
     for (Handover h : HANDOVERS) {
       Double v = m.get("pingpong_" + h.key() + "_round_trip_us");
       if (v != null) {
@@ -357,10 +371,10 @@ final class GilSuite {
     if (!c.succeeded()) {
       notes.put(
           "python",
-          String.format("CPython: pingpong.py %s; see %s", orFailed(c.failure()), c.stderr()));
+          String.format("CPython: pingpong.py %s; see %s", orFailed(c.failure()), c.stderrLog()));
     }
     System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
-    List<String> runtime = Child.linesStartingWith(c.stdout(), "runtime ");
+    List<String> runtime = c.stdoutLines().stream().filter(l -> l.startsWith("runtime ")).toList();
     return runtime.isEmpty() ? "CPython" : runtime.get(0).substring("runtime ".length());
   }
 

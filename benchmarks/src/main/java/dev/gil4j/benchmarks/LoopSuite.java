@@ -1,11 +1,11 @@
 package dev.gil4j.benchmarks;
 
 import dev.gil4j.benchmarks.internal.Figure;
-import dev.gil4j.benchmarks.internal.Jdk;
 import dev.gil4j.benchmarks.internal.Jmh;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
+import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,12 +1,13 @@
 package dev.gil4j.benchmarks;
 
-import dev.gil4j.benchmarks.internal.Child;
 import dev.gil4j.benchmarks.internal.Figure;
-import dev.gil4j.benchmarks.internal.Jdk;
 import dev.gil4j.benchmarks.internal.Jmh;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -217,7 +218,7 @@ final class OverheadSuite {
             + (r + 1);
     Path recording = out.resolve(name + ".jfr");
     Files.deleteIfExists(recording);
-    List<String> cmd = new ArrayList<>(List.of(jdk.java(), "-Xms512m", "-Xmx512m"));
+    List<String> cmd = new ArrayList<>(List.of(jdk.java().toString(), "-Xms512m", "-Xmx512m"));
     switch (config) {
       case NONE -> {}
       case JFR -> cmd.add("-XX:StartFlightRecording:settings=" + jfc + ",filename=" + recording);
@@ -237,15 +238,20 @@ final class OverheadSuite {
             "--ops",
             String.valueOf(run.quick() ? w.ops / 4 : w.ops)));
     long start = System.nanoTime();
-    Child c = Child.run(cmd, out.resolve(name), Duration.ofSeconds(120));
+    ChildRun c =
+        Child.command(cmd)
+            .withLogs(out.resolve(name))
+            .withTimeout(Duration.ofSeconds(120))
+            .quiet()
+            .tryRun();
     double processMs = (System.nanoTime() - start) / 1e6;
-    Map<String, Double> m = c.metrics();
+    Map<String, Double> m = c.figures();
     Double workload = m.get("workload_ms");
     Double cpu = m.get("workload_cpu_ms");
     if (!c.succeeded() || workload == null || cpu == null) {
       String why = c.succeeded() ? "printed no figure" : c.failure();
       if (config == Config.ASYNC) {
-        why = "did not load: " + firstLine(c.stderr(), why);
+        why = "did not load: " + firstLine(c.stderrLog(), why);
       }
       failures.putIfAbsent(cell, why);
       notes.add(
@@ -258,7 +264,7 @@ final class OverheadSuite {
     Map<String, Long> records = new TreeMap<>();
     if (config == Config.GIL4J) {
       long waits = 0;
-      Matcher found = WAITS.matcher(Files.readString(c.stderr()));
+      Matcher found = WAITS.matcher(c.stderr());
       while (found.find()) {
         waits += Long.parseLong(found.group(1));
       }

@@ -1,11 +1,11 @@
 package dev.gil4j.benchmarks;
 
 import dev.gil4j.benchmarks.internal.Args;
-import dev.gil4j.benchmarks.internal.Child;
 import dev.gil4j.benchmarks.internal.Figure;
 import dev.gil4j.multiprocessing.Connection;
 import dev.gil4j.multiprocessing.Pipe;
 import dev.gil4j.multiprocessing.Process;
+import dev.gil4j.testkit.ThreadDumps;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -197,7 +197,7 @@ public final class PipeLatency {
         ProcessHandle.of(child.pid())
             .ifPresent(
                 p ->
-                    Child.dumpAndKill(
+                    ThreadDumps.dumpAndKill(
                         p,
                         Path.of(
                             System.getProperty("java.io.tmpdir"),

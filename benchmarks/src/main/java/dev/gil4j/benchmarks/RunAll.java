@@ -1,8 +1,8 @@
 package dev.gil4j.benchmarks;
 
 import dev.gil4j.benchmarks.internal.Args;
-import dev.gil4j.benchmarks.internal.Jdk;
 import dev.gil4j.benchmarks.internal.Run;
+import dev.gil4j.testkit.Jdk;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

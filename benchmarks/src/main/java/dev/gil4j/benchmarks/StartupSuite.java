@@ -1,11 +1,12 @@
 package dev.gil4j.benchmarks;
 
-import dev.gil4j.benchmarks.internal.Child;
 import dev.gil4j.benchmarks.internal.Figure;
-import dev.gil4j.benchmarks.internal.Jdk;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -155,7 +156,7 @@ final class StartupSuite {
             stat.toString()));
     command.addAll(java(jdk, c));
     long start = System.nanoTime();
-    Child child = Child.run(command, log, LIMIT);
+    ChildRun child = Child.command(command).withLogs(log).withTimeout(LIMIT).quiet().tryRun();
     double wall = (System.nanoTime() - start) / 1e9;
     if (!child.succeeded() || !Files.exists(stat)) {
       failures.put(key, child.succeeded() ? "no CPU time" : child.failure());
@@ -174,7 +175,7 @@ final class StartupSuite {
     Path list = Path.of(log + ".classes");
     List<String> command = new ArrayList<>(java(jdk, c));
     command.add(1, "-Xlog:class+load:file=" + list);
-    Child child = Child.run(command, log, LIMIT);
+    ChildRun child = Child.command(command).withLogs(log).withTimeout(LIMIT).quiet().tryRun();
     if (child.succeeded() && Files.exists(list)) {
       try (var lines = Files.lines(list)) {
         classes.put(key, lines.count());
@@ -184,7 +185,7 @@ final class StartupSuite {
 
   private List<String> java(Jdk jdk, Config c) {
     List<String> command = new ArrayList<>();
-    command.add(jdk.java());
+    command.add(jdk.java().toString());
     if (c.agentOption() != null) {
       command.add(c.agentOption());
     }
@@ -203,9 +204,14 @@ final class StartupSuite {
   /** The kernel's clock ticks per second, in which {@code /proc} counts CPU time. */
   private long clockTicks() throws IOException, InterruptedException {
     Path log = out.resolve("clock-ticks");
-    Child c = Child.run(List.of("getconf", "CLK_TCK"), log, LIMIT);
+    ChildRun c =
+        Child.command(List.of("getconf", "CLK_TCK"))
+            .withLogs(log)
+            .withTimeout(LIMIT)
+            .quiet()
+            .tryRun();
     try {
-      return c.succeeded() ? Long.parseLong(Files.readString(c.stdout()).trim()) : 100;
+      return c.succeeded() ? Long.parseLong(c.stdout().trim()) : 100;
     } catch (NumberFormatException e) {
       return 100;
     }

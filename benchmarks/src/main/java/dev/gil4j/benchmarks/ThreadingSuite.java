@@ -1,14 +1,16 @@
 package dev.gil4j.benchmarks;
 
-import dev.gil4j.benchmarks.internal.Child;
 import dev.gil4j.benchmarks.internal.Figure;
-import dev.gil4j.benchmarks.internal.Jdk;
 import dev.gil4j.benchmarks.internal.Jmh;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,14 +273,19 @@ final class ThreadingSuite {
       throws IOException, InterruptedException {
     String mode = agent ? GIL_ON : "no agent";
     System.err.printf("JDK %s, %s: %s %s ... ", jdk.version(), mode, main, String.join(" ", args));
-    List<String> cmd = new ArrayList<>(List.of(jdk.java(), "-Xms256m", "-Xmx256m"));
+    List<String> cmd = new ArrayList<>(List.of(jdk.java().toString(), "-Xms256m", "-Xmx256m"));
     if (agent) {
       cmd.add("-javaagent:" + run.agent());
     }
     cmd.addAll(List.of("-cp", run.jar().toString(), main));
     cmd.addAll(args);
     String log = name + "-" + jdk.version() + "-" + (agent ? "gil-on" : "no-agent");
-    Child c = Child.run(cmd, out.resolve(log), Duration.ofSeconds(limitSeconds));
+    ChildRun c =
+        Child.command(cmd)
+            .withLogs(out.resolve(log))
+            .withTimeout(Duration.ofSeconds(limitSeconds))
+            .quiet()
+            .tryRun();
     if (!c.succeeded()) {
       notes.add(
           String.format(
@@ -286,7 +293,7 @@ final class ThreadingSuite {
               jdk.version(), mode, main, c.failure(), out.resolve(log) + ".*"));
     }
     System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
-    return new Outcome(c.metrics(), c.failure());
+    return new Outcome(c.figures(), c.failure());
   }
 
   /** Records the child's {@code metric} under {@code key}, or why there is none. */
@@ -311,20 +318,26 @@ final class ThreadingSuite {
             ? List.of("--batches", "3", "--batch-ms", "50", "--repeat", "4", "--timeout", "200")
             : List.of("--batches", "7", "--batch-ms", "100", "--repeat", "8", "--timeout", "280"));
     System.err.printf("%s ... ", String.join(" ", cmd));
-    Child c;
+    ChildRun c;
     try {
-      c = Child.run(cmd, out.resolve("threading-cpython"), Duration.ofSeconds(300));
-    } catch (IOException e) {
-      System.err.println("not run (" + e.getMessage() + ")");
-      notes.add("CPython: not run (" + run.python() + ": " + e.getMessage() + ").");
+      c =
+          Child.command(cmd)
+              .withLogs(out.resolve("threading-cpython"))
+              .withTimeout(Duration.ofSeconds(300))
+              .quiet()
+              .tryRun();
+    } catch (UncheckedIOException e) {
+      System.err.println("not run (" + e.getCause().getMessage() + ")");
+      notes.add("CPython: not run (" + run.python() + ": " + e.getCause().getMessage() + ").");
       return null;
     }
-    c.metrics().forEach((name, value) -> figures.put("cpython|" + name, value));
+    c.figures().forEach((name, value) -> figures.put("cpython|" + name, value));
     if (!c.succeeded()) {
-      notes.add(String.format("CPython: threading_bench.py %s; see %s", c.failure(), c.stderr()));
+      notes.add(
+          String.format("CPython: threading_bench.py %s; see %s", c.failure(), c.stderrLog()));
     }
     System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
-    List<String> runtime = Child.linesStartingWith(c.stdout(), "runtime ");
+    List<String> runtime = c.stdoutLines().stream().filter(l -> l.startsWith("runtime ")).toList();
     return runtime.isEmpty() ? "CPython" : runtime.get(0).substring("runtime ".length());
   }
 

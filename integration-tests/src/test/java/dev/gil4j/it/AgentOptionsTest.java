@@ -3,6 +3,8 @@ package dev.gil4j.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -38,7 +40,7 @@ class AgentOptionsTest {
   void badOptionExitsWithStatusTwoAndOneLineNamingIt(
       Jdk jdk, String options, String option, String value) {
     ChildRun run =
-        ChildJvm.sample(jdk, "CpuBound")
+        Samples.child(jdk, "CpuBound")
             .withAgent(options)
             .withArgs(QUICK_CPU_BOUND)
             .withTimeout(Duration.ofSeconds(30))
@@ -60,10 +62,10 @@ class AgentOptionsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void startupLineIsPrintedOnce(Jdk jdk) {
     ChildRun run =
-        ChildJvm.sample(jdk, "CpuBound")
+        Samples.child(jdk, "CpuBound")
             .withAgent("switch=2ms")
             .withArgs(QUICK_CPU_BOUND)
             .run()
@@ -78,10 +80,10 @@ class AgentOptionsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void reportOffLeavesOnlyTheStartupLine(Jdk jdk) {
     ChildRun run =
-        ChildJvm.sample(jdk, "CpuBound")
+        Samples.child(jdk, "CpuBound")
             .withAgent("report=off")
             .withArgs(QUICK_CPU_BOUND)
             .run()

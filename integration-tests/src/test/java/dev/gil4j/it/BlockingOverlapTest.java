@@ -2,6 +2,8 @@ package dev.gil4j.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,10 +15,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BlockingOverlapTest {
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void sleepingThreadsOverlapUnderTheGil(Jdk jdk) {
     ChildRun run =
-        ChildJvm.sample(jdk, "Blocking")
+        Samples.child(jdk, "Blocking")
             .withAgent("gil=on")
             .withArgs("sleep", "8")
             .run()

@@ -1,5 +1,7 @@
 package dev.gil4j.it;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,7 +22,7 @@ class ConvoyTest {
   private static final int ATTEMPTS = 3;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void ioThreadConvoysBehindACpuThreadUnderTheGil(Jdk jdk) {
     double leastBusy = 1;
     double slowdown = 0;
@@ -43,7 +45,7 @@ class ConvoyTest {
    * {@code gil=off} would convoy in every run.
    */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void ioThreadKeepsItsPaceBesideACpuThreadWithTheGilOff(Jdk jdk) {
     double leastBusy = 1;
     double slowdown = Double.MAX_VALUE;
@@ -60,7 +62,7 @@ class ConvoyTest {
 
   private static double slowdown(Jdk jdk, String options, double busy) {
     ChildRun run =
-        ChildJvm.sample(jdk, "Convoy").withAgent(options).withArgs(ARGS).run().assertSucceeded();
+        Samples.child(jdk, "Convoy").withAgent(options).withArgs(ARGS).run().assertSucceeded();
     double alone = run.metric("round_trips_per_s_alone");
     double beside = run.metric("round_trips_per_s_beside_cpu_thread");
     System.out.printf(

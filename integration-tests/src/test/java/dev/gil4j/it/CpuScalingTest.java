@@ -3,6 +3,8 @@ package dev.gil4j.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.Jdk;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,7 +28,7 @@ class CpuScalingTest {
   private static final double PARALLEL = 1.6;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void cpuBoundThreadsDoNotSpeedUpUnderTheGil(Jdk jdk) {
     double busy = MachineLoad.busy();
     double speedup = speedup(jdk, "gil=on");
@@ -37,7 +39,7 @@ class CpuScalingTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void cpuBoundThreadsSpeedUpWithTheGilOff(Jdk jdk) {
     double speedup = speedup(jdk, "gil=off");
     if (speedup < PARALLEL) {
@@ -55,7 +57,7 @@ class CpuScalingTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void tickPolicyMakesTwoCpuThreadsSlowerThanOne(Jdk jdk) {
     double busy = MachineLoad.busy();
     double speedup = speedup(jdk, "policy=ticks");
@@ -81,7 +83,7 @@ class CpuScalingTest {
   }
 
   private static double wallMs(Jdk jdk, String options, int threads) {
-    ChildJvm child = ChildJvm.sample(jdk, "CpuBound").withArgs(Integer.toString(threads), WORK);
+    Child child = Samples.child(jdk, "CpuBound").withArgs(Integer.toString(threads), WORK);
     return (options == null ? child : child.withAgent(options))
         .run()
         .assertSucceeded()

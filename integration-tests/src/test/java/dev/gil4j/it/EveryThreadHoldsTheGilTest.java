@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gil4j.it.holes.PoolTasks;
 import dev.gil4j.it.holes.SelfContainedBodies;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,28 +29,28 @@ class EveryThreadHoldsTheGilTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void threadsWhoseBodiesHoldNoCheckpointTakeTheGilBeforeTheirFirstInstruction(Jdk jdk) {
     ChildRun run = run(jdk, SelfContainedBodies.class, "1500000000");
     assertCores(jdk, "self-contained thread bodies", run);
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void commonPoolTasksRunUnderTheGilFromTheirSecondTaskOn(Jdk jdk) {
     ChildRun run = run(jdk, PoolTasks.class, "pool", "1500");
     assertCores(jdk, "common-pool tasks", run);
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void aCompletableFutureChainRunsUnderTheGil(Jdk jdk) {
     ChildRun run = run(jdk, PoolTasks.class, "async", "1500");
     assertCores(jdk, "supplyAsync chain", run);
   }
 
   private static ChildRun run(Jdk jdk, Class<?> main, String... args) {
-    return ChildJvm.of(jdk, testClasses(), main.getName())
+    return Child.java(jdk, List.of(testClasses()), main.getName())
         .withAgent("gil=on")
         .withArgs(args)
         .withTimeout(TIMEOUT)

@@ -3,6 +3,9 @@ package dev.gil4j.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.GilReport;
+import dev.gil4j.testkit.Jdk;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,10 +17,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ExitReportTest {
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void exitReportAppearsOnStderrWithItsFigures(Jdk jdk) {
     ChildRun run =
-        ChildJvm.sample(jdk, "CpuBound")
+        Samples.child(jdk, "CpuBound")
             .withAgent("switch=5ms")
             .withArgs("2", "300000000")
             .run()

@@ -1,5 +1,7 @@
 package dev.gil4j.it;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,7 +27,7 @@ class LockConvoyTest {
   private static final int ATTEMPTS = 3;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void nestedLocksConvoyUnderTheGil(Jdk jdk) {
     double leastBusy = 1;
     double speedup = Double.MAX_VALUE;
@@ -41,7 +43,7 @@ class LockConvoyTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void nestedLocksDoNotConvoyWithTheGilOff(Jdk jdk) {
     double leastBusy = 1;
     double speedup = 0;
@@ -58,7 +60,7 @@ class LockConvoyTest {
 
   private static double speedup(Jdk jdk, String options, double busy) {
     ChildRun run =
-        ChildJvm.sample(jdk, "Locks").withAgent(options).withArgs(ARGS).run().assertSucceeded();
+        Samples.child(jdk, "Locks").withAgent(options).withArgs(ARGS).run().assertSucceeded();
     double speedup = run.metric("nested_speedup");
     System.out.printf(
         "[%s] Locks nested %s: 4 threads vs 1: %.2fx (CPUs %.0f%% busy before)%n",

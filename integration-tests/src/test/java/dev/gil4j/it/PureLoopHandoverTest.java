@@ -1,5 +1,7 @@
 package dev.gil4j.it;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,7 +24,7 @@ class PureLoopHandoverTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(150);
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void aSleeperWakingBesideAPureLoopGetsTheGilWithinAFewIntervals(Jdk jdk) {
     double leastBusy = 1;
     ChildRun run = null;
@@ -30,7 +32,7 @@ class PureLoopHandoverTest {
       double busy = MachineLoad.busy();
       leastBusy = Math.min(leastBusy, busy);
       run =
-          ChildJvm.sample(jdk, "LongLoop")
+          Samples.child(jdk, "LongLoop")
               .withAgent("")
               .withArgs("3s")
               .withTimeout(TIMEOUT)

@@ -1,5 +1,7 @@
 package dev.gil4j.it;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +40,7 @@ class SampleAppsTest {
   @MethodSource("jdksAndSamples")
   void sampleAppIsCorrectUnderTheGil(Jdk jdk, String sample, String args) {
     ChildRun run =
-        ChildJvm.sample(jdk, sample)
+        Samples.child(jdk, sample)
             .withAgent("switch=1ms")
             .withArgs(args.isEmpty() ? new String[0] : args.split(" "))
             .run()

@@ -1,5 +1,7 @@
 package dev.gil4j.it;
 
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -44,7 +46,7 @@ class SwitchIntervalTest {
 
   private static ChildRun switchRuns(Jdk jdk, int intervalMs, double busy) {
     ChildRun run =
-        ChildJvm.sample(jdk, "SwitchRuns")
+        Samples.child(jdk, "SwitchRuns")
             .withAgent("switch=" + intervalMs + "ms")
             .withArgs("1s")
             .run()

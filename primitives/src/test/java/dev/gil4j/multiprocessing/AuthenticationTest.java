@@ -2,11 +2,9 @@ package dev.gil4j.multiprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
+import dev.gil4j.testkit.RunningChild;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,43 +43,9 @@ class AuthenticationTest {
           print('AuthenticationError', e, flush=True)
       """;
 
-  private static boolean python() {
-    try {
-      java.lang.Process p = new ProcessBuilder("python3", "-c", "import multiprocessing").start();
-      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
-  }
-
-  private static java.lang.Process python(String mode, Path address, byte[] key)
-      throws IOException {
-    return new ProcessBuilder(
-            "python3",
-            "-c",
-            PYTHON,
-            mode,
-            address.toString(),
-            new String(key, StandardCharsets.US_ASCII))
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-  }
-
-  /** The line CPython printed last, once it has ended. */
-  private static String outcome(java.lang.Process py, BufferedReader out) throws Exception {
-    String last = null;
-    for (String line; (line = out.readLine()) != null; ) {
-      last = line;
-    }
-    if (!py.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-      py.destroyForcibly();
-      throw new AssertionError("python3 did not end within " + LIMIT);
-    }
-    return last;
-  }
-
-  private static BufferedReader stdout(java.lang.Process py) {
-    return new BufferedReader(new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
+  private static RunningChild python(String mode, Path address, byte[] key) {
+    return PythonPeer.start(
+        PYTHON, LIMIT, mode, address.toString(), new String(key, StandardCharsets.US_ASCII));
   }
 
   @Test
@@ -133,56 +97,57 @@ class AuthenticationTest {
 
   @Test
   void aPythonClientWithTheKeyIsAcceptedAndOneWithoutItRefused() throws Exception {
-    assumeTrue(python(), "python3 is not installed: authkey interop not tested");
+    PythonPeer.assumePython("authkey interop");
     Children.within(
         LIMIT,
         () -> {
           try (Listener listener = Listener.open(KEY)) {
-            java.lang.Process py = python("client", listener.address(), KEY);
-            BufferedReader out = stdout(py);
-            try (Connection conn = listener.accept()) {
-              assertEquals("hello from python", conn.recv());
-              conn.send("hello from java");
+            try (RunningChild py = python("client", listener.address(), KEY)) {
+              try (Connection conn = listener.accept()) {
+                assertEquals("hello from python", conn.recv());
+                conn.send("hello from java");
+              }
+              assertEquals("ok hello from java", PythonPeer.lastLine(py));
             }
-            assertEquals("ok hello from java", outcome(py, out));
-
-            java.lang.Process wrong = python("client", listener.address(), WRONG);
-            BufferedReader wrongOut = stdout(wrong);
-            AuthenticationException e =
-                assertThrows(AuthenticationException.class, listener::accept);
-            assertEquals("digest received was wrong", e.getMessage());
-            assertEquals("AuthenticationError digest sent was rejected", outcome(wrong, wrongOut));
+            try (RunningChild wrong = python("client", listener.address(), WRONG)) {
+              AuthenticationException e =
+                  assertThrows(AuthenticationException.class, listener::accept);
+              assertEquals("digest received was wrong", e.getMessage());
+              assertEquals(
+                  "AuthenticationError digest sent was rejected", PythonPeer.lastLine(wrong));
+            }
           }
         });
   }
 
   @Test
   void javaAuthenticatesToAPythonListenerAndAWrongKeyIsRejected() throws Exception {
-    assumeTrue(python(), "python3 is not installed: authkey interop not tested");
+    PythonPeer.assumePython("authkey interop");
     Children.within(
         LIMIT,
         () -> {
           Path dir = Files.createTempDirectory("gil4j-auth-");
           Path address = dir.resolve("py.sock");
           try {
-            java.lang.Process py = python("listener", address, KEY);
-            BufferedReader out = stdout(py);
-            assertEquals("ready", out.readLine());
-            try (Connection conn = Connection.connect(address, KEY)) {
-              assertEquals("hello from python", conn.recv());
-              conn.send("hello from java");
+            try (RunningChild py = python("listener", address, KEY)) {
+              PythonPeer.awaitReady(py);
+              try (Connection conn = Connection.connect(address, KEY)) {
+                assertEquals("hello from python", conn.recv());
+                conn.send("hello from java");
+              }
+              assertEquals("ok hello from java", PythonPeer.lastLine(py));
             }
-            assertEquals("ok hello from java", outcome(py, out));
             Files.deleteIfExists(address);
 
-            java.lang.Process wrong = python("listener", address, KEY);
-            BufferedReader wrongOut = stdout(wrong);
-            assertEquals("ready", wrongOut.readLine());
-            AuthenticationException e =
-                assertThrows(
-                    AuthenticationException.class, () -> Connection.connect(address, WRONG));
-            assertEquals("digest sent was rejected", e.getMessage());
-            assertEquals("AuthenticationError digest received was wrong", outcome(wrong, wrongOut));
+            try (RunningChild wrong = python("listener", address, KEY)) {
+              PythonPeer.awaitReady(wrong);
+              AuthenticationException e =
+                  assertThrows(
+                      AuthenticationException.class, () -> Connection.connect(address, WRONG));
+              assertEquals("digest sent was rejected", e.getMessage());
+              assertEquals(
+                  "AuthenticationError digest received was wrong", PythonPeer.lastLine(wrong));
+            }
           } finally {
             Files.deleteIfExists(address);
             Files.deleteIfExists(dir);

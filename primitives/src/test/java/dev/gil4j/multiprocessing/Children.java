@@ -2,9 +2,8 @@ package dev.gil4j.multiprocessing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.ThreadDumps;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +15,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Hard time limits for tests that start child JVMs: a child that overstays has its threads dumped
- * ({@code jcmd <pid> Thread.print}) on stderr, then is killed, and the test fails.
+ * ({@code jcmd <pid> Thread.print}, by the testkit's {@link ThreadDumps}) on stderr, then is
+ * killed, and the test fails.
  */
 final class Children {
   private Children() {}
@@ -76,27 +76,13 @@ final class Children {
     for (Process p : processes) {
       if (p.isAlive()) {
         System.err.println("=== threads of " + p + " ===");
-        System.err.println(threadDump(p.pid()));
+        System.err.println(
+            ProcessHandle.of(p.pid())
+                .map(h -> ThreadDumps.take(h, Jdk.current()))
+                .orElse("(it has just ended)"));
         p.kill();
         p.join(10);
       }
-    }
-  }
-
-  private static String threadDump(long pid) throws InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    try {
-      java.lang.Process dump =
-          new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
-              .redirectErrorStream(true)
-              .start();
-      if (!dump.waitFor(20, TimeUnit.SECONDS)) {
-        dump.destroyForcibly();
-        return "(jcmd did not answer in 20 s)";
-      }
-      return new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no thread dump: " + e + ")";
     }
   }
 }

@@ -2,21 +2,21 @@ package dev.gil4j.multiprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.RunningChild;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A CPython process at the other end of a {@link Connection}, for the interop tests: a script run
- * with {@code python3 -c SCRIPT ADDRESS}, as a client of a Java {@link Listener} or as a listener
- * that prints {@code ready} once it listens. Each exchange must end, and python3 with status 0,
- * within the limit.
+ * with {@code python3 -c SCRIPT ARGS…} by the testkit's launcher, as a client of a Java {@link
+ * Listener} or as a listener that prints {@code ready} once it listens. Each exchange must end, and
+ * python3 with status 0, within the limit.
  */
 final class PythonPeer {
   /** What the Java side does with its end. */
@@ -27,16 +27,17 @@ final class PythonPeer {
   private PythonPeer() {}
 
   /** Skips the calling test class, saying {@code what} goes untested, without python3 here. */
-  static void assumePython(String what) throws InterruptedException {
+  static void assumePython(String what) {
     boolean found;
     try {
-      java.lang.Process p =
-          new ProcessBuilder("python3", "-c", "import multiprocessing.connection")
-              .redirectErrorStream(true)
-              .start();
-      found = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-      p.destroyForcibly();
-    } catch (IOException e) {
+      found =
+          Child.command(List.of("python3", "-c", "import multiprocessing.connection"))
+              .withTimeout(Duration.ofSeconds(20))
+              .withLabel("python3-probe")
+              .quiet()
+              .tryRun()
+              .succeeded();
+    } catch (UncheckedIOException e) {
       found = false;
     }
     Assumptions.assumeTrue(
@@ -48,16 +49,12 @@ final class PythonPeer {
     Children.within(
         limit,
         () -> {
-          try (Listener listener = Listener.open()) {
-            java.lang.Process py = python(script, listener.address());
-            try {
-              try (Connection conn = listener.accept()) {
-                exchange.with(conn);
-              }
-              awaitExit(py, limit);
-            } finally {
-              py.destroyForcibly();
+          try (Listener listener = Listener.open();
+              RunningChild py = start(script, limit, listener.address().toString())) {
+            try (Connection conn = listener.accept()) {
+              exchange.with(conn);
             }
+            assertEquals(0, py.awaitExit(), "python3's exit status");
           }
         });
   }
@@ -69,35 +66,36 @@ final class PythonPeer {
         () -> {
           Path dir = Files.createTempDirectory("gil4j-py-");
           Path address = dir.resolve("py.sock");
-          java.lang.Process py = python(script, address);
-          try {
-            BufferedReader out =
-                new BufferedReader(
-                    new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("ready", out.readLine());
+          try (RunningChild py = start(script, limit, address.toString())) {
+            awaitReady(py);
             try (Connection conn = Connection.connect(address)) {
               exchange.with(conn);
             }
-            awaitExit(py, limit);
+            assertEquals(0, py.awaitExit(), "python3's exit status");
           } finally {
-            py.destroyForcibly();
             Files.deleteIfExists(address);
             Files.deleteIfExists(dir);
           }
         });
   }
 
-  static java.lang.Process python(String script, Path address) throws IOException {
-    return new ProcessBuilder("python3", "-c", script, address.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+  /** Starts {@code python3 -c script args…}, which must end within {@code limit}. */
+  static RunningChild start(String script, Duration limit, String... args) {
+    List<String> command = new ArrayList<>(List.of("python3", "-c", script));
+    command.addAll(List.of(args));
+    return Child.command(command).withTimeout(limit).withLabel("python3").start();
   }
 
-  private static void awaitExit(java.lang.Process py, Duration limit) throws InterruptedException {
-    if (!py.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-      py.destroyForcibly();
-      throw new AssertionError("python3 did not end within " + limit);
-    }
-    assertEquals(0, py.exitValue(), "python3's exit status");
+  /** Waits for a listening script's first line, which must be {@code ready}. */
+  static void awaitReady(RunningChild py) {
+    py.awaitLine("ready");
+    assertEquals("ready", py.stdout().lines().findFirst().orElseThrow(), py::describe);
+  }
+
+  /** The line the script printed last, once it has ended. */
+  static String lastLine(RunningChild py) {
+    py.awaitExit();
+    List<String> lines = py.stdout().lines().toList();
+    return lines.isEmpty() ? null : lines.get(lines.size() - 1);
   }
 }

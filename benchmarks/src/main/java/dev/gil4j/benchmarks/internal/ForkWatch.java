@@ -1,5 +1,6 @@
 package dev.gil4j.benchmarks.internal;
 
+import dev.gil4j.testkit.ThreadDumps;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gives every JVM that JMH forks from this one a hard time limit: a fork still alive after {@code
- * limit} has its threads dumped and is killed (see {@link Child#dumpAndKill}). JMH then reports the
- * benchmark as failed and goes on with the next one.
+ * limit} has its threads dumped and is killed (see {@link ThreadDumps#dumpAndKill}). JMH then
+ * reports the benchmark as failed and goes on with the next one.
  */
 public final class ForkWatch implements AutoCloseable {
   private final ScheduledExecutorService timer =
@@ -35,7 +36,9 @@ public final class ForkWatch implements AutoCloseable {
                             .map(start -> start.plus(limit).isBefore(Instant.now()))
                             .orElse(false))
                 .forEach(
-                    p -> Child.dumpAndKill(p, dumps.resolve("fork-" + p.pid() + ".dump"), limit)),
+                    p ->
+                        ThreadDumps.dumpAndKill(
+                            p, dumps.resolve("fork-" + p.pid() + ".dump"), limit)),
         1,
         1,
         TimeUnit.SECONDS);

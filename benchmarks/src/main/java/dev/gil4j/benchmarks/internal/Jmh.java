@@ -1,5 +1,6 @@
 package dev.gil4j.benchmarks.internal;
 
+import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public final class Jmh implements AutoCloseable {
   public ChainedOptionsBuilder options(Jdk jdk, String benchmark) {
     return new OptionsBuilder()
         .include("^\\Q" + PACKAGE + benchmark + "\\E$")
-        .jvm(jdk.java())
+        .jvm(jdk.java().toString())
         .jvmArgs("-Xms512m", "-Xmx512m")
         .forks(1)
         .warmupIterations(quick ? 1 : 3)

@@ -1,5 +1,6 @@
 package dev.gil4j.benchmarks.internal;
 
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
 import java.util.List;
 

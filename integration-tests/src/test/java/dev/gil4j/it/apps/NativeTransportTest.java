@@ -3,10 +3,11 @@ package dev.gil4j.it.apps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,7 +35,7 @@ class NativeTransportTest {
   private static final int MAX_REVOCATIONS = 3;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void nettyEpollReleasesTheGilInItsNativeWaits(Jdk jdk) {
     ChildRun epoll = run(jdk, "gil=on", "epoll");
     ChildRun nio = run(jdk, "gil=on", "nio");
@@ -65,8 +66,8 @@ class NativeTransportTest {
   }
 
   private static ChildRun run(Jdk jdk, String options, String transport) {
-    ChildJvm child =
-        ChildJvm.of(jdk, ThirdPartyAppsTest.classPathJar(), NettyEcho.class.getName())
+    Child child =
+        Child.java(jdk, List.of(ThirdPartyAppsTest.classPathJar()), NettyEcho.class.getName())
             .withArgs(transport, SECONDS, CONNECTIONS)
             .withTimeout(TIMEOUT);
     return (options == null ? child : child.withAgent(options)).run().assertSucceeded();

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,7 +92,7 @@ class ThirdPartyAppsTest {
   private static Path classPathJar;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void h2CommitsEveryTransactionFromConcurrentConnections(Jdk jdk) {
     Runs runs = runBoth(jdk, "H2Load", "4", "2");
     for (ChildRun run : runs.both()) {
@@ -103,7 +103,7 @@ class ThirdPartyAppsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void jettyAnswersEveryWrkRequestCorrectly(Jdk jdk) {
     Path wrk = onPath("wrk");
     assumeTrue(wrk != null, "wrk is not installed (apt-get install wrk; .ci/run installs it)");
@@ -121,7 +121,7 @@ class ThirdPartyAppsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void luceneFindsEveryIndexedDocumentFromConcurrentSearchers(Jdk jdk) {
     Runs runs = runBoth(jdk, "LuceneLoad", "4", "4", "1", "2");
     for (ChildRun run : runs.both()) {
@@ -181,8 +181,8 @@ class ThirdPartyAppsTest {
   }
 
   private static ChildRun run(Jdk jdk, String options, String driver, String... args) {
-    return ChildJvm.of(
-            jdk, classPathJar(), ThirdPartyAppsTest.class.getPackageName() + "." + driver)
+    return Child.java(
+            jdk, List.of(classPathJar()), ThirdPartyAppsTest.class.getPackageName() + "." + driver)
         .withAgent(options)
         .withArgs(args)
         .withTimeout(TIMEOUT)

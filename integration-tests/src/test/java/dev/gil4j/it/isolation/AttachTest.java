@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.tools.attach.VirtualMachine;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.RunningChild;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ class AttachTest {
   private static final String LATE = TARGET + "$Late.";
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void attachingWithTheGilIsRefusedInOneLineAndTheTargetRunsOn(Jdk jdk, @TempDir Path tmp)
       throws Exception {
     ChildRun run = attachAndFinish(jdk, List.of(), "gil=on", tmp);
@@ -48,7 +50,7 @@ class AttachTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void attachingForProfilingRecordsLocksConstructedFromThenOn(Jdk jdk, @TempDir Path tmp)
       throws Exception {
     Path jfr = tmp.resolve("attached.jfr");
@@ -87,7 +89,7 @@ class AttachTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void attachingWhereTheAgentAlreadyRunsIsIgnoredInOneLine(Jdk jdk, @TempDir Path tmp)
       throws Exception {
     ChildRun run =
@@ -109,15 +111,13 @@ class AttachTest {
   private static ChildRun attachAndFinish(
       Jdk jdk, List<String> jvmOptions, String options, Path tmp) throws Exception {
     Path go = tmp.resolve("go");
-    ChildProcess target =
-        ChildProcess.start(
-            jdk,
-            jvmOptions,
-            List.of(TestJars.TEST_CLASSES),
-            TARGET,
-            List.of(go.toString()),
-            Duration.ofSeconds(60),
-            "attach-" + options.replaceAll("jfr=.*", "jfr"));
+    RunningChild target =
+        Child.java(jdk, List.of(TestJars.TEST_CLASSES), TARGET)
+            .withJvmOptions(jvmOptions)
+            .withArgs(List.of(go.toString()))
+            .withTimeout(Duration.ofSeconds(60))
+            .withLabel("attach-" + options.replaceAll("jfr=.*", "jfr"))
+            .start();
     target.awaitStdout("^ready \\d+$");
     VirtualMachine vm = VirtualMachine.attach(Long.toString(target.pid()));
     try {

@@ -3,8 +3,9 @@ package dev.gil4j.it.isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,7 +132,7 @@ class FaultInjectionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void staticInitializerHookFaultIsReportedOnceAndTheApplicationRunsOn(Jdk jdk, @TempDir Path tmp) {
     assertContained(
         jdk,
@@ -141,7 +142,7 @@ class FaultInjectionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void lockProfilingFaultIsReportedOnceAndTheApplicationRunsOn(Jdk jdk, @TempDir Path tmp) {
     assertContained(
         jdk,
@@ -155,7 +156,7 @@ class FaultInjectionTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void safetyNetFaultTurnsTheGilOffInsteadOfHanging(Jdk jdk, @TempDir Path tmp) {
     assertContained(
         jdk, Injection.internal("safety net", 1, "switch=1ms", GIL + "inspectHolders"), tmp);
@@ -165,21 +166,21 @@ class FaultInjectionTest {
     String options = injection.options().replace("JFR", tmp.resolve("run.jfr").toString());
     String gil4j = options.isEmpty() ? EXCLUDE : options + "," + EXCLUDE;
     ChildRun run =
-        ChildProcess.run(
-            jdk,
-            List.of(
-                "-javaagent:"
-                    + TestJars.faultAgent()
-                    + "=sites="
-                    + String.join("|", injection.sites())
-                    + ",every="
-                    + injection.every(),
-                "-javaagent:" + TestJars.AGENT_JAR + "=" + gil4j),
-            List.of(TestJars.TEST_CLASSES, TestJars.asm()),
-            FaultyWorkload.class.getName(),
-            List.of(WORKLOAD_THREADS, WORKLOAD_ROUNDS),
-            Duration.ofSeconds(60),
-            "fault-" + injection.name());
+        Child.java(
+                jdk, List.of(TestJars.TEST_CLASSES, TestJars.asm()), FaultyWorkload.class.getName())
+            .withJvmOptions(
+                List.of(
+                    "-javaagent:"
+                        + TestJars.faultAgent()
+                        + "=sites="
+                        + String.join("|", injection.sites())
+                        + ",every="
+                        + injection.every(),
+                    "-javaagent:" + TestJars.AGENT_JAR + "=" + gil4j))
+            .withArgs(List.of(WORKLOAD_THREADS, WORKLOAD_ROUNDS))
+            .withTimeout(Duration.ofSeconds(60))
+            .withLabel("fault-" + injection.name())
+            .run();
     run.assertSucceeded();
     assertTrue(run.stdout().lines().anyMatch("ok"::equals), run::describe);
     List<String> errors =

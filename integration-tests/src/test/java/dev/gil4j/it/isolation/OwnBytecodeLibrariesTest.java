@@ -3,8 +3,9 @@ package dev.gil4j.it.isolation;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,17 +21,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OwnBytecodeLibrariesTest {
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void applicationWithItsOwnByteBuddyAndAsmRunsCorrectlyUnderTheGil(Jdk jdk) {
     ChildRun run =
-        ChildProcess.run(
-            jdk,
-            List.of("-javaagent:" + TestJars.AGENT_JAR),
-            List.of(TestJars.TEST_CLASSES, TestJars.byteBuddy(), TestJars.asm()),
-            OwnBytecodeLibraries.class.getName(),
-            List.of("4", "6", "2000"),
-            Duration.ofSeconds(90),
-            "own-bytecode-libraries");
+        Child.java(
+                jdk,
+                List.of(TestJars.TEST_CLASSES, TestJars.byteBuddy(), TestJars.asm()),
+                OwnBytecodeLibraries.class.getName())
+            .withJvmOptions(List.of("-javaagent:" + TestJars.AGENT_JAR))
+            .withArgs(List.of("4", "6", "2000"))
+            .withTimeout(Duration.ofSeconds(90))
+            .withLabel("own-bytecode-libraries")
+            .run();
     run.assertSucceeded();
     assertTrue(run.stdout().lines().anyMatch("ok"::equals), run::describe);
     assertTrue(

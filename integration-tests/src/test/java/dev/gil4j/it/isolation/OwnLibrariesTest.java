@@ -3,8 +3,9 @@ package dev.gil4j.it.isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,18 +58,19 @@ class OwnLibrariesTest {
   }
 
   private ChildRun run(Jdk jdk, List<String> jvm, String label) {
-    return ChildProcess.run(
-        jdk,
-        jvm,
-        List.of(
-            TestJars.TEST_CLASSES,
-            TestJars.jarOf(LZ4Factory.class),
-            TestJars.jarOf(JfrLoaderToolkit.class),
-            TestJars.jarOf(IDisplayable.class)),
-        OwnLibraries.class.getName(),
-        List.of(dir.toString()),
-        Duration.ofSeconds(90),
-        label);
+    return Child.java(
+            jdk,
+            List.of(
+                TestJars.TEST_CLASSES,
+                TestJars.jarOf(LZ4Factory.class),
+                TestJars.jarOf(JfrLoaderToolkit.class),
+                TestJars.jarOf(IDisplayable.class)),
+            OwnLibraries.class.getName())
+        .withJvmOptions(jvm)
+        .withArgs(List.of(dir.toString()))
+        .withTimeout(Duration.ofSeconds(90))
+        .withLabel(label)
+        .run();
   }
 
   private static String line(ChildRun run, String prefix) {

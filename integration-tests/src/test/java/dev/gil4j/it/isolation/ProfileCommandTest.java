@@ -3,9 +3,11 @@ package dev.gil4j.it.isolation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.it.Samples;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.RunningChild;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,25 +33,23 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and is left alone.
  */
 class ProfileCommandTest {
-  private static final String APP = ChildJvm.SAMPLES_PACKAGE + ".LockContention";
+  private static final String APP = Samples.PACKAGE + ".LockContention";
   private static final String ROUND_SITE = APP + ".round(";
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(90);
   private static final long GAP_MILLIS = 5_000;
   private static final long SLACK_MILLIS = 500;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void aRunningApplicationIsProfiledTwiceAndFinishesWithItsResult(Jdk jdk, @TempDir Path tmp)
       throws Exception {
-    ChildProcess app =
-        ChildProcess.start(
-            jdk,
-            List.of(),
-            List.of(ChildJvm.sampleClasses()),
-            APP,
-            List.of("--time", "60s"),
-            Duration.ofSeconds(180),
-            "profiled-app");
+    RunningChild app =
+        Child.java(jdk, List.of(Samples.classes()), APP)
+            .withJvmOptions(List.of())
+            .withArgs(List.of("--time", "60s"))
+            .withTimeout(Duration.ofSeconds(180))
+            .withLabel("profiled-app")
+            .start();
     String pid = app.awaitStdout("^LockContention: pid (\\d+)").group(1);
 
     Path first = tmp.resolve("first.jfr");
@@ -87,7 +87,7 @@ class ProfileCommandTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void aPidThatIsNoJvmOfThisUserGetsOneLineAndExitStatusTwo(Jdk jdk) throws Exception {
     Process ended = new ProcessBuilder("true").start();
     assertTrue(ended.waitFor(30, TimeUnit.SECONDS));
@@ -157,7 +157,11 @@ class ProfileCommandTest {
   private static ChildRun profile(Jdk jdk, String label, String pid, String... options) {
     List<String> args = new ArrayList<>(List.of("profile", pid));
     args.addAll(List.of(options));
-    return ChildProcess.startJar(jdk, ChildJvm.agentJar(), args, CLI_TIMEOUT, "profile-" + label)
+    return Child.jar(jdk, Child.agentJar())
+        .withArgs(args)
+        .withTimeout(CLI_TIMEOUT)
+        .withLabel("profile-" + label)
+        .start()
         .finish();
   }
 

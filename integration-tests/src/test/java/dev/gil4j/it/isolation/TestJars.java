@@ -1,6 +1,7 @@
 package dev.gil4j.it.isolation;
 
 import dev.gil4j.it.isolation.boot.Fault;
+import dev.gil4j.testkit.Child;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,10 +25,7 @@ final class TestJars {
   static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
 
   /** The agent jar under test. */
-  static final Path AGENT_JAR =
-      Path.of(System.getProperty("gil4j.agentJar", "../agent/target/gil4j-agent.jar"))
-          .toAbsolutePath()
-          .normalize();
+  static final Path AGENT_JAR = Child.agentJar();
 
   private static final Path DIR = Path.of("target/isolation").toAbsolutePath();
   private static final String BOOT_JAR = "fault-boot.jar";

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +27,9 @@ class DemoTest {
   @Test
   void theDemoTellsItsStoryAndWritesItsReport() throws Exception {
     ChildRun run =
-        ChildJvm.of(
+        Child.java(
                 Jdk.available().findFirst().orElseThrow(),
-                ChildJvm.agentJar(),
+                List.of(Child.agentJar()),
                 "dev.gil4j.agent.Premain")
             .withArgs("demo", "--out", OUT.toString())
             .withTimeout(Duration.ofMinutes(3))

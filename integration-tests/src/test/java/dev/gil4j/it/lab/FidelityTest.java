@@ -1,13 +1,14 @@
 package dev.gil4j.it.lab;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,16 +34,9 @@ import org.junit.jupiter.api.Test;
  * with {@code jcmd} before it is killed.
  */
 class FidelityTest {
-  private static final Path AGENT_JAR =
-      Path.of(System.getProperty("gil4j.agentJar", "../agent/target/gil4j-agent.jar"))
-          .toAbsolutePath()
-          .normalize();
-  private static final Path LOGS = Path.of(System.getProperty("gil4j.itLogs", "target/it-logs"));
 
   /** The whole command: a minute or two on an idle 2-core machine, several on a busy one. */
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
-
-  private static final Duration DUMP_TIMEOUT = Duration.ofSeconds(30);
 
   /** Every row of the table, experiment and figure, in order. */
   private static final List<List<String>> ROWS =
@@ -74,13 +68,6 @@ class FidelityTest {
               + " \"([^\"]*)\",\\s*\"cpython\": ([^,\\s]+),\\s*\"gil4j\": ([^,\\s]+),\\s*\"ratio\":"
               + " ([^,\\s]+),\\s*\"verdict\": \"([^\"]*)\"\\s*}");
 
-  /** What the command printed and how it ended. */
-  private record Outcome(int exit, String stdout, String stderr) {
-    String describe() {
-      return "exit status " + exit + "\n--- stderr ---\n" + stderr + "\n--- stdout ---\n" + stdout;
-    }
-  }
-
   /** One row of the table, as printed. */
   private record TableRow(
       String experiment,
@@ -98,9 +85,9 @@ class FidelityTest {
     Files.deleteIfExists(out.resolve("fidelity.csv"));
     Files.deleteIfExists(out.resolve("fidelity.json"));
 
-    Outcome o = fidelity(null, "--out", out.toString(), "--timeout", "2m");
+    ChildRun o = fidelity(null, "--out", out.toString(), "--timeout", "2m");
 
-    assertEquals(0, o.exit(), o::describe);
+    assertEquals(0, o.exitCode(), o::describe);
     List<TableRow> table = table(o.stdout());
     assertEquals(
         ROWS, table.stream().map(r -> List.of(r.experiment(), r.figure())).toList(), o::describe);
@@ -174,14 +161,14 @@ class FidelityTest {
 
   @Test
   void aMissingPythonIsOneLineAndStatus2() throws Exception {
-    Outcome given =
+    ChildRun given =
         fidelity(
             null,
             "--python",
             "/nonexistent",
             "--out",
             Path.of("target", "fidelity-it-nopython").toString());
-    assertEquals(2, given.exit(), given::describe);
+    assertEquals(2, given.exitCode(), given::describe);
     assertEquals(
         List.of(
             "gil4j fidelity: python3 not found at /nonexistent; install it or pass --python PATH"),
@@ -189,12 +176,12 @@ class FidelityTest {
     assertEquals("", given.stdout());
 
     Jdk jdk = jdk();
-    Outcome onPath =
+    ChildRun onPath =
         fidelity(
             jdk.home().resolve("bin").toString(),
             "--out",
             Path.of("target", "fidelity-it-nopython").toString());
-    assertEquals(2, onPath.exit(), onPath::describe);
+    assertEquals(2, onPath.exitCode(), onPath::describe);
     assertEquals(
         List.of("gil4j fidelity: python3 not found on PATH; install it or pass --python PATH"),
         onPath.stderr().lines().toList());
@@ -205,74 +192,17 @@ class FidelityTest {
    * Runs {@code java -jar gil4j-agent.jar fidelity args} to its end or {@link #TIMEOUT}; with
    * {@code path} non-null, that is its {@code PATH}.
    */
-  private static Outcome fidelity(String path, String... args) throws Exception {
-    assertTrue(
-        Files.isRegularFile(AGENT_JAR),
-        "agent jar " + AGENT_JAR + " is missing: build it first (mvn -DskipTests package)");
-    Jdk jdk = jdk();
-    List<String> command =
-        new ArrayList<>(List.of(jdk.java().toString(), "-jar", AGENT_JAR.toString(), "fidelity"));
-    command.addAll(List.of(args));
-    Files.createDirectories(LOGS);
-    String base = "fidelity-" + System.nanoTime();
-    Path stdout = LOGS.resolve(base + ".stdout");
-    Path stderr = LOGS.resolve(base + ".stderr");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-    // their "Picked up" notices would be lines on stderr the command did not write
-    List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
-        .forEach(builder.environment()::remove);
-    if (path != null) {
-      builder.environment().put("PATH", path);
-    }
-    Process p = builder.start();
-    try {
-      p.getOutputStream().close();
-      if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        Path dump = LOGS.resolve(base + ".threads");
-        dumpThreads(jdk, p, dump);
-        fail(
-            "fidelity hung: no end within "
-                + TIMEOUT.toMinutes()
-                + " min, killed; threads in "
-                + dump
-                + "\n"
-                + Files.readString(stderr)
-                + "\n"
-                + Files.readString(dump));
-      }
-      String out = new String(Files.readAllBytes(stdout), UTF_8);
-      String err = new String(Files.readAllBytes(stderr), UTF_8);
-      System.out.printf(
-          "fidelity %s: exit %d%n%s%s", String.join(" ", args), p.exitValue(), err, out);
-      return new Outcome(p.exitValue(), out, err);
-    } finally {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static void dumpThreads(Jdk jdk, Process p, Path to) throws Exception {
-    List<ProcessHandle> all = new ArrayList<>();
-    all.add(p.toHandle());
-    p.descendants().forEach(all::add);
-    for (ProcessHandle h : all) {
-      Files.writeString(
-          to,
-          "=== jcmd " + h.pid() + " Thread.print\n",
-          UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
-      Process d =
-          new ProcessBuilder(jdk.tool("jcmd").toString(), Long.toString(h.pid()), "Thread.print")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(to.toFile()))
-              .start();
-      if (!d.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        d.destroyForcibly();
-      }
-    }
+  private static ChildRun fidelity(String path, String... args) {
+    Child command =
+        Child.jar(jdk(), Child.agentJar())
+            .withArgs(Stream.concat(Stream.of("fidelity"), Stream.of(args)).toList())
+            .withTimeout(TIMEOUT)
+            .withLabel("fidelity");
+    ChildRun run = (path == null ? command : command.withEnv("PATH", path)).run();
+    System.out.printf(
+        "fidelity %s: exit %d%n%s%s",
+        String.join(" ", args), run.exitCode(), run.stderr(), run.stdout());
+    return run;
   }
 
   private static Jdk jdk() {

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.it.Samples;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.RunningChild;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +64,7 @@ class ScaleTest {
             dir.toString(),
             "--",
             "-cp",
-            ChildJvm.sampleClasses().toAbsolutePath() + ":" + ChildJvm.agentJar().toAbsolutePath(),
+            Samples.classes().toAbsolutePath() + ":" + Child.agentJar().toAbsolutePath(),
             "dev.gil4j.samples.CpuBound",
             "--threads",
             "{threads}",
@@ -76,7 +78,7 @@ class ScaleTest {
   private static ChildRun scale(Duration timeout, String... args) {
     List<String> all = new ArrayList<>(List.of("scale"));
     all.addAll(Arrays.asList(args));
-    return ChildJvm.of(JDK, ChildJvm.agentJar(), "dev.gil4j.agent.Premain")
+    return Child.java(JDK, List.of(Child.agentJar()), "dev.gil4j.agent.Premain")
         .withArgs(all.toArray(String[]::new))
         .withTimeout(timeout)
         .run();
@@ -279,48 +281,43 @@ class ScaleTest {
   void ctrlCStopsTheSweepAndKeepsEveryFinishedRun() throws Exception {
     Path out = OUT.resolve("interrupted");
     delete(out);
-    List<String> command =
-        new ArrayList<>(
-            ChildJvm.of(JDK, ChildJvm.agentJar(), "dev.gil4j.agent.Premain")
-                .withArgs(
-                    "scale",
-                    "--threads",
-                    "1,3",
-                    "--modes",
-                    "nogil",
-                    "--timeout",
-                    "5m",
-                    "--out",
-                    out.toString(),
-                    "--",
-                    "-cp",
-                    TEST_CLASSES.toString(),
-                    Flaky.class.getName(),
-                    "{threads}")
-                .command());
-    Path log = Files.createDirectories(OUT).resolve("interrupted.log");
-    Process scale =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
+    try (RunningChild scale =
+        Child.java(JDK, List.of(Child.agentJar()), "dev.gil4j.agent.Premain")
+            .withArgs(
+                "scale",
+                "--threads",
+                "1,3",
+                "--modes",
+                "nogil",
+                "--timeout",
+                "5m",
+                "--out",
+                out.toString(),
+                "--",
+                "-cp",
+                TEST_CLASSES.toString(),
+                Flaky.class.getName(),
+                "{threads}")
+            .withTimeout(Duration.ofMinutes(3))
+            .withLabel("scale-interrupted")
+            .start()) {
       Path csv = out.resolve("results.csv");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (!(Files.exists(csv) && Files.readString(csv).contains("nogil,1,"))) {
         if (System.nanoTime() > deadline || !scale.isAlive()) {
-          fail("no finished run after 90 s: " + Files.readString(log));
+          fail("no finished run after 90 s:\n" + scale.describe());
         }
         Thread.sleep(100);
       }
       Thread.sleep(1000);
-      List<ProcessHandle> children = scale.descendants().toList();
+      List<ProcessHandle> children = scale.handle().descendants().toList();
       assertFalse(children.isEmpty(), "the hanging run is under way");
       // SIGTERM, which takes the same path through the JVM's shutdown hooks as the SIGINT of a
       // Ctrl-C: a JVM started from a background job inherits SIGINT ignored and never sees it.
-      scale.destroy();
-      if (!scale.waitFor(60, TimeUnit.SECONDS)) {
-        fail("scale did not stop within 60 s of SIGTERM: " + Files.readString(log));
-      }
-      String text = Files.readString(log);
-      assertEquals(143, scale.exitValue(), text);
+      scale.signal("TERM");
+      int status = scale.awaitExit(Duration.ofSeconds(60));
+      String text = scale.stdout() + scale.stderr();
+      assertEquals(143, status, text);
       assertTrue(text.contains("gil4j scale: stopped; the 1 finished run(s) are kept in"), text);
       String kept = Files.readString(csv);
       assertTrue(kept.contains("nogil,1,"), kept);
@@ -329,9 +326,6 @@ class ScaleTest {
       for (ProcessHandle child : children) {
         assertTrue(child.onExit().get(30, TimeUnit.SECONDS) != null && !child.isAlive());
       }
-    } finally {
-      scale.descendants().forEach(ProcessHandle::destroyForcibly);
-      scale.destroyForcibly();
     }
   }
 

@@ -2,9 +2,9 @@ package dev.gil4j.it.recording;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +29,11 @@ class GilOffTest {
   @TempDir Path dir;
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void everyKindOfWaitIsSeenWithTheGilOff(Jdk jdk) throws Exception {
     Path file = dir.resolve("off.jfr");
     ChildRun run =
-        ChildJvm.of(jdk, CLASSES, APP)
+        Child.java(jdk, List.of(CLASSES), APP)
             .withAgent("gil=off,jfr=" + file)
             .withTimeout(Duration.ofSeconds(150))
             .run()

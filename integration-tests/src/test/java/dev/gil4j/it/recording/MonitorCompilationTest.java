@@ -3,9 +3,9 @@ package dev.gil4j.it.recording;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.Jdk;
-import java.io.IOException;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.RunningChild;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,13 +25,14 @@ class MonitorCompilationTest {
   private static final String APP = HotMonitors.class.getName();
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void wovenSynchronizedBlocksAndMethodsStillCompile(Jdk jdk) throws Exception {
-    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("report=off");
+    Child app = Child.java(jdk, List.of(CLASSES), APP).withAgent("report=off");
     List<String> options =
         List.of("-XX:+PrintCompilation", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
-    try (LiveChild child = LiveChild.start(jdk, app, options, Duration.ofSeconds(90))) {
-      assertEquals(0, child.awaitExit(), () -> describe(child));
+    try (RunningChild child =
+        app.withJvmOptions(options).withTimeout(Duration.ofSeconds(90)).start()) {
+      assertEquals(0, child.awaitExit(), child::describe);
       List<String> compiles = child.stdout().lines().filter(l -> l.contains(APP + "::")).toList();
       String all = String.join("\n", compiles);
       assertTrue(
@@ -43,14 +44,6 @@ class MonitorCompilationTest {
             compiles.stream().anyMatch(l -> c2.matcher(l).find()),
             method + " never compiled by C2:\n" + all);
       }
-    }
-  }
-
-  private static String describe(LiveChild child) {
-    try {
-      return child.describe();
-    } catch (IOException e) {
-      return " (logs unreadable: " + e + ")";
     }
   }
 }

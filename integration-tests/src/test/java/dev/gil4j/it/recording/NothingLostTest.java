@@ -2,9 +2,9 @@ package dev.gil4j.it.recording;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +46,7 @@ class NothingLostTest {
   void everyWaitOfThreadsThatComeAndGoIsCountedOnce(Jdk jdk) throws Exception {
     Path file = dir.resolve("waits.jfr");
     ChildRun run =
-        ChildJvm.of(jdk, CLASSES, CountedWaits.class.getName())
+        Child.java(jdk, List.of(CLASSES), CountedWaits.class.getName())
             .withAgent("gil=off,jfr=" + file)
             .withArgs(String.valueOf(ROUNDS), String.valueOf(PER_ROUND))
             .withTimeout(Duration.ofSeconds(120))

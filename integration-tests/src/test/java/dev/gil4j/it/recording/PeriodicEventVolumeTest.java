@@ -1,17 +1,15 @@
 package dev.gil4j.it.recording;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
-import java.io.IOException;
+import dev.gil4j.it.Samples;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
@@ -51,7 +49,7 @@ class PeriodicEventVolumeTest {
   void periodicEventsStaySmallAndOnTimeWhileThreadsComeAndGo(@TempDir Path tmp) throws Exception {
     Path jfr = tmp.resolve("long.jfr");
     ChildRun run =
-        ChildJvm.sample(JDK, "LockContention")
+        Samples.child(JDK, "LockContention")
             .withAgent("jfr=" + jfr)
             .withArgs("--time", SECONDS + "s", "--ops", "20", "--hold", "0.5ms")
             .withTimeout(Duration.ofSeconds(SECONDS + 90))
@@ -95,19 +93,15 @@ class PeriodicEventVolumeTest {
     }
   }
 
-  private static String jfrSummary(Path jfr) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(JDK.tool("jfr").toString(), "summary", jfr.toString())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      byte[] out = p.getInputStream().readAllBytes();
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "jfr summary hung");
-      assertTrue(p.exitValue() == 0, () -> "jfr summary failed: " + new String(out, UTF_8));
-      return new String(out, UTF_8);
-    } finally {
-      p.destroyForcibly();
-    }
+  private static String jfrSummary(Path jfr) {
+    ChildRun run =
+        Child.command(List.of(JDK.tool("jfr").toString(), "summary", jfr.toString()))
+            .withTimeout(Duration.ofSeconds(60))
+            .withLabel("jfr-summary")
+            .run();
+    String out = run.stdout() + run.stderr();
+    assertTrue(run.exitCode() == 0, () -> "jfr summary failed: " + out);
+    return out;
   }
 
   /** The size column of {@code event}'s row in {@code jfr summary}'s output. */

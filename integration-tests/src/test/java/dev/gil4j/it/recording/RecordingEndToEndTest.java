@@ -1,13 +1,13 @@
 package dev.gil4j.it.recording;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.Jdk;
-import java.io.IOException;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.RunningChild;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -70,22 +69,21 @@ class RecordingEndToEndTest {
   void aSignalEndsTheAppAndItsRecordingReadsWholeInEveryReader(Jdk jdk, String signal, int status)
       throws Exception {
     Path file = dir.resolve("app.jfr");
-    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("jfr=" + file);
-    try (LiveChild child = LiveChild.start(jdk, app, List.of(), TIMEOUT)) {
+    Child app = Child.java(jdk, List.of(CLASSES), APP).withAgent("jfr=" + file);
+    try (RunningChild child = app.withTimeout(TIMEOUT).start()) {
       child.awaitLine("recorded-app ready");
       // past gil4j.jfc's 1 s period, so that periodic events were written before the last ones
       Thread.sleep(1500);
       child.signal(signal);
-      assertEquals(status, child.awaitExit(), () -> describe(child));
-      assertTrue(child.stderr().contains("gil4j: GIL report"), () -> describe(child));
+      assertEquals(status, child.awaitExit(), child::describe);
+      assertTrue(child.stderr().contains("gil4j: GIL report"), child::describe);
       assertTrue(
-          child.stderr().contains("gil4j: contention, most total wait first"),
-          () -> describe(child));
+          child.stderr().contains("gil4j: contention, most total wait first"), child::describe);
       // The pipes' waits, 10 ms each, rank among the exit report's top ten sites.
       for (String kind : List.of("Pipe.SourceChannel", "PipedInputStream", "Process.stdout")) {
         assertTrue(
             child.stderr().contains("gil4j:   " + kind + " " + APP),
-            () -> kind + " missing from the exit report" + describe(child));
+            () -> kind + " missing from the exit report" + child.describe());
       }
     }
     try (Stream<Path> files = Files.list(dir)) {
@@ -145,13 +143,15 @@ class RecordingEndToEndTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.it.Jdk#available")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
   void gil4jEventsJoinARecordingTheUserStartsOnTheCommandLine(Jdk jdk) throws Exception {
     Path file = dir.resolve("user.jfr");
-    ChildJvm app = ChildJvm.of(jdk, CLASSES, APP).withAgent("").withArgs("3");
-    try (LiveChild child =
-        LiveChild.start(jdk, app, List.of("-XX:StartFlightRecording=filename=" + file), TIMEOUT)) {
-      assertEquals(0, child.awaitExit(), () -> describe(child));
+    Child app = Child.java(jdk, List.of(CLASSES), APP).withAgent("").withArgs("3");
+    try (RunningChild child =
+        app.withJvmOptions(List.of("-XX:StartFlightRecording=filename=" + file))
+            .withTimeout(TIMEOUT)
+            .start()) {
+      assertEquals(0, child.awaitExit(), child::describe);
       assertFalse(
           child.stderr().contains("gil4j: bad value"),
           "no jfr= option was given" + child.describe());
@@ -197,30 +197,14 @@ class RecordingEndToEndTest {
   }
 
   /** Runs a JDK tool or the agent's command line; it must succeed within 60 s. */
-  private static String tool(Jdk jdk, String... command) throws IOException, InterruptedException {
-    List<String> line = List.of(command);
-    Path out = Files.createTempFile("gil4j-tool", ".out");
-    try {
-      Process p =
-          new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      p.getOutputStream().close();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("[" + jdk + "] hung: " + String.join(" ", line));
-      }
-      String text = Files.readString(out, UTF_8);
-      assertEquals(0, p.exitValue(), () -> String.join(" ", line) + " failed:\n" + text);
-      return text;
-    } finally {
-      Files.deleteIfExists(out);
-    }
-  }
-
-  private static String describe(LiveChild child) {
-    try {
-      return child.describe();
-    } catch (IOException e) {
-      return " (logs unreadable: " + e + ")";
-    }
+  private static String tool(Jdk jdk, String... command) {
+    ChildRun run =
+        Child.command(List.of(command))
+            .withTimeout(Duration.ofSeconds(60))
+            .withLabel(jdk.name() + "-tool")
+            .run();
+    String text = run.stdout() + run.stderr();
+    assertEquals(0, run.exitCode(), () -> String.join(" ", command) + " failed:\n" + text);
+    return text;
   }
 }

@@ -2,8 +2,8 @@ package dev.gil4j.it.scenarios;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.gil4j.it.ChildJvm;
-import dev.gil4j.it.ChildRun;
-import dev.gil4j.it.Jdk;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -121,12 +121,12 @@ class ConcurrencyCatalogTest {
 
   /**
    * Forks {@code scenario} under the agent with {@code options} and checks what it must do: finish
-   * within the hard timeout (else {@link ChildJvm#run()} dumps its threads and fails), exit with
-   * its own status, say it is ok, and leave the exit report on stderr.
+   * within the hard timeout (else {@link Child#run()} dumps its threads and fails), exit with its
+   * own status, say it is ok, and leave the exit report on stderr.
    */
   static ChildRun runChecked(Jdk jdk, String scenario, String options) {
     ChildRun run =
-        ChildJvm.of(jdk, CLASSES, Scenarios.class.getName())
+        Child.java(jdk, List.of(CLASSES), Scenarios.class.getName())
             .withAgent(options)
             .withArgs(scenario)
             .withTimeout(TIMEOUT)

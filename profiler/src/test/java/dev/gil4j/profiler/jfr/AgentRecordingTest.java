@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Jdk;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -163,7 +164,7 @@ class AgentRecordingTest {
 
   @Test
   void jfrToolPrintsAndSummarizesTheRecording() throws Exception {
-    for (Path jdk : ForkedJvm.jdks()) {
+    for (Jdk jdk : Jdk.available().toList()) {
       String print = run(jdk, "print", "--events", "gil4j.GilDrop", file.toString());
       assertTrue(print.contains("gil4j.GilDrop"), print);
       assertTrue(print.contains("forced = true"), print);
@@ -181,13 +182,12 @@ class AgentRecordingTest {
     }
   }
 
-  private static String run(Path jdk, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(jdk.resolve("bin/jfr").toString()));
+  private static String run(Jdk jdk, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(jdk.tool("jfr").toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "jfr " + args[0] + " hung");
-    assertEquals(0, p.exitValue(), out);
+    ChildRun run = Child.command(cmd).withTimeout(Duration.ofSeconds(60)).withLabel("jfr").run();
+    String out = run.stdout() + run.stderr();
+    assertEquals(0, run.exitCode(), out);
     return out;
   }
 

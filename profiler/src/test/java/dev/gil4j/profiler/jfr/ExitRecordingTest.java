@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gil4j.testkit.Jdk;
+import dev.gil4j.testkit.RunningChild;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ class ExitRecordingTest {
 
   static Stream<Arguments> exits() {
     List<Arguments> out = new ArrayList<>();
-    for (Path jdk : ForkedJvm.jdks()) {
+    for (Jdk jdk : Jdk.available().toList()) {
       out.add(Arguments.of(jdk, "return", null, 0));
       out.add(Arguments.of(jdk, "exit", null, 0));
       out.add(Arguments.of(jdk, "wait", "TERM", 143));
@@ -40,15 +42,16 @@ class ExitRecordingTest {
   @ParameterizedTest(name = "{1} {2} on {0}")
   @MethodSource("exits")
   void agentRecordingIsWrittenWholeAtEveryOrderlyExit(
-      Path jdk, String mode, String signal, int status) throws Exception {
+      Jdk jdk, String mode, String signal, int status) throws Exception {
     Path file = dir.resolve("app.jfr");
-    try (ForkedJvm child =
-        ForkedJvm.start(jdk, List.of(), RecordingDemo.class.getName(), mode, file.toString())) {
-      child.awaitLine("gil4j-demo ready", 60);
+    try (RunningChild child =
+        BootPathJvm.of(jdk, List.of(), RecordingDemo.class.getName(), mode, file.toString())
+            .start()) {
+      child.awaitLine("gil4j-demo ready", BootPathJvm.WAIT);
       if (signal != null) {
         child.signal(signal);
       }
-      assertEquals(status, child.awaitExit(60), child.output());
+      assertEquals(status, child.awaitExit(BootPathJvm.WAIT), child.describe());
     }
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(file), files.collect(Collectors.toList()), "no temporary file left");
@@ -58,39 +61,42 @@ class ExitRecordingTest {
 
   @ParameterizedTest(name = "on {0}")
   @MethodSource("jdks")
-  void gil4jEventsAppearWhenTheUserStartsJfrOnTheCommandLine(Path jdk) throws Exception {
+  void gil4jEventsAppearWhenTheUserStartsJfrOnTheCommandLine(Jdk jdk) throws Exception {
     Path file = dir.resolve("user.jfr");
-    try (ForkedJvm child =
-        ForkedJvm.start(
-            jdk,
-            List.of("-XX:StartFlightRecording:settings=default,filename=" + file),
-            RecordingDemo.class.getName(),
-            "return")) {
-      child.awaitLine("gil4j-demo ready", 60);
-      assertEquals(0, child.awaitExit(60), child.output());
+    try (RunningChild child =
+        BootPathJvm.of(
+                jdk,
+                List.of("-XX:StartFlightRecording:settings=default,filename=" + file),
+                RecordingDemo.class.getName(),
+                "return")
+            .start()) {
+      child.awaitLine("gil4j-demo ready", BootPathJvm.WAIT);
+      assertEquals(0, child.awaitExit(BootPathJvm.WAIT), child.describe());
     }
     assertCompleteDemoRecording(file);
   }
 
   @ParameterizedTest(name = "on {0}")
   @MethodSource("jdks")
-  void withoutJfrNoEventClassIsLoaded(Path jdk) throws Exception {
-    try (ForkedJvm child =
-        ForkedJvm.start(jdk, List.of("-verbose:class"), RecordingDemo.class.getName(), "return")) {
-      child.awaitLine("gil4j-demo ready", 60);
-      assertEquals(0, child.awaitExit(60), child.output());
-      assertTrue(child.output().contains("dev.gil4j.profiler.jfr.JfrEvents "), child.output());
+  void withoutJfrNoEventClassIsLoaded(Jdk jdk) throws Exception {
+    try (RunningChild child =
+        BootPathJvm.of(jdk, List.of("-verbose:class"), RecordingDemo.class.getName(), "return")
+            .start()) {
+      child.awaitLine("gil4j-demo ready", BootPathJvm.WAIT);
+      assertEquals(0, child.awaitExit(BootPathJvm.WAIT), child.describe());
+      assertTrue(child.stdout().contains("dev.gil4j.profiler.jfr.JfrEvents "), child.describe());
       assertFalse(
           java.util.regex.Pattern.compile("dev\\.gil4j\\.profiler\\.jfr\\.\\w+Event ")
-              .matcher(child.output())
+              .matcher(child.stdout())
               .find(),
-          child.output());
-      assertFalse(child.output().contains("jdk.jfr.internal.MetadataRepository "), child.output());
+          child.describe());
+      assertFalse(
+          child.stdout().contains("jdk.jfr.internal.MetadataRepository "), child.describe());
     }
   }
 
-  static Stream<Path> jdks() {
-    return ForkedJvm.jdks().stream();
+  static Stream<Jdk> jdks() {
+    return Jdk.available();
   }
 
   @Test
@@ -101,16 +107,16 @@ class ExitRecordingTest {
       Files.copy(in, jfc);
     }
     Path file = dir.resolve("jcmd.jfr");
-    try (ForkedJvm child =
-        ForkedJvm.start(ForkedJvm.JDK17, List.of(), RecordingDemo.class.getName(), "emit")) {
-      child.awaitLine("gil4j-demo ready", 60);
+    try (RunningChild child =
+        BootPathJvm.of(Jdk.current(), List.of(), RecordingDemo.class.getName(), "emit").start()) {
+      child.awaitLine("gil4j-demo ready", BootPathJvm.WAIT);
       String started = child.jcmd("JFR.start", "name=late", "settings=default", "settings=" + jfc);
       assertTrue(started.contains("Started recording"), started);
       Thread.sleep(1500);
       String dumped = child.jcmd("JFR.dump", "name=late", "filename=" + file);
       assertTrue(Files.exists(file), dumped);
       child.signal("TERM");
-      assertEquals(143, child.awaitExit(60), child.output());
+      assertEquals(143, child.awaitExit(BootPathJvm.WAIT), child.describe());
     }
     List<RecordedEvent> events = RecordingFile.readAllEvents(file);
     assertTrue(count(events, "gil4j.GilDrop") > 10, "drops emitted after JFR.start");

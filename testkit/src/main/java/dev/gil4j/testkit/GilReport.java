@@ -1,4 +1,4 @@
-package dev.gil4j.it;
+package dev.gil4j.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

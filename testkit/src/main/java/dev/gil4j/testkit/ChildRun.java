@@ -1,6 +1,4 @@
-package dev.gil4j.it;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+package dev.gil4j.testkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,13 +10,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a finished child JVM did: its exit status, what it printed, how long it ran, and the two
- * kinds of structured output gil4j's tests read from it — the application's {@code gil4j-metric
- * <name> <value> <unit>} lines on stdout and the agent's exit report on stderr.
+ * What a finished child did: its exit status, what it printed, how long it ran, and the two kinds
+ * of structured output gil4j's tests read from it — the application's {@code gil4j-metric <name>
+ * <value> <unit>} lines on stdout and the agent's exit report on stderr.
  *
  * <p>Accessors that look for something the child did not print fail with an {@link AssertionError}
  * that shows the command and the tails of both streams, so that a failing test says what the child
  * actually did.
+ *
+ * @param command the command line, its words joined by spaces
+ * @param exitCode the exit status; -1 if it hung and was killed
+ * @param stdout what it printed on stdout
+ * @param stderr what it printed on stderr
+ * @param wall from its start to its end (to the timeout, if it hung)
+ * @param stdoutLog the file its stdout went to
+ * @param stderrLog the file its stderr went to
+ * @param hung whether it outlived its timeout and was killed
+ * @param threadsLog where its threads were dumped before it was killed; null if it was not
  */
 public record ChildRun(
     String command,
@@ -27,15 +35,40 @@ public record ChildRun(
     String stderr,
     Duration wall,
     Path stdoutLog,
-    Path stderrLog) {
+    Path stderrLog,
+    boolean hung,
+    Path threadsLog) {
 
   private static final Pattern METRIC =
       Pattern.compile("^gil4j-metric\\s+(\\S+)\\s+(\\S+)(?:\\s+(\\S+))?\\s*$");
 
   /** Fails unless the child exited with status 0. */
   public ChildRun assertSucceeded() {
-    assertEquals(0, exitCode, () -> "child JVM failed\n" + describe());
+    if (exitCode != 0) {
+      throw new AssertionError(
+          "child JVM failed: exit status " + exitCode + ", expected 0\n" + describe());
+    }
     return this;
+  }
+
+  /** Whether it ran to its end and exited with status 0. */
+  public boolean succeeded() {
+    return !hung && exitCode == 0;
+  }
+
+  /**
+   * What went wrong, in a few words for a table cell: {@code timeout}, {@code exit 1}, or empty.
+   */
+  public String failure() {
+    if (hung) {
+      return "timeout";
+    }
+    return exitCode == 0 ? "" : "exit " + exitCode;
+  }
+
+  /** Every line the child wrote to stdout. */
+  public List<String> stdoutLines() {
+    return stdout.lines().toList();
   }
 
   /** Every line the child wrote to stderr. */
@@ -48,7 +81,10 @@ public record ChildRun(
     return stderr.lines().filter(l -> l.startsWith("gil4j:")).toList();
   }
 
-  /** Every {@code gil4j-metric} value the child printed on stdout, by name, in order. */
+  /**
+   * Every {@code gil4j-metric} value the child printed on stdout, by name, in order; a metric line
+   * whose value is not a number fails.
+   */
   public Map<String, List<Double>> metrics() {
     Map<String, List<Double>> metrics = new LinkedHashMap<>();
     for (String line : stdout.lines().toList()) {
@@ -64,6 +100,25 @@ public record ChildRun(
       }
     }
     return metrics;
+  }
+
+  /**
+   * The last value of each {@code gil4j-metric} the child printed, by name, for a table: a line
+   * whose value is not a number is no figure and is passed over (its log keeps it).
+   */
+  public Map<String, Double> figures() {
+    Map<String, Double> figures = new LinkedHashMap<>();
+    for (String line : stdout.lines().toList()) {
+      Matcher m = METRIC.matcher(line.strip());
+      if (m.matches()) {
+        try {
+          figures.put(m.group(1), Double.parseDouble(m.group(2)));
+        } catch (NumberFormatException e) {
+          // not a figure: the application's own output that looks like one
+        }
+      }
+    }
+    return figures;
   }
 
   /** The value of the metric {@code name}, which the child must have printed exactly once. */
@@ -90,18 +145,20 @@ public record ChildRun(
   /** The command, exit status, wall time, log files and the tails of stderr and stdout. */
   public String describe() {
     return String.format(
-        "command: %s%nexit status %d after %d ms; logs: %s, %s%n"
+        "command: %s%nexit status %d after %d ms%s; logs: %s, %s%n"
             + "--- stderr (tail) ---%n%s%n--- stdout (tail) ---%n%s",
         command,
         exitCode,
         wall.toMillis(),
+        hung ? " (hung, killed; threads in " + threadsLog + ")" : "",
         stdoutLog,
         stderrLog,
         tail(stderr, 40),
         tail(stdout, 20));
   }
 
-  static String tail(String text, int lines) {
+  /** The last {@code lines} lines of {@code text}. */
+  public static String tail(String text, int lines) {
     List<String> all = text.lines().toList();
     return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
