@@ -2,19 +2,15 @@ package dev.gil4j.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
+import dev.gil4j.testkit.Chromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.Test;
  * target/gil4j-report/report.png}. Skipped, saying so, where {@code /usr/bin/chromium} is absent.
  */
 class HtmlReportChromiumTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path OUT = Path.of("target", "gil4j-report");
 
   private static Path html;
@@ -34,49 +29,15 @@ class HtmlReportChromiumTest {
   @BeforeAll
   static void render() throws Exception {
     assumeTrue(
-        Files.isExecutable(CHROMIUM),
-        "skipped: " + CHROMIUM + " is absent (apt-get install chromium)");
+        Chromium.installed(),
+        "skipped: " + Chromium.BINARY + " is absent (apt-get install chromium)");
     Files.createDirectories(OUT);
     html = OUT.resolve("report.html").toAbsolutePath();
     ReportCommandTest.Run r =
         ReportCommandTest.report(
             ContentionScenario.recording().toString(), "--html", html.toString());
     assertEquals(0, r.status(), r.err());
-    dom = chromium("--dump-dom", html.toUri().toString());
-  }
-
-  private static String chromium(String... args) throws Exception {
-    Path profile = Files.createTempDirectory(OUT, "chromium-profile");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                CHROMIUM.toString(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--user-data-dir=" + profile.toAbsolutePath(),
-                "--window-size=1200,2400"));
-    cmd.addAll(List.of(args));
-    Path log = OUT.resolve("chromium.log");
-    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    try {
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        fail("chromium did not finish within 120 s; see " + log);
-      }
-      assertEquals(0, p.exitValue(), "chromium failed; see " + log);
-      return new String(out, StandardCharsets.UTF_8);
-    } finally {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
-    }
+    dom = Chromium.dom(html);
   }
 
   private static List<String> elements(String tag, String cls) {
@@ -141,7 +102,7 @@ class HtmlReportChromiumTest {
   void aScreenshotShowsThePage() throws Exception {
     Path png = OUT.resolve("report.png").toAbsolutePath();
     Files.deleteIfExists(png);
-    chromium("--screenshot=" + png, html.toUri().toString());
+    Chromium.screenshot(html, png);
     byte[] bytes = Files.readAllBytes(png);
     assertTrue(bytes.length > 20_000, "screenshot of " + bytes.length + " bytes");
     assertEquals((byte) 0x89, bytes[0]);

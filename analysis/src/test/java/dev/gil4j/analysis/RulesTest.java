@@ -11,10 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.common.unit.IQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
@@ -39,6 +43,12 @@ class RulesTest {
     return results.get(rule).get();
   }
 
+  /** {@code rule} on the {@link ContentionScenario}'s recording. */
+  private static IResult scenario(IRule rule, IPreferenceValueProvider preferences)
+      throws Exception {
+    return evaluate(rule, ContentionScenario.recording(), preferences);
+  }
+
   /** The defaults, except {@code preference} set to {@code value}. */
   private static <T> IPreferenceValueProvider with(TypedPreference<T> preference, T value) {
     return new IPreferenceValueProvider() {
@@ -60,7 +70,7 @@ class RulesTest {
 
   @Test
   void gilContentionWarnsAndNamesTheThreadThatWaitedMost() throws Exception {
-    IResult r = evaluate(new GilContentionRule(), ContentionScenario.recording(), null);
+    IResult r = scenario(new GilContentionRule(), null);
     assertEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
     double share = r.getResult(GilContentionRule.WAITING_SHARE).doubleValueIn(UnitLookup.PERCENT);
     assertTrue(share > 20 && share < 80, "waiting share " + share);
@@ -68,18 +78,8 @@ class RulesTest {
   }
 
   @Test
-  void gilContentionIsOkBelowALooserThreshold() throws Exception {
-    IResult r =
-        evaluate(
-            new GilContentionRule(),
-            ContentionScenario.recording(),
-            with(GilContentionRule.WARNING_SHARE, UnitLookup.PERCENT.quantity(1000)));
-    assertEquals(Severity.OK, r.getSeverity());
-  }
-
-  @Test
   void hotLockWarnsAndNamesTheCacheLockWithItsTotalWaitAndOwners() throws Exception {
-    IResult r = evaluate(new HotLockRule(), ContentionScenario.recording(), null);
+    IResult r = scenario(new HotLockRule(), null);
     assertEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
     assertEquals("ReentrantLock " + ContentionScenario.CACHE, r.getResult(HotLockRule.HOT_LOCK));
     IQuantity total = r.getResult(HotLockRule.TOTAL_WAIT);
@@ -87,23 +87,27 @@ class RulesTest {
     assertTrue(r.getResult(HotLockRule.OWNERS).contains("cache-"));
   }
 
-  @Test
-  void hotLockIsOkUnderALooserThreshold() throws Exception {
-    IResult r =
-        evaluate(
+  static Stream<Arguments> looserThresholds() {
+    return Stream.of(
+        Arguments.of(
+            new GilContentionRule(),
+            with(GilContentionRule.WARNING_SHARE, UnitLookup.PERCENT.quantity(1000))),
+        Arguments.of(
             new HotLockRule(),
-            ContentionScenario.recording(),
-            with(HotLockRule.WARNING_SHARE, UnitLookup.PERCENT.quantity(100_000)));
-    assertEquals(Severity.OK, r.getSeverity());
+            with(HotLockRule.WARNING_SHARE, UnitLookup.PERCENT.quantity(100_000))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("looserThresholds")
+  void eachRuleIsOkUnderALooserThreshold(IRule rule, IPreferenceValueProvider preferences)
+      throws Exception {
+    assertEquals(Severity.OK, scenario(rule, preferences).getSeverity());
   }
 
   @Test
   void hotLockLeavesOutExcludedLockClasses() throws Exception {
     IResult r =
-        evaluate(
-            new HotLockRule(),
-            ContentionScenario.recording(),
-            with(HotLockRule.EXCLUDED_CLASSES, "ReentrantLock|GIL"));
+        scenario(new HotLockRule(), with(HotLockRule.EXCLUDED_CLASSES, "ReentrantLock|GIL"));
     assertEquals("Semaphore " + ContentionScenario.QUIET, r.getResult(HotLockRule.HOT_LOCK));
     assertEquals(Severity.OK, r.getSeverity());
   }

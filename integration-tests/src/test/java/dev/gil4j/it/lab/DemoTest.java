@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.gil4j.testkit.Child;
 import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Chromium;
 import dev.gil4j.testkit.Jdk;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.gil4j.it.Samples;
 import dev.gil4j.testkit.Child;
 import dev.gil4j.testkit.ChildRun;
+import dev.gil4j.testkit.Chromium;
 import dev.gil4j.testkit.Jdk;
 import dev.gil4j.testkit.RunningChild;
 import java.io.IOException;
