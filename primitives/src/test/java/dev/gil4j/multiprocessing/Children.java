@@ -1,5 +1,6 @@
 package dev.gil4j.multiprocessing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.gil4j.testkit.Jdk;
@@ -12,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Hard time limits for tests that start child JVMs: a child that overstays has its threads dumped
@@ -20,6 +23,19 @@ import java.util.concurrent.TimeoutException;
  */
 final class Children {
   private Children() {}
+
+  /**
+   * Fails a test that leaves a child running, after dumping and killing it: a test class's
+   * {@code @ExtendWith(Children.NoneLeftBehind.class)}.
+   */
+  static final class NoneLeftBehind implements AfterEachCallback {
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+      List<Process> left = Process.activeChildren();
+      dumpAndKill(left);
+      assertEquals(List.of(), left, "children still running after the test");
+    }
+  }
 
   /** Something a test runs under a time limit. */
   @FunctionalInterface

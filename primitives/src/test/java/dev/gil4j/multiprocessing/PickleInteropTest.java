@@ -86,24 +86,6 @@ class PickleInteropTest {
           conn.recv_bytes()
       """;
 
-  private static final String CLIENT =
-      PYTHON_VALUES
-          + """
-          from multiprocessing.connection import Client
-          with Client(sys.argv[1], family='AF_UNIX') as conn:
-              serve(conn)
-          """;
-
-  private static final String LISTENER =
-      PYTHON_VALUES
-          + """
-          from multiprocessing.connection import Listener
-          with Listener(sys.argv[1], family='AF_UNIX') as listener:
-              print('ready', flush=True)
-              with listener.accept() as conn:
-                  serve(conn)
-          """;
-
   /** {@link #PYTHON_VALUES} in Java: what Java sends, and what it expects to receive. */
   private static List<Object> values() {
     byte[] all = new byte[512];
@@ -271,12 +253,12 @@ class PickleInteropTest {
 
   @Test
   void everyTypeTravelsBothWaysWithAPythonClient() throws Exception {
-    PythonPeer.asClient(CLIENT, LIMIT, PickleInteropTest::exchange);
+    PythonPeer.asClient(PYTHON_VALUES, "serve", LIMIT, PickleInteropTest::exchange);
   }
 
   @Test
   void everyTypeTravelsBothWaysWithAPythonListener() throws Exception {
-    PythonPeer.asListener(LISTENER, LIMIT, PickleInteropTest::exchange);
+    PythonPeer.asListener(PYTHON_VALUES, "serve", LIMIT, PickleInteropTest::exchange);
   }
 
   @Test

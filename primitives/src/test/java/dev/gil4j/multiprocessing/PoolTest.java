@@ -17,22 +17,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Pool} on real worker JVMs: every call Python has, order, failures re-raised as themselves,
  * worker deaths, and the ways a pool ends.
  */
+@ExtendWith(Children.NoneLeftBehind.class)
 class PoolTest {
   private static final Duration LIMIT = Duration.ofSeconds(90);
-
-  @AfterEach
-  void noChildLeftBehind() throws InterruptedException {
-    List<Process> left = Process.activeChildren();
-    Children.dumpAndKill(left);
-    assertEquals(List.of(), left, "children still running after the test");
-  }
 
   /** Fails with {@code IllegalArgumentException("bad item 13")} for 13, else returns the item. */
   private static Integer failOn13(Integer x) {

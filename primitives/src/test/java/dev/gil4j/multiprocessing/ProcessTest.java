@@ -14,25 +14,19 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real child JVMs: lifecycle, exit codes as Python reports them, and pipe ends handed to children.
  * Every test runs under a hard time limit; a child that overstays is thread-dumped and killed.
  */
+@ExtendWith(Children.NoneLeftBehind.class)
 class ProcessTest {
   private static final Duration LIMIT = Duration.ofSeconds(40);
 
   /** Round trips before timing: the child's JIT compiles its echo loop meanwhile. */
   private static final int WARM_UP = 50;
-
-  @AfterEach
-  void noChildLeftBehind() throws InterruptedException {
-    List<Process> left = Process.activeChildren();
-    Children.dumpAndKill(left);
-    assertEquals(List.of(), left, "children still running after the test");
-  }
 
   /** A main class for {@link Process#forMain}: exits with the status given as its argument. */
   public static final class ExitWith {

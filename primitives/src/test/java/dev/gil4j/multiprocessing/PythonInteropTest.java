@@ -32,26 +32,6 @@ class PythonInteropTest {
               conn.send_bytes(m[::-1])
       """;
 
-  private static final String CLIENT =
-      ECHO_LOOP
-          + """
-          import sys
-          from multiprocessing.connection import Client
-          with Client(sys.argv[1], family='AF_UNIX') as conn:
-              echo(conn)
-          """;
-
-  private static final String LISTENER =
-      ECHO_LOOP
-          + """
-          import sys
-          from multiprocessing.connection import Listener
-          with Listener(sys.argv[1], family='AF_UNIX') as listener:
-              print('ready', flush=True)
-              with listener.accept() as conn:
-                  echo(conn)
-          """;
-
   @BeforeAll
   static void needsPython() throws InterruptedException {
     PythonPeer.assumePython("CPython interop");
@@ -79,11 +59,11 @@ class PythonInteropTest {
 
   @Test
   void pythonClientTalksToAJavaListener() throws Exception {
-    PythonPeer.asClient(CLIENT, LIMIT, PythonInteropTest::exchange);
+    PythonPeer.asClient(ECHO_LOOP, "echo", LIMIT, PythonInteropTest::exchange);
   }
 
   @Test
   void javaConnectsToAPythonListener() throws Exception {
-    PythonPeer.asListener(LISTENER, LIMIT, PythonInteropTest::exchange);
+    PythonPeer.asListener(ECHO_LOOP, "echo", LIMIT, PythonInteropTest::exchange);
   }
 }

@@ -44,8 +44,21 @@ final class PythonPeer {
         found, "python3 with multiprocessing is not installed: " + what + " not tested");
   }
 
-  /** {@code script} connects to a Java listener; {@code exchange} talks to it. */
-  static void asClient(String script, Duration limit, Exchange exchange) throws Exception {
+  /**
+   * A script of {@code functions} that connects to the Java listener named by its argument and
+   * calls {@code serve(conn)}; {@code exchange} talks to it.
+   */
+  static void asClient(String functions, String serve, Duration limit, Exchange exchange)
+      throws Exception {
+    String script =
+        functions
+            + """
+            import sys
+            from multiprocessing.connection import Client
+            with Client(sys.argv[1], family='AF_UNIX') as conn:
+                %s(conn)
+            """
+                .formatted(serve);
     Children.within(
         limit,
         () -> {
@@ -59,8 +72,24 @@ final class PythonPeer {
         });
   }
 
-  /** {@code script} listens at an address of its own; Java connects and {@code exchange} talks. */
-  static void asListener(String script, Duration limit, Exchange exchange) throws Exception {
+  /**
+   * A script of {@code functions} that listens at the address its argument names, prints {@code
+   * ready} and calls {@code serve(conn)} on the connection it accepts; Java connects and {@code
+   * exchange} talks.
+   */
+  static void asListener(String functions, String serve, Duration limit, Exchange exchange)
+      throws Exception {
+    String script =
+        functions
+            + """
+            import sys
+            from multiprocessing.connection import Listener
+            with Listener(sys.argv[1], family='AF_UNIX') as listener:
+                print('ready', flush=True)
+                with listener.accept() as conn:
+                    %s(conn)
+            """
+                .formatted(serve);
     Children.within(
         limit,
         () -> {

@@ -13,19 +13,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link Queue} in one process and between a parent and its child JVMs. */
+@ExtendWith(Children.NoneLeftBehind.class)
 class QueueTest {
   private static final Duration LIMIT = Duration.ofSeconds(40);
-
-  @AfterEach
-  void noChildLeftBehind() throws InterruptedException {
-    List<Process> left = Process.activeChildren();
-    Children.dumpAndKill(left);
-    assertEquals(List.of(), left, "children still running after the test");
-  }
 
   @Test
   void itemsComeOutInOrderAndCopied() throws Exception {

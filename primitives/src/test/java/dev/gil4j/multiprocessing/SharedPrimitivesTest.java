@@ -9,23 +9,17 @@ import dev.gil4j.profiler.ContentionRecorder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cross-process primitives, after CPython's {@code Lib/test/lock_tests.py} with the contending
  * waiter in a child JVM: each case names the lock_tests case it ports. Children report over a
  * {@link Pipe}; timing bounds are coarse (two noisy cores).
  */
+@ExtendWith(Children.NoneLeftBehind.class)
 class SharedPrimitivesTest {
   private static final Duration LIMIT = Duration.ofSeconds(90);
-
-  @AfterEach
-  void noChildLeftBehind() throws InterruptedException {
-    List<Process> left = Process.activeChildren();
-    Children.dumpAndKill(left);
-    assertEquals(List.of(), left, "children still running after the test");
-  }
 
   /** lock_tests: test_try_acquire_contended, test_acquire_contended, test_different_thread. */
   @Test
