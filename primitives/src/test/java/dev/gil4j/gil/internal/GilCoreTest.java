@@ -41,6 +41,43 @@ class GilCoreTest {
     }
   }
 
+  /**
+   * Starts a thread that takes the GIL, runs {@code body} holding it, and ends; returns once the
+   * thread holds the GIL.
+   */
+  private static Thread holder(GilCore core, Runnable body) throws InterruptedException {
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread t =
+        start(
+            () -> {
+              core.registerCurrentThread();
+              holding.countDown();
+              body.run();
+              core.threadEnded();
+            });
+    holding.await();
+    return t;
+  }
+
+  /** Computes for {@code nanos} with neither a checkpoint nor a call, as a long C call does. */
+  private static void compute(AtomicLong sink, long nanos) {
+    long x = 1;
+    long end = System.nanoTime() + nanos;
+    while (System.nanoTime() < end) {
+      x = x * 6364136223846793005L + 1442695040888963407L;
+    }
+    sink.set(x);
+  }
+
+  /** How long (ms) a new thread waits to take the GIL from {@code holder}, joined too. */
+  private static long msToTakeOver(GilCore core, Thread holder) throws InterruptedException {
+    long t0 = System.nanoTime();
+    Thread waiter = start(core::registerCurrentThread);
+    waiter.join();
+    holder.join();
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
   private static Thread start(Runnable r) {
     Thread t = new Thread(r);
     t.start();
@@ -85,18 +122,14 @@ class GilCoreTest {
   void aWaiterAsksForTheGilAfterOneSwitchIntervalAndGetsIt() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(20, TimeUnit.MILLISECONDS));
     AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch holding = new CountDownLatch(1);
     Thread holder =
-        start(
+        holder(
+            core,
             () -> {
-              core.registerCurrentThread();
-              holding.countDown();
               while (!stop.get()) {
                 checkpoint(core);
               }
-              core.threadEnded();
             });
-    holding.await();
     AtomicLong waited = new AtomicLong();
     Thread waiter =
         start(
@@ -241,17 +274,13 @@ class GilCoreTest {
   @Test
   void aHolderBlockedWithoutReleasingLosesTheGilToTheSafetyNet() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON);
-    CountDownLatch holding = new CountDownLatch(1);
     Thread holder =
-        start(
+        holder(
+            core,
             () -> {
-              core.registerCurrentThread();
-              holding.countDown();
               LockSupport.parkNanos(2_000_000_000L); // a blocking point gil4j does not know
               checkpoint(core); // re-takes the revoked GIL
-              core.threadEnded();
             });
-    holding.await();
     long t0 = System.nanoTime();
     Thread waiter = start(core::registerCurrentThread);
     waiter.join();
@@ -270,20 +299,16 @@ class GilCoreTest {
   void aHolderBlockedOnAContendedMonitorCountsAsReleasedNotRevoked() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON);
     Object monitor = new Object();
-    CountDownLatch holding = new CountDownLatch(1);
     Thread holder;
     synchronized (monitor) {
       holder =
-          start(
+          holder(
+              core,
               () -> {
-                core.registerCurrentThread();
-                holding.countDown();
                 synchronized (monitor) {
                   checkpoint(core); // re-takes the GIL, as after every monitorenter
                 }
-                core.threadEnded();
               });
-      holding.await();
       Thread waiter =
           start(
               () -> {
@@ -330,27 +355,9 @@ class GilCoreTest {
   @Test
   void aComputingHolderKeepsTheGilWithoutCheckpoints() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON);
-    CountDownLatch holding = new CountDownLatch(1);
     AtomicLong sink = new AtomicLong();
-    Thread holder =
-        start(
-            () -> {
-              core.registerCurrentThread();
-              holding.countDown();
-              long x = 1;
-              long end = System.nanoTime() + 300_000_000L;
-              while (System.nanoTime() < end) {
-                x = x * 6364136223846793005L + 1442695040888963407L;
-              }
-              sink.set(x);
-              core.threadEnded();
-            });
-    holding.await();
-    long t0 = System.nanoTime();
-    Thread waiter = start(core::registerCurrentThread);
-    waiter.join();
-    holder.join();
-    long ms = (System.nanoTime() - t0) / 1_000_000;
+    Thread holder = holder(core, () -> compute(sink, 300_000_000L));
+    long ms = msToTakeOver(core, holder);
     assertEquals(0, core.usage().revocations(), "a computing holder is not revoked");
     assertTrue(ms >= 200, "the waiter got the GIL after " + ms + " ms, before the holder was done");
   }
@@ -359,18 +366,14 @@ class GilCoreTest {
   void anInterruptWhileWaitingForTheGilIsKept() throws Exception {
     GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(50, TimeUnit.MILLISECONDS));
     AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch holding = new CountDownLatch(1);
     Thread holder =
-        start(
+        holder(
+            core,
             () -> {
-              core.registerCurrentThread();
-              holding.countDown();
               while (!stop.get()) {
                 checkpoint(core);
               }
-              core.threadEnded();
             });
-    holding.await();
     AtomicBoolean interrupted = new AtomicBoolean();
     Thread waiter =
         start(
@@ -513,14 +516,12 @@ class GilCoreTest {
       assertTrue(retook.get(), "the holder re-takes the GIL when the native call returns");
     }
     // Learned: the next call releases at once while a thread waits.
-    CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger entered = new AtomicInteger();
     Thread holder =
-        start(
+        holder(
+            core,
             () -> {
-              core.registerCurrentThread();
-              holding.countDown();
               while (core.usage().threads().stream().noneMatch(t -> t.name().equals("w"))) {
                 Thread.onSpinWait();
               }
@@ -536,9 +537,7 @@ class GilCoreTest {
                 Thread.currentThread().interrupt();
               }
               core.exitNative(entered.get());
-              core.threadEnded();
             });
-    holding.await();
     Thread waiter = new Thread(core::registerCurrentThread, "w");
     waiter.start();
     waiter.join(10_000);
@@ -559,21 +558,12 @@ class GilCoreTest {
               core.registerCurrentThread();
               int entered = core.enterNative(compute);
               holding.countDown();
-              long x = 1;
-              long end = System.nanoTime() + 300_000_000L;
-              while (System.nanoTime() < end) {
-                x = x * 6364136223846793005L + 1442695040888963407L;
-              }
-              sink.set(x);
+              compute(sink, 300_000_000L);
               core.exitNative(entered);
               core.threadEnded();
             });
     holding.await();
-    long t0 = System.nanoTime();
-    Thread waiter = start(core::registerCurrentThread);
-    waiter.join();
-    holder.join();
-    long ms = (System.nanoTime() - t0) / 1_000_000;
+    long ms = msToTakeOver(core, holder);
     assertEquals(0, core.usage().nativeReleases(), "a computing native call keeps the GIL");
     assertTrue(ms >= 200, "the waiter got the GIL after " + ms + " ms, before the holder was done");
   }
@@ -584,12 +574,10 @@ class GilCoreTest {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong waiterProgress = new AtomicLong();
     long[] during = new long[2];
-    CountDownLatch holding = new CountDownLatch(1);
     Thread holder =
-        start(
+        holder(
+            core,
             () -> {
-              core.registerCurrentThread();
-              holding.countDown();
               // Parked where gil4j has no hook (no agent here): the safety net revokes the GIL.
               LockSupport.parkNanos(300_000_000L);
               long start = System.nanoTime();
@@ -602,9 +590,7 @@ class GilCoreTest {
                 }
               }
               during[1] = waiterProgress.get() + (x == 42 ? 1 : 0);
-              core.threadEnded();
             });
-    holding.await();
     Thread waiter =
         start(
             () -> {
