@@ -102,8 +102,9 @@ class ContentionRecordingTest {
     CountDownLatch release = new CountDownLatch(1);
     TestThread holder = ReentrantLockBehaviourTest.holdUntil(lock, release);
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               lock.lock();
               lock.lock();
@@ -111,7 +112,6 @@ class ContentionRecordingTest {
               lock.unlock();
               lock.unlock();
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     Thread.sleep(50);
     release.countDown();
     holder.join();
@@ -145,13 +145,13 @@ class ContentionRecordingTest {
     ProfiledReentrantLock lock = new ProfiledReentrantLock(true, site);
     lock.lock();
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               lock.lock();
               lock.unlock();
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     lock.lock();
     lock.lockInterruptibly();
     assertTrue(lock.tryLock(1, TimeUnit.SECONDS));
@@ -212,26 +212,26 @@ class ContentionRecordingTest {
     CountDownLatch readerIn = new CountDownLatch(1);
     CountDownLatch readerOut = new CountDownLatch(1);
     TestThread reader =
-        TestThread.start(
+        TestThread.queued(
             "reader",
+            rw::hasQueuedThread,
             () -> {
               rw.readLock().lock();
               readerIn.countDown();
               readerOut.await();
               rw.readLock().unlock();
             });
-    TestThread.eventually(() -> rw.hasQueuedThread(reader.thread()), "reader to queue");
     Thread.sleep(30);
     rw.writeLock().unlock();
     readerIn.await();
     TestThread writer =
-        TestThread.start(
+        TestThread.queued(
             "writer",
+            rw::hasQueuedThread,
             () -> {
               rw.writeLock().lock();
               rw.writeLock().unlock();
             });
-    TestThread.eventually(() -> rw.hasQueuedThread(writer.thread()), "writer to queue");
     TestThread lateReader =
         TestThread.start(
             "late-reader",
@@ -263,13 +263,13 @@ class ContentionRecordingTest {
     ReentrantReadWriteLock rw = new ProfiledReentrantReadWriteLock(site);
     rw.readLock().lock();
     TestThread writer =
-        TestThread.start(
+        TestThread.queued(
             "writer",
+            rw::hasQueuedThread,
             () -> {
               rw.writeLock().lock();
               rw.writeLock().unlock();
             });
-    TestThread.eventually(() -> rw.hasQueuedThread(writer.thread()), "writer to queue");
     rw.readLock().lock();
     rw.readLock().lockInterruptibly();
     assertTrue(rw.readLock().tryLock(1, TimeUnit.SECONDS));

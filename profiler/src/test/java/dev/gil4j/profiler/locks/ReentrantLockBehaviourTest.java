@@ -134,13 +134,13 @@ class ReentrantLockBehaviourTest {
     CountDownLatch release = new CountDownLatch(1);
     TestThread holder = holdUntil(lock, release);
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               assertTrue(lock.tryLock(PATIENCE_S, TimeUnit.SECONDS));
               lock.unlock();
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     release.countDown();
     waiter.join();
     holder.join();
@@ -152,14 +152,14 @@ class ReentrantLockBehaviourTest {
     ReentrantLock lock = factory.get();
     lock.lock();
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               assertThrows(InterruptedException.class, lock::lockInterruptibly);
               assertFalse(Thread.currentThread().isInterrupted());
               assertFalse(lock.isHeldByCurrentThread());
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     waiter.thread().interrupt();
     waiter.join();
     assertFalse(lock.hasQueuedThreads());
@@ -322,13 +322,13 @@ class ReentrantLockBehaviourTest {
     TestThread holder = holdUntil(lock, release);
     assertTrue(lock.toString().endsWith("[Locked by thread holder]"), lock.toString());
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               lock.lock();
               lock.unlock();
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     assertTrue(lock.hasQueuedThreads());
     assertEquals(1, lock.getQueueLength());
     assertTrue(lock.isLocked());
@@ -349,14 +349,14 @@ class ReentrantLockBehaviourTest {
     for (int i = 0; i < 4; i++) {
       String name = "waiter-" + i;
       TestThread t =
-          TestThread.start(
+          TestThread.queued(
               name,
+              lock::hasQueuedThread,
               () -> {
                 lock.lock();
                 order.add(name);
                 lock.unlock();
               });
-      TestThread.eventually(() -> lock.hasQueuedThread(t.thread()), name + " to queue");
       waiters.add(t);
     }
     lock.unlock();
@@ -374,14 +374,14 @@ class ReentrantLockBehaviourTest {
     List<String> order = new CopyOnWriteArrayList<>();
     lock.lock();
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               lock.lock();
               order.add("waiter");
               lock.unlock();
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     lock.unlock();
     lock.lock();
     order.add("newcomer");
@@ -396,13 +396,13 @@ class ReentrantLockBehaviourTest {
     ReentrantLock lock = factory.get();
     lock.lock();
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            lock::hasQueuedThread,
             () -> {
               lock.lock();
               lock.unlock();
             });
-    TestThread.eventually(() -> lock.hasQueuedThread(waiter.thread()), "waiter to queue");
     lock.lock();
     lock.lockInterruptibly();
     assertTrue(lock.tryLock(1, TimeUnit.MILLISECONDS));

@@ -140,8 +140,8 @@ class ReentrantReadWriteLockBehaviourTest {
       throws Exception {
     ReentrantReadWriteLock rw = factory.get();
     rw.readLock().lock();
-    TestThread writer = TestThread.start("writer", () -> lockAndUnlock(rw.writeLock()));
-    TestThread.eventually(() -> rw.hasQueuedThread(writer.thread()), "writer to queue");
+    TestThread writer =
+        TestThread.queued("writer", rw::hasQueuedThread, () -> lockAndUnlock(rw.writeLock()));
     TestThread reader =
         TestThread.start(
             "reader", () -> assertFalse(rw.readLock().tryLock(50, TimeUnit.MILLISECONDS)));
@@ -159,8 +159,8 @@ class ReentrantReadWriteLockBehaviourTest {
   void holderReentersPastAWaitingWriter(Supplier<ReentrantReadWriteLock> factory) throws Exception {
     ReentrantReadWriteLock rw = factory.get();
     rw.readLock().lock();
-    TestThread writer = TestThread.start("writer", () -> lockAndUnlock(rw.writeLock()));
-    TestThread.eventually(() -> rw.hasQueuedThread(writer.thread()), "writer to queue");
+    TestThread writer =
+        TestThread.queued("writer", rw::hasQueuedThread, () -> lockAndUnlock(rw.writeLock()));
     rw.readLock().lock();
     rw.readLock().lockInterruptibly();
     assertTrue(rw.readLock().tryLock(1, TimeUnit.MILLISECONDS));
@@ -176,8 +176,8 @@ class ReentrantReadWriteLockBehaviourTest {
       throws Exception {
     ReentrantReadWriteLock rw = factory.get();
     rw.writeLock().lock();
-    TestThread reader = TestThread.start("reader", () -> lockAndUnlock(rw.readLock()));
-    TestThread.eventually(() -> rw.hasQueuedThread(reader.thread()), "reader to queue");
+    TestThread reader =
+        TestThread.queued("reader", rw::hasQueuedThread, () -> lockAndUnlock(rw.readLock()));
     rw.readLock().lock();
     rw.writeLock().lock();
     assertEquals(2, rw.getWriteHoldCount());
@@ -194,9 +194,10 @@ class ReentrantReadWriteLockBehaviourTest {
     rw.writeLock().lock();
     for (Lock lock : List.of(rw.readLock(), rw.writeLock())) {
       TestThread waiter =
-          TestThread.start(
-              "waiter", () -> assertThrows(InterruptedException.class, lock::lockInterruptibly));
-      TestThread.eventually(() -> rw.hasQueuedThread(waiter.thread()), "waiter to queue");
+          TestThread.queued(
+              "waiter",
+              rw::hasQueuedThread,
+              () -> assertThrows(InterruptedException.class, lock::lockInterruptibly));
       waiter.thread().interrupt();
       waiter.join();
     }
@@ -284,14 +285,14 @@ class ReentrantReadWriteLockBehaviourTest {
     for (String name : names) {
       Lock lock = name.startsWith("writer") ? rw.writeLock() : rw.readLock();
       TestThread t =
-          TestThread.start(
+          TestThread.queued(
               name,
+              rw::hasQueuedThread,
               () -> {
                 lock.lock();
                 order.add(name);
                 lock.unlock();
               });
-      TestThread.eventually(() -> rw.hasQueuedThread(t.thread()), name + " to queue");
       waiters.add(t);
     }
     rw.writeLock().unlock();
@@ -312,14 +313,14 @@ class ReentrantReadWriteLockBehaviourTest {
     List<String> order = new CopyOnWriteArrayList<>();
     rw.writeLock().lock();
     TestThread waiter =
-        TestThread.start(
+        TestThread.queued(
             "waiter",
+            rw::hasQueuedThread,
             () -> {
               rw.writeLock().lock();
               order.add("waiter");
               rw.writeLock().unlock();
             });
-    TestThread.eventually(() -> rw.hasQueuedThread(waiter.thread()), "waiter to queue");
     rw.writeLock().unlock();
     rw.writeLock().lock();
     order.add("newcomer");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * A thread a test starts: what it throws fails the test at {@link #join}, and it may not outlive
@@ -38,6 +39,17 @@ final class TestThread {
   static TestThread start(String name, Body body) {
     TestThread t = new TestThread(name, body);
     t.thread.start();
+    return t;
+  }
+
+  /**
+   * Starts {@code body} on a thread named {@code name} and returns once {@code queuedOn} says the
+   * thread waits in a lock's queue ({@code lock::hasQueuedThread}); fails after the patience.
+   */
+  static TestThread queued(String name, Predicate<Thread> queuedOn, Body body)
+      throws InterruptedException {
+    TestThread t = start(name, body);
+    eventually(() -> queuedOn.test(t.thread), name + " to queue");
     return t;
   }
 
