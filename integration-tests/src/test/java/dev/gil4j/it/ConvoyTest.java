@@ -24,17 +24,11 @@ class ConvoyTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.testkit.Jdk#available")
   void ioThreadConvoysBehindACpuThreadUnderTheGil(Jdk jdk) {
-    double leastBusy = 1;
-    double slowdown = 0;
-    for (int run = 0; run < ATTEMPTS && slowdown < CONVOY; run++) {
-      double busy = MachineLoad.busy();
-      leastBusy = Math.min(leastBusy, busy);
-      slowdown = Math.max(slowdown, slowdown(jdk, "gil=on", busy));
-    }
-    if (slowdown < CONVOY) {
-      MachineLoad.failUnlessBusy(
-          leastBusy, "round trips beside a CPU thread slowed only " + slowdown + "x");
-    }
+    MachineLoad.reaches(
+        ATTEMPTS,
+        CONVOY,
+        busy -> slowdown(jdk, "gil=on", busy),
+        slowdown -> "round trips beside a CPU thread slowed only " + slowdown + "x");
   }
 
   /**
@@ -47,17 +41,11 @@ class ConvoyTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.testkit.Jdk#available")
   void ioThreadKeepsItsPaceBesideACpuThreadWithTheGilOff(Jdk jdk) {
-    double leastBusy = 1;
-    double slowdown = Double.MAX_VALUE;
-    for (int run = 0; run < ATTEMPTS && slowdown >= NO_CONVOY; run++) {
-      double busy = MachineLoad.busy();
-      leastBusy = Math.min(leastBusy, busy);
-      slowdown = Math.min(slowdown, slowdown(jdk, "gil=off", busy));
-    }
-    if (slowdown >= NO_CONVOY) {
-      MachineLoad.failUnlessBusy(
-          leastBusy, "round trips beside a CPU thread slowed " + slowdown + "x");
-    }
+    MachineLoad.staysBelow(
+        ATTEMPTS,
+        NO_CONVOY,
+        busy -> slowdown(jdk, "gil=off", busy),
+        slowdown -> "round trips beside a CPU thread slowed " + slowdown + "x");
   }
 
   private static double slowdown(Jdk jdk, String options, double busy) {

@@ -29,33 +29,21 @@ class LockConvoyTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.testkit.Jdk#available")
   void nestedLocksConvoyUnderTheGil(Jdk jdk) {
-    double leastBusy = 1;
-    double speedup = Double.MAX_VALUE;
-    for (int run = 0; run < ATTEMPTS && speedup >= CONVOY; run++) {
-      double busy = MachineLoad.busy();
-      leastBusy = Math.min(leastBusy, busy);
-      speedup = Math.min(speedup, speedup(jdk, "gil=on", busy));
-    }
-    if (speedup >= CONVOY) {
-      MachineLoad.failUnlessBusy(
-          leastBusy, "4 threads on nested locks ran " + speedup + "x as fast as 1: no convoy");
-    }
+    MachineLoad.staysBelow(
+        ATTEMPTS,
+        CONVOY,
+        busy -> speedup(jdk, "gil=on", busy),
+        speedup -> "4 threads on nested locks ran " + speedup + "x as fast as 1: no convoy");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.testkit.Jdk#available")
   void nestedLocksDoNotConvoyWithTheGilOff(Jdk jdk) {
-    double leastBusy = 1;
-    double speedup = 0;
-    for (int run = 0; run < ATTEMPTS && speedup < NO_CONVOY; run++) {
-      double busy = MachineLoad.busy();
-      leastBusy = Math.min(leastBusy, busy);
-      speedup = Math.max(speedup, speedup(jdk, "gil=off", busy));
-    }
-    if (speedup < NO_CONVOY) {
-      MachineLoad.failUnlessBusy(
-          leastBusy, "4 threads on nested locks ran only " + speedup + "x as fast as 1");
-    }
+    MachineLoad.reaches(
+        ATTEMPTS,
+        NO_CONVOY,
+        busy -> speedup(jdk, "gil=off", busy),
+        speedup -> "4 threads on nested locks ran only " + speedup + "x as fast as 1");
   }
 
   private static double speedup(Jdk jdk, String options, double busy) {

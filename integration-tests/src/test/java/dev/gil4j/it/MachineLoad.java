@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.DoubleFunction;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * How busy other processes keep this machine's CPUs, so that a timing test can tell a noisy machine
@@ -64,6 +66,46 @@ final class MachineLoad {
                 "not measurable here: other processes kept %.0f%% of the CPUs busy. %s",
                 leastBusy * 100, message));
     fail(message);
+  }
+
+  /**
+   * Measures up to {@code attempts} times, the load sampled just before each, until a figure
+   * reaches {@code bound}; if none does, fails with {@code failure} of the highest figure unless
+   * the machine was busy before every measurement ({@link #failUnlessBusy}). Noise only ever hides
+   * a behaviour, so the best run counts.
+   *
+   * @param measure one measurement, given the load sampled before it
+   */
+  static void reaches(
+      int attempts, double bound, DoubleUnaryOperator measure, DoubleFunction<String> failure) {
+    expect(attempts, true, bound, measure, failure);
+  }
+
+  /**
+   * As {@link #reaches}, for a figure that must stay below {@code bound}: the lowest one counts.
+   */
+  static void staysBelow(
+      int attempts, double bound, DoubleUnaryOperator measure, DoubleFunction<String> failure) {
+    expect(attempts, false, bound, measure, failure);
+  }
+
+  private static void expect(
+      int attempts,
+      boolean up,
+      double bound,
+      DoubleUnaryOperator measure,
+      DoubleFunction<String> failure) {
+    double leastBusy = 1;
+    double best = up ? 0 : Double.MAX_VALUE;
+    for (int run = 0; run < attempts && !(up ? best >= bound : best < bound); run++) {
+      double busy = busy();
+      leastBusy = Math.min(leastBusy, busy);
+      double figure = measure.applyAsDouble(busy);
+      best = up ? Math.max(best, figure) : Math.min(best, figure);
+    }
+    if (!(up ? best >= bound : best < bound)) {
+      failUnlessBusy(leastBusy, failure.apply(best));
+    }
   }
 
   /** {total, idle} jiffies of all CPUs, from the first line of /proc/stat. */
