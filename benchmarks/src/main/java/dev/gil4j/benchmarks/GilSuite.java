@@ -154,17 +154,15 @@ final class GilSuite {
       throws IOException, InterruptedException {
     System.err.printf("JDK %s: does the agent weave %s*? (WeavingCheck)%n", jdk.version(), PACKAGE);
     ChildRun c =
-        Child.command(
-                List.of(
-                    jdk.java().toString(),
-                    "-javaagent:" + agent,
-                    "-cp",
-                    jar.toString(),
-                    WeavingCheck.class.getName()))
-            .withLogs(out.resolve("weaving-check-" + jdk.version()))
-            .withTimeout(Duration.ofSeconds(60))
-            .quiet()
-            .tryRun();
+        Run.child(
+            List.of(
+                jdk.java().toString(),
+                "-javaagent:" + agent,
+                "-cp",
+                jar.toString(),
+                WeavingCheck.class.getName()),
+            out.resolve("weaving-check-" + jdk.version()),
+            Duration.ofSeconds(60));
     List<String> lines = c.stderrLines().stream().filter(l -> l.startsWith("gil4j: ")).toList();
     agentLine.put(jdk, lines.isEmpty() ? "(the agent printed no start line)" : lines.get(0));
     Double ms = c.figures().get("gil_return_ms");
@@ -301,12 +299,7 @@ final class GilSuite {
             + h.key()
             + "-"
             + mode.replace(' ', '-').replace('=', '-');
-    ChildRun c =
-        Child.command(cmd)
-            .withLogs(out.resolve(name))
-            .withTimeout(Duration.ofSeconds(45))
-            .quiet()
-            .tryRun();
+    ChildRun c = Run.child(cmd, out.resolve(name), Duration.ofSeconds(45));
     Map<String, Double> m = c.figures();
     String cell = jdk.version() + "|" + mode + "|" + h.key();
     Double v = m.get("pingpong_" + h.key() + "_round_trip_us");
@@ -349,12 +342,7 @@ final class GilSuite {
     cmd.addAll(pingPongArgs());
     ChildRun c;
     try {
-      c =
-          Child.command(cmd)
-              .withLogs(out.resolve("pingpong-cpython"))
-              .withTimeout(Duration.ofSeconds(150))
-              .quiet()
-              .tryRun();
+      c = Run.child(cmd, out.resolve("pingpong-cpython"), Duration.ofSeconds(150));
     } catch (UncheckedIOException e) {
       System.err.println("not run (" + e.getCause().getMessage() + ")");
       notes.put(

@@ -5,7 +5,6 @@ import dev.gil4j.benchmarks.internal.Jmh;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
-import dev.gil4j.testkit.Child;
 import dev.gil4j.testkit.ChildRun;
 import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
@@ -238,12 +237,7 @@ final class OverheadSuite {
             "--ops",
             String.valueOf(run.quick() ? w.ops / 4 : w.ops)));
     long start = System.nanoTime();
-    ChildRun c =
-        Child.command(cmd)
-            .withLogs(out.resolve(name))
-            .withTimeout(Duration.ofSeconds(120))
-            .quiet()
-            .tryRun();
+    ChildRun c = Run.child(cmd, out.resolve(name), Duration.ofSeconds(120));
     double processMs = (System.nanoTime() - start) / 1e6;
     Map<String, Double> m = c.figures();
     Double workload = m.get("workload_ms");

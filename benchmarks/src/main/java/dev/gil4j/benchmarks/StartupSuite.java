@@ -4,7 +4,6 @@ import dev.gil4j.benchmarks.internal.Figure;
 import dev.gil4j.benchmarks.internal.Machine;
 import dev.gil4j.benchmarks.internal.Run;
 import dev.gil4j.benchmarks.internal.TextTable;
-import dev.gil4j.testkit.Child;
 import dev.gil4j.testkit.ChildRun;
 import dev.gil4j.testkit.Jdk;
 import java.io.IOException;
@@ -156,7 +155,7 @@ final class StartupSuite {
             stat.toString()));
     command.addAll(java(jdk, c));
     long start = System.nanoTime();
-    ChildRun child = Child.command(command).withLogs(log).withTimeout(LIMIT).quiet().tryRun();
+    ChildRun child = Run.child(command, log, LIMIT);
     double wall = (System.nanoTime() - start) / 1e9;
     if (!child.succeeded() || !Files.exists(stat)) {
       failures.put(key, child.succeeded() ? "no CPU time" : child.failure());
@@ -175,7 +174,7 @@ final class StartupSuite {
     Path list = Path.of(log + ".classes");
     List<String> command = new ArrayList<>(java(jdk, c));
     command.add(1, "-Xlog:class+load:file=" + list);
-    ChildRun child = Child.command(command).withLogs(log).withTimeout(LIMIT).quiet().tryRun();
+    ChildRun child = Run.child(command, log, LIMIT);
     if (child.succeeded() && Files.exists(list)) {
       try (var lines = Files.lines(list)) {
         classes.put(key, lines.count());
@@ -204,12 +203,7 @@ final class StartupSuite {
   /** The kernel's clock ticks per second, in which {@code /proc} counts CPU time. */
   private long clockTicks() throws IOException, InterruptedException {
     Path log = out.resolve("clock-ticks");
-    ChildRun c =
-        Child.command(List.of("getconf", "CLK_TCK"))
-            .withLogs(log)
-            .withTimeout(LIMIT)
-            .quiet()
-            .tryRun();
+    ChildRun c = Run.child(List.of("getconf", "CLK_TCK"), log, LIMIT);
     try {
       return c.succeeded() ? Long.parseLong(c.stdout().trim()) : 100;
     } catch (NumberFormatException e) {

@@ -280,12 +280,7 @@ final class ThreadingSuite {
     cmd.addAll(List.of("-cp", run.jar().toString(), main));
     cmd.addAll(args);
     String log = name + "-" + jdk.version() + "-" + (agent ? "gil-on" : "no-agent");
-    ChildRun c =
-        Child.command(cmd)
-            .withLogs(out.resolve(log))
-            .withTimeout(Duration.ofSeconds(limitSeconds))
-            .quiet()
-            .tryRun();
+    ChildRun c = Run.child(cmd, out.resolve(log), Duration.ofSeconds(limitSeconds));
     if (!c.succeeded()) {
       notes.add(
           String.format(
@@ -320,12 +315,7 @@ final class ThreadingSuite {
     System.err.printf("%s ... ", String.join(" ", cmd));
     ChildRun c;
     try {
-      c =
-          Child.command(cmd)
-              .withLogs(out.resolve("threading-cpython"))
-              .withTimeout(Duration.ofSeconds(300))
-              .quiet()
-              .tryRun();
+      c = Run.child(cmd, out.resolve("threading-cpython"), Duration.ofSeconds(300));
     } catch (UncheckedIOException e) {
       System.err.println("not run (" + e.getCause().getMessage() + ")");
       notes.add("CPython: not run (" + run.python() + ": " + e.getCause().getMessage() + ").");

@@ -1,7 +1,10 @@
 package dev.gil4j.benchmarks.internal;
 
+import dev.gil4j.testkit.Child;
+import dev.gil4j.testkit.ChildRun;
 import dev.gil4j.testkit.Jdk;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -28,6 +31,17 @@ public record Run(
     Path out,
     int forks,
     boolean quick) {
+
+  /**
+   * Runs {@code command} to its end or {@code limit}, its output in {@code log.stdout} and {@code
+   * .stderr}; a child still running at the limit has its threads dumped, is killed and comes back
+   * as {@linkplain ChildRun#hung() hung}, for the table to say so.
+   *
+   * @throws java.io.UncheckedIOException if the command cannot be started (no such program)
+   */
+  public static ChildRun child(List<String> command, Path log, Duration limit) {
+    return Child.command(command).withLogs(log).withTimeout(limit).quiet().tryRun();
+  }
 
   /** Whether CPython is to be run. */
   public boolean hasPython() {
