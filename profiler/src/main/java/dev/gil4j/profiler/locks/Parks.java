@@ -181,7 +181,8 @@ public final class Parks {
                   + "@"
                   + Integer.toHexString(System.identityHashCode(blocker))
                   + (where == null ? "" : " first waited for at " + where));
-      SITES.put(blocker, s);
+      // two threads first parking on it at once: both record at the site the first one named
+      s = SITES.putIfAbsent(blocker, s);
     }
     return s;
   }
