@@ -20,12 +20,13 @@ import java.io.IOException;
 public final class Lock extends SharedPrimitive {
   private static final long serialVersionUID = 1L;
 
-  private final transient dev.gil4j.threading.BoundedSemaphore local;
+  /** A threading lock, not a bounded semaphore, so that waits are recorded under kind Lock. */
+  private final transient dev.gil4j.threading.Lock local;
 
   /** An unlocked lock, owned by this process. */
   public Lock() {
     super("Lock");
-    local = new dev.gil4j.threading.BoundedSemaphore(1);
+    local = new dev.gil4j.threading.Lock();
   }
 
   Lock(Handle h) {
@@ -61,13 +62,42 @@ public final class Lock extends SharedPrimitive {
     call(Shared.RELEASE, false, -1, 1);
   }
 
+  /** The threading lock that holds the state, in the owner. */
+  dev.gil4j.threading.Lock local() {
+    return local;
+  }
+
   @Override
   Shared.Result serve(byte op, boolean blocking, double timeout, int n) {
-    return SemaphoreOps.serve(local, op, blocking, timeout, n);
+    switch (op) {
+      case Shared.ACQUIRE -> {
+        if (local.acquire(false)) {
+          return new Shared.Result(1, 0);
+        }
+        if (!blocking) {
+          return new Shared.Result(0, 0);
+        }
+        long start = System.nanoTime();
+        boolean got = timeout < 0 && timeout != -1 ? false : local.acquire(true, timeout);
+        return new Shared.Result(got ? 1 : 0, System.nanoTime() - start);
+      }
+      case Shared.RELEASE -> {
+        try {
+          local.release();
+        } catch (IllegalMonitorStateException e) {
+          // threading's words are "release unlocked lock"; multiprocessing's are SemLock's
+          throw new IllegalArgumentException("semaphore or lock released too many times");
+        }
+        return new Shared.Result(0, 0);
+      }
+      default -> throw new IllegalStateException("not a Lock operation: " + op);
+    }
   }
 
   @Override
   void undo(byte op, long value, int n) {
-    SemaphoreOps.undo(local, op, value);
+    if (op == Shared.ACQUIRE && value != 0) {
+      local.release();
+    }
   }
 }

@@ -44,7 +44,15 @@ final class Probe {
 
   private static final Set<String> MULTIPROCESSING_OWN =
       Set.of(
-          "BoundedSemaphore", "Event", "Lock", "RLock", "Semaphore", "Shared", "SharedPrimitive");
+          "Barrier",
+          "BoundedSemaphore",
+          "Condition",
+          "Event",
+          "Lock",
+          "RLock",
+          "Semaphore",
+          "Shared",
+          "SharedPrimitive");
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 
