@@ -45,7 +45,7 @@ import java.util.function.BooleanSupplier;
 public final class Condition extends SharedPrimitive {
   private static final long serialVersionUID = 1L;
 
-  private final transient SharedPrimitive lock;
+  private final transient SharedLock lock;
   private final transient dev.gil4j.threading.Condition local;
 
   /** A condition over a new {@link RLock}, owned by this process. */
@@ -54,30 +54,21 @@ public final class Condition extends SharedPrimitive {
   }
 
   /**
-   * A condition over {@code lock}, owned by this process.
+   * A condition over {@code lock} (a {@link Lock} or an {@link RLock}), owned by this process.
    *
    * @throws IllegalArgumentException if {@code lock} was created by another process
    */
-  public Condition(RLock lock) {
+  public Condition(SharedLock lock) {
     super("Condition");
     this.lock = lock;
-    this.local = new dev.gil4j.threading.Condition(ownedBy(lock).local());
-  }
-
-  /**
-   * A condition over {@code lock}, owned by this process.
-   *
-   * @throws IllegalArgumentException if {@code lock} was created by another process
-   */
-  public Condition(Lock lock) {
-    super("Condition");
-    this.lock = lock;
-    this.local = new dev.gil4j.threading.Condition(ownedBy(lock).local());
+    this.local =
+        new dev.gil4j.threading.Condition(
+            lock instanceof RLock r ? ownedBy(r).local() : ownedBy((Lock) lock).local());
   }
 
   Condition(Handle h) {
     super(h);
-    this.lock = (SharedPrimitive) h.extra();
+    this.lock = (SharedLock) h.extra();
     this.local = null;
   }
 
@@ -91,7 +82,7 @@ public final class Condition extends SharedPrimitive {
 
   @Override
   Serializable extra() {
-    return lock;
+    return (Serializable) lock;
   }
 
   /** Acquires the lock; Python's {@code acquire()}. */
@@ -113,11 +104,7 @@ public final class Condition extends SharedPrimitive {
 
   /** Releases the lock (one level of an {@link RLock}). */
   public void release() throws IOException {
-    if (lock instanceof RLock r) {
-      r.release();
-    } else {
-      ((Lock) lock).release();
-    }
+    lock.release();
   }
 
   /**

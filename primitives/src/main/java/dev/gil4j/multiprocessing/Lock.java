@@ -17,7 +17,7 @@ import java.io.IOException;
  * IllegalArgumentException} "semaphore or lock released too many times" (Python's {@code
  * ValueError}). In a child, the creating process gone — {@link IOException}.
  */
-public final class Lock extends SharedPrimitive {
+public final class Lock extends SharedPrimitive implements SharedLock {
   private static final long serialVersionUID = 1L;
 
   /** A threading lock, not a bounded semaphore, so that waits are recorded under kind Lock. */
@@ -35,11 +35,13 @@ public final class Lock extends SharedPrimitive {
   }
 
   /** Waits until the lock is free and takes it; returns {@code true}. */
+  @Override
   public boolean acquire() throws IOException {
     return acquire(true, -1);
   }
 
   /** Takes the lock; if {@code blocking} is false, only if it is free now. */
+  @Override
   public boolean acquire(boolean blocking) throws IOException {
     return acquire(blocking, -1);
   }
@@ -49,6 +51,7 @@ public final class Lock extends SharedPrimitive {
    * not at all) when {@code blocking}; a non-blocking call ignores the timeout, as CPython's does.
    * Returns whether it was taken.
    */
+  @Override
   public boolean acquire(boolean blocking, double timeout) throws IOException {
     return call(Shared.ACQUIRE, blocking, timeoutFor(blocking, timeout), 1).value() != 0;
   }
@@ -58,6 +61,7 @@ public final class Lock extends SharedPrimitive {
    *
    * @throws IllegalArgumentException "semaphore or lock released too many times" if not locked
    */
+  @Override
   public void release() throws IOException {
     call(Shared.RELEASE, false, -1, 1);
   }

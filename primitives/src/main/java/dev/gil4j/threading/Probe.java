@@ -44,6 +44,7 @@ final class Probe {
 
   private static final Set<String> MULTIPROCESSING_OWN =
       Set.of(
+          "Array",
           "Barrier",
           "BoundedSemaphore",
           "Condition",
@@ -52,7 +53,9 @@ final class Probe {
           "RLock",
           "Semaphore",
           "Shared",
-          "SharedPrimitive");
+          "SharedCData",
+          "SharedPrimitive",
+          "Value");
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 
