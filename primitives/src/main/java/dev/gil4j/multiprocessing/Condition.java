@@ -198,7 +198,8 @@ public final class Condition extends SharedPrimitive {
         long start = System.nanoTime();
         boolean signalled = local.await(timeout);
         long waited = System.nanoTime() - start;
-        return new Shared.Result(signalled ? 1 : 0, timeout == 0 ? 0 : waited);
+        boolean waits = timeout == -1 || timeout > 0;
+        return new Shared.Result(signalled ? 1 : 0, waits ? waited : 0);
       }
       case Shared.NOTIFY -> {
         local.signal(n);
