@@ -265,6 +265,11 @@ def pipe(sizes, batches, batch_ms):
             name = {64: "64b", 1 << 20: "1mib", 16 << 20: "16mib"}.get(size, str(size))
             echo = ECHO + bytes(size - 1)
             sink = SINK + bytes(size - 1)
+            # as PipeLatency: a second at each size first (CPython has no JIT; the same schedule)
+            end = time.perf_counter() + 1.0
+            while time.perf_counter() < end:
+                round_trips(here, echo, 1)
+                stream(here, sink, 1)
             n = calibrate(lambda: round_trips(here, echo, 1), batch_ms)
             cpu = cpu_seconds(child.pid)
             rt = median_micros(lambda: round_trips(here, echo, n), n, batches)

@@ -40,9 +40,9 @@ import java.util.List;
  * drop, {@code A} answer with one byte. {@code --impl pipe} uses gil4j's {@link Connection} ends,
  * {@code sendBytes}/{@code recvBytes}, with CPython's framing; {@code --impl socket} is the floor
  * beneath it, what the JDK alone gives: a blocking Unix-domain {@link SocketChannel} with the same
- * 4-byte length prefix. First both JVMs warm up on small messages for {@code --warmup-ms} (2 s);
- * then each figure is the median of {@code --batches} batches of about {@code --batch-ms}, after a
- * calibration and one more batch.
+ * 4-byte length prefix. First both JVMs warm up on small messages for {@code --warmup-ms} (2 s),
+ * and on each size for half that before it is measured; then each figure is the median of {@code
+ * --batches} batches of about {@code --batch-ms}, after a calibration and one more batch.
  *
  * <p>Prints {@code gil4j-metric pipe_<size>_round_trip_us}, {@code pipe_<size>_round_trip_cpu_us},
  * {@code pipe_<size>_stream_us} (per message) and {@code pipe_<size>_stream_mb_s}, size being
@@ -189,9 +189,10 @@ public final class PipeLatency {
       }
     }
     try {
-      warmUp(link, warmupMs);
+      warmUp(link, 64, warmupMs);
       ProcessHandle other = ProcessHandle.of(child.pid()).orElseThrow();
       for (int size : sizes) {
+        warmUp(link, size, warmupMs / 2);
         measure(link, other, size, batches, batchMs);
       }
     } finally {
@@ -251,19 +252,22 @@ public final class PipeLatency {
   }
 
   /**
-   * Plays small round trips and streams for {@code ms}, so that both JVMs run compiled code before
-   * anything is timed: measured without it, on a busy two-core machine, gil4j's 64-byte round trip
-   * took 130–270 µs for its first few thousand round trips and 15–30 µs after some ten thousand.
+   * Plays round trips and streams of {@code size} for {@code ms}, so that both JVMs run compiled
+   * code, with heaps sized for the traffic, before anything is timed: measured without it, on a
+   * busy two-core machine, gil4j's 64-byte round trip took 130–270 µs for its first few thousand
+   * round trips and 15–30 µs after some ten thousand; its 1 MiB round trip took 23 ms (8 ms of CPU)
+   * in its first second at that size and 0.7 ms (0.8 ms of CPU) by its fourth.
    */
-  private static void warmUp(Link link, int ms) throws IOException {
-    byte[] echo = new byte[64];
+  private static void warmUp(Link link, int size, int ms) throws IOException {
+    byte[] echo = new byte[size];
     echo[0] = ECHO;
-    byte[] sink = new byte[64];
+    byte[] sink = new byte[size];
     sink[0] = SINK;
+    int n = size <= 4096 ? 100 : 1;
     long end = System.nanoTime() + ms * 1_000_000L;
     while (System.nanoTime() - end < 0) {
-      roundTrips(link, echo, 100);
-      stream(link, sink, 100);
+      roundTrips(link, echo, n);
+      stream(link, sink, n);
     }
   }
 

@@ -413,7 +413,8 @@ final class ThreadingSuite {
             + " processes, the child a JVM (CPython: a spawned process) that echoes or drops, after"
             + " a warm-up of "
             + (run.quick() ? "0.5 s" : "2 s")
-            + " on small messages (the JVMs' JIT; CPython has none).");
+            + " on small messages and half that on each size before it is timed (the JVMs' JIT and"
+            + " heap sizing; CPython, which has neither, plays each size for 1 s too).");
     o.println(
         "j.u.c. column for pipes: a blocking Unix-domain SocketChannel with the same 4-byte length"
             + " prefix, the JDK floor beneath gil4j's Connection.");
