@@ -17,11 +17,12 @@ import java.io.Serializable;
  *       threads have called it; each then returns a distinct index, 0 (first to arrive) to {@code
  *       parties - 1} (last). Rounds never mix.
  *   <li><i>Action:</i> runs once per round before anyone leaves, <b>in the creating process</b>
- *       (where the lambda's captured state lives), on the thread that serves the last arrival.
- *       CPython runs it in the process of the last arrival; Java cannot send a lambda's code to
- *       another process unless it is {@link Serializable}. An action that throws breaks the
- *       barrier; the last arrival, if in another process, gets {@link IllegalStateException} naming
- *       the action's failure.
+ *       (where the lambda's captured state lives), on the thread that serves the last arrival: the
+ *       arriving thread itself if it is of the creating process, else gil4j's serving thread, which
+ *       does not take the GIL (so such an action runs beside the GIL's holder). CPython runs it in
+ *       the process of the last arrival; Java cannot send a lambda's code to another process unless
+ *       it is {@link Serializable}. An action that throws breaks the barrier; the last arrival, if
+ *       in another process, gets {@link IllegalStateException} naming the action's failure.
  *   <li><i>Breaking:</i> {@link #abort()}, a wait that times out, or a failed action leave it
  *       broken: waiting and later {@code await} calls throw {@link BrokenBarrierError} until {@link
  *       #reset()}, which also breaks the current round's waits.

@@ -45,7 +45,10 @@ final class SharedMemory {
   private static final VarHandle DOUBLE =
       MethodHandles.byteBufferViewVarHandle(double[].class, ByteOrder.nativeOrder());
 
-  private static final Cleaner CLEANER = Cleaner.create();
+  /** Its thread is gil4j's own (named {@code gil4j-…}), so it never takes the GIL. */
+  private static final Cleaner CLEANER =
+      Cleaner.create(r -> new Thread(r, "gil4j-shared-memory-cleaner"));
+
   private static final AtomicLong NEXT = new AtomicLong();
   private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
   private static Path directory;
