@@ -19,6 +19,7 @@ PipeLatency; `bash benchmarks/run.sh threading` runs all four and prints them si
   pipe         multiprocessing.Pipe() to a child process (spawned) that echoes; per size (64 B,
                1 MiB, 16 MiB):
                round_trip              send_bytes, recv_bytes of the echo, us
+               round_trip_cpu          CPU time of both processes per round trip, us
                stream                  a batch sent one way, then one answered message; us per
                                        message, and MB/s
 
@@ -33,6 +34,7 @@ Run: python3 benchmarks/threading_bench.py [--sections uncontended,handoff,pipe]
 import argparse
 import faulthandler
 import multiprocessing
+import os
 import platform
 import statistics
 import sys
@@ -241,6 +243,15 @@ def median_micros(batch, ops, batches):
     return statistics.median(batch() / 1e3 / ops for _ in range(batches))
 
 
+def cpu_seconds(child_pid):
+    """CPU time of this process and the child together (the kernel's clock ticks, 10 ms)."""
+    with open(f"/proc/{child_pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    mine = os.times()
+    return mine.user + mine.system + (int(fields[11]) + int(fields[12])) / ticks
+
+
 def pipe(sizes, batches, batch_ms):
     # spawn, as gil4j's Process does: a forked child would inherit this process's end too (and
     # never see the end of the stream) and the lock of the faulthandler's watchdog thread.
@@ -254,11 +265,19 @@ def pipe(sizes, batches, batch_ms):
             name = {64: "64b", 1 << 20: "1mib", 16 << 20: "16mib"}.get(size, str(size))
             echo = ECHO + bytes(size - 1)
             sink = SINK + bytes(size - 1)
+            # as PipeLatency: a second at each size first (CPython has no JIT; the same schedule)
+            end = time.perf_counter() + 1.0
+            while time.perf_counter() < end:
+                round_trips(here, echo, 1)
+                stream(here, sink, 1)
             n = calibrate(lambda: round_trips(here, echo, 1), batch_ms)
+            cpu = cpu_seconds(child.pid)
             rt = median_micros(lambda: round_trips(here, echo, n), n, batches)
+            rt_cpu = (cpu_seconds(child.pid) - cpu) * 1e6 / (n * (batches + 1))
             n = calibrate(lambda: stream(here, sink, 1), batch_ms)
             st = median_micros(lambda: stream(here, sink, n), n, batches)
             metric(f"pipe_{name}_round_trip_us", rt, "us")
+            metric(f"pipe_{name}_round_trip_cpu_us", rt_cpu, "us")
             metric(f"pipe_{name}_stream_us", st, "us")
             metric(f"pipe_{name}_stream_mb_s", size / st, "MB/s")
     finally:

@@ -28,7 +28,9 @@ import java.util.List;
  * <p>Per message size (64 B, 1 MiB and 16 MiB by default):
  *
  * <ul>
- *   <li><b>round trip</b>: send one message, receive the child's echo of it, in µs;
+ *   <li><b>round trip</b>: send one message, receive the child's echo of it, in µs; and the CPU
+ *       time both processes spent per round trip, in µs: on a busy machine the elapsed time is
+ *       mostly waiting for a core, the CPU time is what the pipe costs;
  *   <li><b>streamed</b>: send a batch of messages one way, the child reading and dropping them,
  *       then one small message that the child answers; the batch's time per message, in µs (the
  *       throughput is the size over that).
@@ -38,17 +40,17 @@ import java.util.List;
  * drop, {@code A} answer with one byte. {@code --impl pipe} uses gil4j's {@link Connection} ends,
  * {@code sendBytes}/{@code recvBytes}, with CPython's framing; {@code --impl socket} is the floor
  * beneath it, what the JDK alone gives: a blocking Unix-domain {@link SocketChannel} with the same
- * 4-byte length prefix. First both JVMs warm up on small messages for {@code --warmup-ms} (2 s);
- * then each figure is the median of {@code --batches} batches of about {@code --batch-ms}, after a
- * calibration and one more batch.
+ * 4-byte length prefix. First both JVMs warm up on small messages for {@code --warmup-ms} (2 s),
+ * and on each size for half that before it is measured; then each figure is the median of {@code
+ * --batches} batches of about {@code --batch-ms}, after a calibration and one more batch.
  *
- * <p>Prints {@code gil4j-metric pipe_<size>_round_trip_us}, {@code pipe_<size>_stream_us} (per
- * message) and {@code pipe_<size>_stream_mb_s}, size being {@code 64b}, {@code 1mib} or {@code
- * 16mib} (or the size in bytes). The child has a time limit: alive 30 s after this JVM closed its
- * end, it has its threads dumped and is killed. Run: {@code bash benchmarks/run.sh threading}, or
- * alone {@code java -cp benchmarks/target/gil4j-benchmarks.jar dev.gil4j.benchmarks.PipeLatency
- * [--impl pipe|socket] [--sizes 64,1048576,16777216] [--batches N] [--batch-ms MS] [--warmup-ms
- * MS]}.
+ * <p>Prints {@code gil4j-metric pipe_<size>_round_trip_us}, {@code pipe_<size>_round_trip_cpu_us},
+ * {@code pipe_<size>_stream_us} (per message) and {@code pipe_<size>_stream_mb_s}, size being
+ * {@code 64b}, {@code 1mib} or {@code 16mib} (or the size in bytes). The child has a time limit:
+ * alive 30 s after this JVM closed its end, it has its threads dumped and is killed. Run: {@code
+ * bash benchmarks/run.sh threading}, or alone {@code java -cp
+ * benchmarks/target/gil4j-benchmarks.jar dev.gil4j.benchmarks.PipeLatency [--impl pipe|socket]
+ * [--sizes 64,1048576,16777216] [--batches N] [--batch-ms MS] [--warmup-ms MS]}.
  */
 public final class PipeLatency {
   private static final byte ECHO = 'E';
@@ -187,9 +189,11 @@ public final class PipeLatency {
       }
     }
     try {
-      warmUp(link, warmupMs);
+      warmUp(link, 64, warmupMs);
+      ProcessHandle other = ProcessHandle.of(child.pid()).orElseThrow();
       for (int size : sizes) {
-        measure(link, size, batches, batchMs);
+        warmUp(link, size, warmupMs / 2);
+        measure(link, other, size, batches, batchMs);
       }
     } finally {
       link.close();
@@ -248,23 +252,27 @@ public final class PipeLatency {
   }
 
   /**
-   * Plays small round trips and streams for {@code ms}, so that both JVMs run compiled code before
-   * anything is timed: measured without it, on a busy two-core machine, gil4j's 64-byte round trip
-   * took 130–270 µs for its first few thousand round trips and 15–30 µs after some ten thousand.
+   * Plays round trips and streams of {@code size} for {@code ms}, so that both JVMs run compiled
+   * code, with heaps sized for the traffic, before anything is timed: measured without it, on a
+   * busy two-core machine, gil4j's 64-byte round trip took 130–270 µs for its first few thousand
+   * round trips and 15–30 µs after some ten thousand; its 1 MiB round trip took 23 ms (8 ms of CPU)
+   * in its first second at that size and 0.7 ms (0.8 ms of CPU) by its fourth.
    */
-  private static void warmUp(Link link, int ms) throws IOException {
-    byte[] echo = new byte[64];
+  private static void warmUp(Link link, int size, int ms) throws IOException {
+    byte[] echo = new byte[size];
     echo[0] = ECHO;
-    byte[] sink = new byte[64];
+    byte[] sink = new byte[size];
     sink[0] = SINK;
+    int n = size <= 4096 ? 100 : 1;
     long end = System.nanoTime() + ms * 1_000_000L;
     while (System.nanoTime() - end < 0) {
-      roundTrips(link, echo, 100);
-      stream(link, sink, 100);
+      roundTrips(link, echo, n);
+      stream(link, sink, n);
     }
   }
 
-  private static void measure(Link link, int size, int batches, int batchMs) throws IOException {
+  private static void measure(Link link, ProcessHandle child, int size, int batches, int batchMs)
+      throws IOException {
     String name =
         size == 64
             ? "64b"
@@ -274,12 +282,24 @@ public final class PipeLatency {
     byte[] sink = new byte[size];
     sink[0] = SINK;
     int rounds = calibrate(() -> roundTrips(link, echo, 1), batchMs);
+    long cpu = cpuNanos(child);
     double roundTrip = medianMicros(() -> roundTrips(link, echo, rounds), rounds, batches);
+    double roundTripCpu = (cpuNanos(child) - cpu) / 1e3 / ((long) rounds * (batches + 1));
     int messages = calibrate(() -> stream(link, sink, 1), batchMs);
     double stream = medianMicros(() -> stream(link, sink, messages), messages, batches);
     System.out.printf("gil4j-metric pipe_%s_round_trip_us %.3f us%n", name, roundTrip);
+    System.out.printf("gil4j-metric pipe_%s_round_trip_cpu_us %.3f us%n", name, roundTripCpu);
     System.out.printf("gil4j-metric pipe_%s_stream_us %.3f us%n", name, stream);
     System.out.printf("gil4j-metric pipe_%s_stream_mb_s %.1f MB/s%n", name, size / stream);
+  }
+
+  /**
+   * CPU time of this process and the child together (the kernel's clock ticks, 10 ms; the round
+   * trips' batches run for about a second).
+   */
+  private static long cpuNanos(ProcessHandle child) {
+    return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos()
+        + child.info().totalCpuDuration().orElseThrow().toNanos();
   }
 
   /** A timed batch of some operations; returns its elapsed nanoseconds. */

@@ -34,7 +34,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>contended hand-offs, µs: {@link PrimitiveHandoff}, one JVM per variant, and the same games
  *       in {@code threading_bench.py} (median batch);
  *   <li>pipes between two processes, µs: {@link PipeLatency} with gil4j's {@code Pipe} and with a
- *       plain Unix-domain socket, and {@code multiprocessing.Pipe} (median batch).
+ *       plain Unix-domain socket, and {@code multiprocessing.Pipe} (median batch); for the 1 MiB
+ *       and 16 MiB round trips also the CPU time of both processes per round trip, which a busy
+ *       machine's waits for a core do not blur.
  * </ul>
  *
  * <p>gil4j's primitives are measured without the agent, and again under it with {@code gil=on} (the
@@ -87,8 +89,10 @@ final class ThreadingSuite {
           pipe("Pipe 64 B round trip | UNIX socket", "pipe_64b_round_trip_us"),
           pipe("Pipe 64 B streamed, per message", "pipe_64b_stream_us"),
           pipe("Pipe 1 MiB round trip | UNIX socket", "pipe_1mib_round_trip_us"),
+          pipe("Pipe 1 MiB round trip, CPU of both", "pipe_1mib_round_trip_cpu_us"),
           pipe("Pipe 1 MiB streamed, per message", "pipe_1mib_stream_us"),
           pipe("Pipe 16 MiB round trip | UNIX socket", "pipe_16mib_round_trip_us"),
+          pipe("Pipe 16 MiB round trip, CPU of both", "pipe_16mib_round_trip_cpu_us"),
           pipe("Pipe 16 MiB streamed, per message", "pipe_16mib_stream_us"));
 
   private static Row jmh(String label, String gil4j, String juc, String cpython) {
@@ -412,7 +416,8 @@ final class ThreadingSuite {
             + " processes, the child a JVM (CPython: a spawned process) that echoes or drops, after"
             + " a warm-up of "
             + (run.quick() ? "0.5 s" : "2 s")
-            + " on small messages (the JVMs' JIT; CPython has none).");
+            + " on small messages and half that on each size before it is timed (the JVMs' JIT and"
+            + " heap sizing; CPython, which has neither, plays each size for 1 s too).");
     o.println(
         "j.u.c. column for pipes: a blocking Unix-domain SocketChannel with the same 4-byte length"
             + " prefix, the JDK floor beneath gil4j's Connection.");

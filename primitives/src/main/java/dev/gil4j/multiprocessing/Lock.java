@@ -17,15 +17,16 @@ import java.io.IOException;
  * IllegalArgumentException} "semaphore or lock released too many times" (Python's {@code
  * ValueError}). In a child, the creating process gone — {@link IOException}.
  */
-public final class Lock extends SharedPrimitive {
+public final class Lock extends SharedPrimitive implements SharedLock {
   private static final long serialVersionUID = 1L;
 
-  private final transient dev.gil4j.threading.BoundedSemaphore local;
+  /** A threading lock, not a bounded semaphore, so that waits are recorded under kind Lock. */
+  private final transient dev.gil4j.threading.Lock local;
 
   /** An unlocked lock, owned by this process. */
   public Lock() {
     super("Lock");
-    local = new dev.gil4j.threading.BoundedSemaphore(1);
+    local = new dev.gil4j.threading.Lock();
   }
 
   Lock(Handle h) {
@@ -34,11 +35,13 @@ public final class Lock extends SharedPrimitive {
   }
 
   /** Waits until the lock is free and takes it; returns {@code true}. */
+  @Override
   public boolean acquire() throws IOException {
     return acquire(true, -1);
   }
 
   /** Takes the lock; if {@code blocking} is false, only if it is free now. */
+  @Override
   public boolean acquire(boolean blocking) throws IOException {
     return acquire(blocking, -1);
   }
@@ -48,6 +51,7 @@ public final class Lock extends SharedPrimitive {
    * not at all) when {@code blocking}; a non-blocking call ignores the timeout, as CPython's does.
    * Returns whether it was taken.
    */
+  @Override
   public boolean acquire(boolean blocking, double timeout) throws IOException {
     return call(Shared.ACQUIRE, blocking, timeoutFor(blocking, timeout), 1).value() != 0;
   }
@@ -57,17 +61,47 @@ public final class Lock extends SharedPrimitive {
    *
    * @throws IllegalArgumentException "semaphore or lock released too many times" if not locked
    */
+  @Override
   public void release() throws IOException {
     call(Shared.RELEASE, false, -1, 1);
   }
 
+  /** The threading lock that holds the state, in the owner. */
+  dev.gil4j.threading.Lock local() {
+    return local;
+  }
+
   @Override
   Shared.Result serve(byte op, boolean blocking, double timeout, int n) {
-    return SemaphoreOps.serve(local, op, blocking, timeout, n);
+    switch (op) {
+      case Shared.ACQUIRE -> {
+        if (local.acquire(false)) {
+          return new Shared.Result(1, 0);
+        }
+        if (!blocking) {
+          return new Shared.Result(0, 0);
+        }
+        long start = System.nanoTime();
+        boolean got = timeout < 0 && timeout != -1 ? false : local.acquire(true, timeout);
+        return new Shared.Result(got ? 1 : 0, System.nanoTime() - start);
+      }
+      case Shared.RELEASE -> {
+        try {
+          local.release();
+        } catch (IllegalMonitorStateException e) {
+          // threading's words are "release unlocked lock"; multiprocessing's are SemLock's
+          throw new IllegalArgumentException("semaphore or lock released too many times");
+        }
+        return new Shared.Result(0, 0);
+      }
+      default -> throw new IllegalStateException("not a Lock operation: " + op);
+    }
   }
 
   @Override
   void undo(byte op, long value, int n) {
-    SemaphoreOps.undo(local, op, value);
+    if (op == Shared.ACQUIRE && value != 0) {
+      local.release();
+    }
   }
 }

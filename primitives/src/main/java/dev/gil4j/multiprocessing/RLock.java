@@ -16,28 +16,39 @@ import java.io.IOException;
  * IllegalStateException} "attempt to release recursive lock not owned by thread" (CPython's {@code
  * AssertionError}). In a child, the creating process gone — {@link IOException}.
  */
-public final class RLock extends SharedPrimitive {
+public final class RLock extends SharedPrimitive implements SharedLock {
   private static final long serialVersionUID = 1L;
 
   private final transient dev.gil4j.threading.RLock local;
+
+  /**
+   * In a child: per thread, how many levels it holds. Only the outermost acquire and release travel
+   * to the owner, whose serving thread holds one level on this thread's behalf; the others are
+   * counted here, as CPython's recursive {@code SemLock} counts them in the process.
+   */
+  private final transient ThreadLocal<int[]> depth;
 
   /** An unlocked reentrant lock, owned by this process. */
   public RLock() {
     super("RLock");
     local = new dev.gil4j.threading.RLock();
+    depth = null;
   }
 
   RLock(Handle h) {
     super(h);
     local = null;
+    depth = ThreadLocal.withInitial(() -> new int[1]);
   }
 
   /** Waits until this thread owns the lock; returns {@code true}. */
+  @Override
   public boolean acquire() throws IOException {
     return acquire(true, -1);
   }
 
   /** Takes the lock; if {@code blocking} is false, only if that needs no wait. */
+  @Override
   public boolean acquire(boolean blocking) throws IOException {
     return acquire(blocking, -1);
   }
@@ -46,8 +57,22 @@ public final class RLock extends SharedPrimitive {
    * Takes the lock, waiting at most {@code timeout} seconds ({@code -1}: no limit; other negatives:
    * not at all) when {@code blocking}. Returns whether this thread owns it.
    */
+  @Override
   public boolean acquire(boolean blocking, double timeout) throws IOException {
-    return call(Shared.ACQUIRE, blocking, timeoutFor(blocking, timeout), 1).value() != 0;
+    double t = timeoutFor(blocking, timeout);
+    if (depth == null) {
+      return call(Shared.ACQUIRE, blocking, t, 1).value() != 0;
+    }
+    int[] mine = depth.get();
+    if (mine[0] > 0) {
+      mine[0]++;
+      return true;
+    }
+    boolean got = call(Shared.ACQUIRE, blocking, t, 1).value() != 0;
+    if (got) {
+      mine[0] = 1;
+    }
+    return got;
   }
 
   /**
@@ -55,7 +80,19 @@ public final class RLock extends SharedPrimitive {
    *
    * @throws IllegalStateException "attempt to release recursive lock not owned by thread"
    */
+  @Override
   public void release() throws IOException {
+    if (depth != null) {
+      int[] mine = depth.get();
+      if (mine[0] > 1) {
+        mine[0]--;
+        return;
+      }
+      // the last level, or none: the owner releases, or refuses with its message
+      call(Shared.RELEASE, false, -1, 1);
+      mine[0] = 0;
+      return;
+    }
     call(Shared.RELEASE, false, -1, 1);
   }
 

@@ -1,6 +1,7 @@
 package dev.gil4j.multiprocessing;
 
 import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.threading.BrokenBarrierError;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The plumbing of the cross-process primitives ({@link Lock}, {@link RLock}, {@link Semaphore},
- * {@link BoundedSemaphore}, {@link Event}).
+ * {@link BoundedSemaphore}, {@link Event}, {@link Condition}, {@link Barrier}).
  *
  * <p>Design: a primitive's state lives in the process that created it (its owner), in one of {@code
  * dev.gil4j.threading}'s primitives, so that CPython's semantics and messages, the GIL's release
@@ -39,12 +40,19 @@ final class Shared {
   static final byte SET = 4;
   static final byte CLEAR = 5;
   static final byte WAIT = 6;
+  static final byte NOTIFY = 7;
+  static final byte RESET = 8;
+  static final byte ABORT = 9;
+  static final byte N_WAITING = 10;
+  static final byte BROKEN = 11;
 
   private static final byte OK = 0;
   private static final byte ILLEGAL_ARGUMENT = 1;
   private static final byte ILLEGAL_STATE = 2;
   private static final byte ARITHMETIC = 3;
   private static final byte OTHER = 4;
+  private static final byte ILLEGAL_MONITOR_STATE = 5;
+  private static final byte BROKEN_BARRIER = 6;
 
   private static final AtomicLong NEXT_ID = new AtomicLong();
   private static final Map<Long, SharedPrimitive> OBJECTS = new ConcurrentHashMap<>();
@@ -145,12 +153,20 @@ final class Shared {
   }
 
   private static byte[] error(RuntimeException e) {
-    byte type =
-        e instanceof IllegalArgumentException
-            ? ILLEGAL_ARGUMENT
-            : e instanceof IllegalStateException
-                ? ILLEGAL_STATE
-                : e instanceof ArithmeticException ? ARITHMETIC : OTHER;
+    byte type;
+    if (e instanceof IllegalArgumentException) {
+      type = ILLEGAL_ARGUMENT;
+    } else if (e instanceof IllegalStateException) {
+      type = ILLEGAL_STATE;
+    } else if (e instanceof ArithmeticException) {
+      type = ARITHMETIC;
+    } else if (e instanceof IllegalMonitorStateException) {
+      type = ILLEGAL_MONITOR_STATE;
+    } else if (e instanceof BrokenBarrierError) {
+      type = BROKEN_BARRIER;
+    } else {
+      type = OTHER;
+    }
     byte[] message = String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(2 + message.length).put((byte) 1).put(type).put(message).array();
   }
@@ -225,6 +241,8 @@ final class Shared {
       case ILLEGAL_ARGUMENT -> new IllegalArgumentException(message);
       case ILLEGAL_STATE -> new IllegalStateException(message);
       case ARITHMETIC -> new ArithmeticException(message);
+      case ILLEGAL_MONITOR_STATE -> new IllegalMonitorStateException(message);
+      case BROKEN_BARRIER -> new BrokenBarrierError();
       default -> new IllegalStateException("the owner failed: " + message);
     };
   }

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * {@link Shared} for the design.
  */
 abstract sealed class SharedPrimitive implements Serializable
-    permits Lock, RLock, Semaphore, Event {
+    permits Lock, RLock, Semaphore, Event, Condition, Barrier {
   private static final long serialVersionUID = 1L;
 
   /** The kind the profiler names, as the threading primitive's: {@code Lock}, {@code Event}… */
@@ -50,6 +50,14 @@ abstract sealed class SharedPrimitive implements Serializable
     return owner == null;
   }
 
+  /**
+   * What else a child's stand-in needs, carried in its {@link Handle}: a condition's lock, a
+   * barrier's parties.
+   */
+  Serializable extra() {
+    return null;
+  }
+
   /** Runs {@code op} on the state: in the owner, for its own threads or for a child's. */
   abstract Shared.Result serve(byte op, boolean blocking, double timeout, int n);
 
@@ -77,14 +85,20 @@ abstract sealed class SharedPrimitive implements Serializable
     return blocking ? timeout : -1;
   }
 
-  /** What crosses to a child: the owner's address, the id there, and what to call it. */
-  record Handle(String kind, String address, long id, String site) implements Serializable {
+  /**
+   * What crosses to a child: the owner's address, the id there, what to call it, and what else its
+   * stand-in needs ({@link #extra}).
+   */
+  record Handle(String kind, String address, long id, String site, Serializable extra)
+      implements Serializable {
     private Object readResolve() {
       return switch (kind) {
         case "Lock" -> new Lock(this);
         case "RLock" -> new RLock(this);
         case "Semaphore" -> new Semaphore(this);
         case "BoundedSemaphore" -> new BoundedSemaphore(this);
+        case "Condition" -> new Condition(this);
+        case "Barrier" -> new Barrier(this);
         default -> new Event(this);
       };
     }
@@ -93,7 +107,7 @@ abstract sealed class SharedPrimitive implements Serializable
   /** Serialization gives a child a stand-in that calls this process. */
   final Object writeReplace() throws ObjectStreamException {
     if (owner != null) {
-      return new Handle(kind, owner.toString(), id, site);
+      return new Handle(kind, owner.toString(), id, site, extra());
     }
     try {
       Path address = Shared.address();
@@ -102,7 +116,7 @@ abstract sealed class SharedPrimitive implements Serializable
           id = Shared.register(this);
         }
       }
-      return new Handle(kind, address.toString(), id, site);
+      return new Handle(kind, address.toString(), id, site, extra());
     } catch (IOException e) {
       NotSerializableException failure =
           new NotSerializableException("cannot share " + kind + " with another process: " + e);

@@ -44,7 +44,18 @@ final class Probe {
 
   private static final Set<String> MULTIPROCESSING_OWN =
       Set.of(
-          "BoundedSemaphore", "Event", "Lock", "RLock", "Semaphore", "Shared", "SharedPrimitive");
+          "Array",
+          "Barrier",
+          "BoundedSemaphore",
+          "Condition",
+          "Event",
+          "Lock",
+          "RLock",
+          "Semaphore",
+          "Shared",
+          "SharedCData",
+          "SharedPrimitive",
+          "Value");
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 

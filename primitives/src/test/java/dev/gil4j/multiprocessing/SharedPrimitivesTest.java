@@ -107,7 +107,7 @@ class SharedPrimitivesTest {
           }
           ContentionRecorder.SiteSnapshot site =
               ContentionRecorder.snapshot().stream()
-                  .filter(s -> s.kind().equals("BoundedSemaphore") || s.kind().equals("Lock"))
+                  .filter(s -> s.kind().equals("Lock"))
                   .filter(s -> s.name().contains("SharedPrimitivesTest"))
                   .filter(s -> s.waits().getTotalCount() >= 2)
                   .findFirst()
