@@ -40,6 +40,16 @@ import org.HdrHistogram.Histogram;
  */
 public final class GilCore implements Hooks.Gil {
   private static final int STACK_DEPTH = 12;
+
+  /** Most revocations first. A class, not a lambda: the exit report's snapshot spins none. */
+  private static final Comparator<GilUsage.RevokedStack> MOST_REVOKED =
+      new Comparator<>() {
+        @Override
+        public int compare(GilUsage.RevokedStack a, GilUsage.RevokedStack b) {
+          return Long.compare(b.count(), a.count());
+        }
+      };
+
   private static final int ASLEEP_POLLS = 5;
 
   private static final long ASLEEP_NANOS = 10_000_000L;
@@ -1101,7 +1111,7 @@ public final class GilCore implements Hooks.Gil {
         unreported.removeIf(t -> !t.alive);
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
-      stacks.sort(Comparator.comparingLong(GilUsage.RevokedStack::count).reversed());
+      stacks.sort(MOST_REVOKED);
       return new GilUsage(
           now - startedAt,
           config.policy().optionName(),
