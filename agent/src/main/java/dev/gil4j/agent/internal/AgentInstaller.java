@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -42,13 +41,15 @@ public final class AgentInstaller {
    */
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
-    GilCore core = options.gil() ? installGil(options, inst) : null;
     if (options.profile()) {
       Hooks.installProfiling(ProfilingHooks.INSTANCE);
     }
+    // The JDK's advice first: the JDK classes the GIL's own start loads (its lock's AQS) are then
+    // woven as they load, not retransformed after; the hooks do nothing until the GIL is installed.
     if (options.gil() || options.profile()) {
       installJdk(inst, options.gil());
     }
+    GilCore core = options.gil() ? installGil(options) : null;
     JfrEvents.install(
         core == null
             ? null
@@ -106,13 +107,14 @@ public final class AgentInstaller {
    */
   private static void rewriteLoaded(Instrumentation inst, AppTransformer app) {
     List<Class<?>> classes = new ArrayList<>();
+    byte[][] swapped = ConstantPool.ascii(LockSwap.SWAPS.keySet());
     for (Class<?> c : inst.getAllLoadedClasses()) {
       String name = c.getName().replace('.', '/');
       if (!c.isArray()
           && !c.isHidden()
           && inst.isModifiableClass(c)
           && app.wanted(c.getClassLoader(), name)
-          && namesSwapped(c.getClassLoader(), name)) {
+          && namesAny(c.getClassLoader(), name, swapped)) {
         classes.add(c);
       }
     }
@@ -144,12 +146,13 @@ public final class AgentInstaller {
 
   /**
    * Whether the class file that {@code loader} has for {@code internalName} names a synchronizer
-   * gil4j swaps. Only those are worth retransforming, which redefines each class inside the JVM
-   * while the application waits (all 705 classes of an application using ByteBuddy: 1.3 s on a
-   * loaded 2-core machine); reading and searching the files runs beside the application. A class
-   * without a readable file (generated at run time) is left alone.
+   * gil4j swaps ({@code swapped}, as {@link ConstantPool#namesAny} takes them). Only those are
+   * worth retransforming, which redefines each class inside the JVM while the application waits
+   * (all 705 classes of an application using ByteBuddy: 1.3 s on a loaded 2-core machine); reading
+   * and searching the files runs beside the application. A class without a readable file (generated
+   * at run time) is left alone.
    */
-  private static boolean namesSwapped(ClassLoader loader, String internalName) {
+  private static boolean namesAny(ClassLoader loader, String internalName, byte[][] swapped) {
     byte[] file;
     try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
       if (in == null) {
@@ -159,25 +162,7 @@ public final class AgentInstaller {
     } catch (IOException | RuntimeException e) {
       return false;
     }
-    for (String jdk : LockSwap.SWAPS.keySet()) {
-      if (contains(file, jdk.getBytes(StandardCharsets.UTF_8))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
+    return ConstantPool.namesAny(file, swapped);
   }
 
   /**
@@ -206,14 +191,22 @@ public final class AgentInstaller {
   }
 
   /** The GIL and its safety net, behind the hooks. */
-  private static GilCore installGil(Options options, Instrumentation inst) {
+  private static GilCore installGil(Options options) {
     GilConfig config =
         new GilConfig(
             options.policy().equals("ticks") ? Policy.TICKS : Policy.CPYTHON,
             options.switchNanos(),
             options.ticks(),
             options.tokens());
-    GilCore core = new GilCore(config, Hooks::requestCheckpoints);
+    GilCore core =
+        new GilCore(
+            config,
+            new GilCore.Breaker() {
+              @Override
+              public void set(boolean pending) {
+                Hooks.requestCheckpoints(pending);
+              }
+            });
     Hooks.installGil(core);
     core.startWatchdog();
     return core;
