@@ -41,16 +41,21 @@ public final class AgentInstaller {
    */
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
+    boolean jdk = options.gil() || options.profile();
+    // gil4j's events join JFR where it starts (FlightRecorder.getFlightRecorder, advised below), so
+    // that a run without JFR loads none of it; attached, JFR may run already, and they join now.
+    boolean joinAtStart = jdk && !attached;
+    if (joinAtStart) {
+      Hooks.installRecorderStarts(JfrEvents.LISTEN);
+    }
     if (options.profile()) {
       Hooks.installProfiling(ProfilingHooks.INSTANCE);
     }
     // The JDK's advice first: the JDK classes the GIL's own start loads (its lock's AQS) are then
     // woven as they load, not retransformed after; the hooks do nothing until the GIL is installed.
-    if (options.gil() || options.profile()) {
-      installJdk(inst, options.gil());
-    }
+    List<Class<?>> loaded = jdk ? installJdk(inst, options.gil()) : List.of();
     GilCore core = options.gil() ? installGil(options) : null;
-    JfrEvents.install(
+    JfrEvents.use(
         core == null
             ? null
             : new Supplier<GilUsage>() {
@@ -59,6 +64,10 @@ public final class AgentInstaller {
                 return core.recentUsage();
               }
             });
+    if (!joinAtStart || named(loaded, JdkInstrumentation.RECORDER_CLASS)) {
+      // FlightRecorder loaded before its advice: JFR may have started already.
+      JfrEvents.listen();
+    }
     if (options.jfr() != null && !startRecording(options, attached)) {
       return;
     }
@@ -96,6 +105,16 @@ public final class AgentInstaller {
         core.reportOnce("registering the main thread", t);
       }
     }
+  }
+
+  /** Whether one of {@code classes} is named {@code name}; names, so that none is loaded here. */
+  private static boolean named(List<Class<?>> classes, String name) {
+    for (Class<?> c : classes) {
+      if (c.getName().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -216,7 +235,7 @@ public final class AgentInstaller {
    * The advice in the JDK: the GIL's blocking points and call sites with the GIL, and what
    * contention profiling needs (parks, pipes) with it or without.
    */
-  private static void installJdk(Instrumentation inst, boolean gil) {
+  private static List<Class<?>> installJdk(Instrumentation inst, boolean gil) {
     // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
     AtomicBoolean reported = new AtomicBoolean();
     Consumer<String> firstError =
@@ -228,11 +247,12 @@ public final class AgentInstaller {
             }
           }
         };
-    JdkInstrumentation.install(inst, gil, firstError);
+    List<Class<?>> loaded = JdkInstrumentation.install(inst, gil, firstError);
     Parks.hooked();
     if (gil) {
       JdkCallSites.install(inst, firstError);
     }
+    return loaded;
   }
 
   /**
