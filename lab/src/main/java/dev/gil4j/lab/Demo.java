@@ -8,13 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code java -jar gil4j-agent.jar demo}: gil4j's story in under a minute, told by the bundled
  * sample apps in child JVMs — CPU-bound threads gain nothing under the GIL while processes do,
  * threads that block overlap, and an I/O thread convoys behind a CPU-bound one — as a table beside
- * CPython's own figures, with {@code report.html} and every run's results and recording in the
- * output directory.
+ * CPython's figures for the same experiments, measured in the same run where {@code python3} is on
+ * the {@code PATH} (stored figures, labelled as such, otherwise), with {@code report.html} and
+ * every run's results and recording in the output directory.
  */
 public final class Demo {
   static final String USAGE =
@@ -27,14 +30,21 @@ public final class Demo {
 
   /**
    * CPython 3.11's figures for the same experiments on a 2-core machine, from gil4j's reference
-   * scripts (shared/reference/cpython); {@code fidelity} measures them again on this machine.
+   * scripts (shared/reference/cpython): shown, labelled as stored, only where no {@code python3}
+   * can measure them in the run itself.
    */
-  private static final String CPYTHON_CPU = "0.95x threads, 2.7x processes";
-
-  private static final String CPYTHON_SLEEP = "3.96x";
-  private static final String CPYTHON_CONVOY = "20.8x";
+  private static final CpythonColumn STORED =
+      new CpythonColumn(
+          "CPython 3.11 (stored, not this machine)",
+          "0.95x threads, 2.7x processes",
+          "3.96x",
+          "20.8x");
 
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The table's CPython column: its heading and a cell per experiment. */
+  record CpythonColumn(String heading, String cpu, String sleep, String convoy) {}
 
   private Demo() {}
 
@@ -138,15 +148,16 @@ public final class Demo {
       all.add(convoy);
     }
 
+    CpythonColumn cpython = cpython(dir.resolve("cpython"), err);
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"experiment", "no GIL", "GIL (5 ms)", "processes", "CPython 3.11"});
+    rows.add(new String[] {"experiment", "no GIL", "GIL (5 ms)", "processes", cpython.heading()});
     rows.add(
         new String[] {
           "CPU-bound work, 2 workers vs 1: speedup",
           Results.ratio(speedup(cpu, "nogil", 2)),
           Results.ratio(speedup(cpu, "gil", 2)),
           Results.ratio(speedup(cpu, "procs", 2)),
-          CPYTHON_CPU
+          cpython.cpu()
         });
     rows.add(
         new String[] {
@@ -154,7 +165,7 @@ public final class Demo {
           Results.ratio(median(sleep, "nogil", 4)),
           Results.ratio(median(sleep, "gil", 4)),
           "-",
-          CPYTHON_SLEEP
+          cpython.sleep()
         });
     rows.add(
         new String[] {
@@ -162,7 +173,7 @@ public final class Demo {
           Results.ratio(median(convoy, "nogil", 1)),
           Results.ratio(median(convoy, "gil", 1)),
           "-",
-          CPYTHON_CONVOY
+          cpython.convoy()
         });
     out.print(TextTable.render(rows, 1));
     out.println();
@@ -175,6 +186,67 @@ public final class Demo {
     out.println("report: " + html + "; each experiment's results and recordings: " + dir);
     boolean failed = all.stream().flatMap(r -> r.points().stream()).anyMatch(p -> p.okRuns() == 0);
     return failed || convoy == null ? 1 : 0;
+  }
+
+  /**
+   * CPython's side of the table, measured in this run by the {@code python3} on the {@code PATH}
+   * with the reference scripts {@code fidelity} uses (their logs in {@code dir}), or the stored
+   * figures, labelled as such, where there is none that works.
+   */
+  private static CpythonColumn cpython(Path dir, PrintStream err) throws IOException {
+    Optional<Path> found = FidelityPython.onPath(System.getenv("PATH"), List.of("python3"));
+    if (found.isEmpty()) {
+      err.println("gil4j demo: no python3 on the PATH: CPython's stored figures are shown");
+      return STORED;
+    }
+    FidelityPython python;
+    try {
+      python = FidelityPython.probe(found.get(), PROBE_TIMEOUT);
+    } catch (IllegalArgumentException e) {
+      err.println("gil4j demo: " + e.getMessage() + ": CPython's stored figures are shown");
+      return STORED;
+    }
+    Files.createDirectories(dir);
+    FidelityPython.extractScripts(dir);
+    try {
+      Map<String, Double> cpu =
+          FidelityExperiment.cpuScalingOfCpython(
+              script(
+                  python,
+                  dir,
+                  "cpu_scaling.py",
+                  List.of(Long.toString(FidelityExperiment.CPYTHON_CPU_WORK)),
+                  err));
+      Map<String, Double> sleep =
+          FidelityExperiment.overlapOfCpython(script(python, dir, "io_scaling.py", List.of(), err));
+      Map<String, Double> convoy =
+          FidelityExperiment.convoyOfCpython(script(python, dir, "convoy.py", List.of(), err));
+      return new CpythonColumn(
+          python.version() + " (this run)",
+          Results.ratio(cpu.getOrDefault("cpu.threads2.speedup", Double.NaN))
+              + " threads, "
+              + Results.ratio(cpu.getOrDefault("cpu.processes2.speedup", Double.NaN))
+              + " processes",
+          Results.ratio(sleep.getOrDefault("sleep.threads4.overlap", Double.NaN)),
+          Results.ratio(convoy.getOrDefault("convoy.slowdown", Double.NaN)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while CPython ran", e);
+    }
+  }
+
+  /** The JSON objects a reference script printed; a script that failed says so on {@code err}. */
+  private static List<Map<String, Object>> script(
+      FidelityPython python, Path dir, String script, List<String> args, PrintStream err)
+      throws IOException, InterruptedException {
+    err.println("gil4j demo: CPython: " + script + " " + String.join(" ", args));
+    FidelityPython.Result r =
+        python.run(dir.resolve(script), args, dir.resolve(script.replace(".py", "")), TIMEOUT);
+    String problem = r.problem();
+    if (problem != null) {
+      err.println("gil4j demo: CPython's " + script + ": " + problem);
+    }
+    return r.objects();
   }
 
   private static Results experiment(
@@ -225,11 +297,11 @@ public final class Demo {
                 procs)
             : String.format(
                 Locale.ROOT,
-                "- CPU-bound: threads under the GIL %.2fx, processes %.2fx, no GIL %.2fx; this run"
+                "- CPU-bound: threads under the GIL %s, processes %s, no GIL %s; this run"
                     + " did not show the GIL's serialisation clearly (a busy machine?).",
-                gil,
-                procs,
-                free));
+                Results.ratio(gil),
+                Results.ratio(procs),
+                Results.ratio(free)));
     double overlap = median(sleep, "gil", 4);
     lines.add(
         overlap > 2

@@ -4,6 +4,7 @@ import dev.gil4j.analysis.HtmlReport;
 import dev.gil4j.lab.fit.Parameter;
 import dev.gil4j.lab.fit.Projection;
 import dev.gil4j.lab.fit.ScalingFit;
+import dev.gil4j.lab.fit.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -74,8 +75,10 @@ final class ScaleReport {
   private static void section(StringBuilder b, Results r) {
     ScaleOptions o = r.options();
     b.append("<section class=\"sweep\">\n<h2>")
+        .append(HtmlReport.escape(application(o.application())))
+        .append("</h2>\n<p class=\"command\"><code>java ")
         .append(HtmlReport.escape(command(o.application())))
-        .append("</h2>\n<p>");
+        .append("</code></p>\n<p>");
     if (r.metric() == null) {
       b.append("No run ended well: nothing to compare.");
     } else {
@@ -121,6 +124,37 @@ final class ScaleReport {
   }
 
   /** The application's arguments with each class path entry cut to its file name. */
+  /**
+   * What a sweep ran, as its heading says it: the main class's simple name (or the jar's file name)
+   * and the arguments that follow it, without the JVM's options and class path.
+   */
+  static String application(List<String> args) {
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("-jar") && i + 1 < args.size()) {
+        return String.join(
+            " ",
+            concat(
+                java.nio.file.Path.of(args.get(i + 1)).getFileName().toString(),
+                args.subList(i + 2, args.size())));
+      }
+      if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        String simple = a.substring(a.lastIndexOf('.') + 1);
+        return String.join(" ", concat(simple, args.subList(i + 1, args.size())));
+      }
+    }
+    return command(args);
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>();
+    all.add(first);
+    all.addAll(rest);
+    return all;
+  }
+
   static String command(List<String> args) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
@@ -253,7 +287,7 @@ final class ScaleReport {
     double top = 1;
     for (Results.ModeFit f : r.fits()) {
       ScalingFit law = curve(f);
-      if (law == null) {
+      if (law == null || law.verdict() == Verdict.NOT_ENOUGH_POINTS) {
         continue;
       }
       for (Projection p : law.projections()) {
@@ -273,7 +307,10 @@ final class ScaleReport {
           r.fits().stream().filter(x -> x.mode().equals(mode)).findFirst().orElse(null);
       m++;
       ScalingFit law = f == null ? null : curve(f);
-      if (law == null) {
+      if (law == null || law.verdict() == Verdict.NOT_ENOUGH_POINTS) {
+        // Too few thread counts to fit a law: the measured points, no curve and no band.
+        measured(b, a, r, mode, color, top);
+        legend(b, m - 1, mode.name() + " (not enough points to project)", color);
         continue;
       }
       b.append("<g class=\"fit\" data-mode=\"")
@@ -311,18 +348,7 @@ final class ScaleReport {
           .append('"')
           .append(law.verdict().supportsProjection() ? "" : " stroke-dasharray=\"6 4\"")
           .append("/>\n");
-      for (Point p : r.points()) {
-        double s = r.speedup(p);
-        if (p.mode().equals(mode) && Double.isFinite(s)) {
-          b.append("<circle class=\"measured\" cx=\"")
-              .append(a.x(p.threads()))
-              .append("\" cy=\"")
-              .append(a.y(Math.min(s, top)))
-              .append("\" r=\"3\" fill=\"")
-              .append(color)
-              .append("\"/>\n");
-        }
-      }
+      measured(b, a, r, mode, color, top);
       legend(
           b,
           m - 1,
@@ -331,6 +357,23 @@ final class ScaleReport {
       b.append("</g>\n");
     }
     b.append("</svg>\n");
+  }
+
+  /** A mode's measured speedups, as dots. */
+  private static void measured(
+      StringBuilder b, Axes a, Results r, Mode mode, String color, double top) {
+    for (Point p : r.points()) {
+      double s = r.speedup(p);
+      if (p.mode().equals(mode) && Double.isFinite(s)) {
+        b.append("<circle class=\"measured\" cx=\"")
+            .append(a.x(p.threads()))
+            .append("\" cy=\"")
+            .append(a.y(Math.min(s, top)))
+            .append("\" r=\"3\" fill=\"")
+            .append(color)
+            .append("\"/>\n");
+      }
+    }
   }
 
   /**

@@ -82,6 +82,9 @@ public final class Hooks {
     /** Leaving that acquisition: re-takes the GIL if a wait inside released it. */
     void acquireEnds();
 
+    /** The calling thread unparked {@code thread}. */
+    void unparked(Thread thread);
+
     /** Reports a failure of one of the calls above, once, on stderr. */
     void reportOnce(String what, Throwable t);
   }
@@ -253,6 +256,21 @@ public final class Hooks {
         g.acquireEnds();
       } catch (Throwable t) {
         g.reportOnce("acquire ends", t);
+      }
+    }
+  }
+
+  /**
+   * After {@code LockSupport.unpark(thread)}: a GIL holder that woke a thread waiting in a lock
+   * acquisition leaves it its try for the lock, as CPython's releaser does.
+   */
+  public static void unparked(Thread thread) {
+    Gil g = gil;
+    if (g != null) {
+      try {
+        g.unparked(thread);
+      } catch (Throwable t) {
+        g.reportOnce("unparked", t);
       }
     }
   }

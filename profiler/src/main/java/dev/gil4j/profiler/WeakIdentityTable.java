@@ -1,5 +1,7 @@
 package dev.gil4j.profiler;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 
 /**
@@ -7,17 +9,28 @@ import java.lang.ref.WeakReference;
  * is collected.
  *
  * <p><b>Assumptions and guarantees.</b> {@link #get} is lock-free and allocation-free, and costs a
- * volatile read when the table is empty. {@link #put} is serialized and copies the table, dropping
- * entries whose keys were collected: meant for keys added rarely (one per pipe created) and looked
- * up often (every read and write). Null keys and values are not accepted.
+ * volatile read when the table is empty. {@link #put} and {@link #putIfAbsent} are serialized and
+ * cost O(1) amortised: one allocation for the entry, and now and then a rebuild of the whole table
+ * that drops entries whose keys were collected — meant for keys added once (one per pipe created,
+ * one per synchronizer first seen parked on, thousands of them) and looked up often (every read and
+ * write, every park). Null keys and values are not accepted.
  *
- * <p>Design: an immutable open-addressing array, indexed by {@link System#identityHashCode}, is
- * replaced whole on each {@code put}; readers see either the old array or the new one.
+ * <p>Design: an open-addressing array indexed by {@link System#identityHashCode}. A new entry goes
+ * into a free slot of the current array, in place, with a release store; readers see the slot empty
+ * or the whole entry. Slots are never emptied in place, so a probe sequence a reader follows stays
+ * valid. When half the slots are used, live or collected, the live entries are copied into a new
+ * array that they fill to at most a quarter, which is published whole: the next rebuild is at least
+ * a quarter of the new size's insertions away, which pays for its copy.
  */
 public final class WeakIdentityTable<V> {
   private static final Entry<?>[] EMPTY = new Entry<?>[0];
+  private static final int MIN_SIZE = 8;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
 
   private volatile Entry<?>[] table = EMPTY;
+
+  /** Guarded by this: slots of {@link #table} in use, by live entries or collected ones. */
+  private int used;
 
   private static final class Entry<V> extends WeakReference<Object> {
     final int hash;
@@ -30,7 +43,7 @@ public final class WeakIdentityTable<V> {
     }
   }
 
-  /** Whether no key was ever put, or every key put has been collected and purged since. */
+  /** Whether no key was ever put. */
   public boolean isEmpty() {
     return table.length == 0;
   }
@@ -45,7 +58,8 @@ public final class WeakIdentityTable<V> {
     int mask = t.length - 1;
     int hash = System.identityHashCode(key);
     for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
-      Entry<?> e = t[i];
+      // acquire: pairs with the release store that filled the slot, so the entry is whole
+      Entry<?> e = (Entry<?>) SLOT.getAcquire(t, i);
       if (e == null) {
         return null;
       }
@@ -57,23 +71,66 @@ public final class WeakIdentityTable<V> {
 
   /** Maps {@code key} to {@code value}, replacing any value it had. */
   public synchronized void put(Object key, V value) {
+    put(key, value, true);
+  }
+
+  /**
+   * Maps {@code key} to {@code value} unless it has a value already.
+   *
+   * @return the value {@code key} now has: its earlier one, or {@code value}
+   */
+  public synchronized V putIfAbsent(Object key, V value) {
+    return put(key, value, false);
+  }
+
+  @SuppressWarnings("unchecked")
+  private V put(Object key, V value, boolean replace) {
+    if (key == null || value == null) {
+      throw new NullPointerException("WeakIdentityTable takes neither null keys nor null values");
+    }
+    int hash = System.identityHashCode(key);
+    Entry<?>[] t = table;
+    if (t.length > 0) {
+      int mask = t.length - 1;
+      for (int i = spread(hash) & mask; t[i] != null; i = (i + 1) & mask) {
+        Entry<?> e = t[i];
+        if (e.hash == hash && e.get() == key) {
+          if (!replace) {
+            return (V) e.value;
+          }
+          SLOT.setRelease(t, i, new Entry<>(key, hash, value));
+          return value;
+        }
+      }
+    }
+    Entry<V> added = new Entry<>(key, hash, value);
+    if ((used + 1) * 2 > t.length) {
+      table = rebuilt(t, added);
+    } else {
+      insert(t, added);
+      used++;
+    }
+    return value;
+  }
+
+  /** The live entries of {@code old} and {@code added}, in an array they fill to a quarter. */
+  private Entry<?>[] rebuilt(Entry<?>[] old, Entry<?> added) {
     int live = 1;
-    for (Entry<?> e : table) {
-      if (e != null && e.get() != null && e.get() != key) {
+    for (Entry<?> e : old) {
+      if (e != null && e.get() != null) {
         live++;
       }
     }
-    int size = Integer.highestOneBit(Math.max(4, live * 3)) << 1;
+    int size = Math.max(MIN_SIZE, Integer.highestOneBit(live * 4 - 1) << 1);
     Entry<?>[] next = new Entry<?>[size];
-    for (Entry<?> e : table) {
-      Object k = e == null ? null : e.get();
-      if (k != null && k != key) {
+    for (Entry<?> e : old) {
+      if (e != null && e.get() != null) {
         insert(next, e);
       }
     }
-    insert(next, new Entry<>(key, System.identityHashCode(key), value));
-    // release: the entries are fully built before readers can reach the new array
-    table = next;
+    insert(next, added);
+    used = live;
+    return next;
   }
 
   private static void insert(Entry<?>[] t, Entry<?> e) {
@@ -82,7 +139,8 @@ public final class WeakIdentityTable<V> {
     while (t[i] != null) {
       i = (i + 1) & mask;
     }
-    t[i] = e;
+    // release: the entry is fully built before a reader can reach it
+    SLOT.setRelease(t, i, e);
   }
 
   /** Identity hashes may be small and sequential: mix them over the table. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class WeakIdentityTableTest {
   }
 
   @Test
-  void aCollectedKeyIsDroppedAtTheNextPut() throws Exception {
+  void aCollectedKeyIsNotKeptAlive() throws Exception {
     WeakIdentityTable<String> t = new WeakIdentityTable<>();
     Object gone = new Object();
     WeakReference<Object> ref = new WeakReference<>(gone);
@@ -55,5 +56,61 @@ class WeakIdentityTableTest {
     t.put(kept, "kept");
     assertEquals("kept", t.get(kept));
     assertNull(ref.get(), "collected: the table does not keep its keys alive");
+  }
+
+  @Test
+  void putIfAbsentKeepsTheFirstValue() {
+    WeakIdentityTable<String> t = new WeakIdentityTable<>();
+    Object k = new Object();
+    assertEquals("first", t.putIfAbsent(k, "first"));
+    assertEquals("first", t.putIfAbsent(k, "second"));
+    assertEquals("first", t.get(k));
+  }
+
+  /**
+   * Thousands of synchronizers made before an attach, most of them dropped as the application runs
+   * on: every key still alive is found with its value, through the rebuilds that drop the others.
+   */
+  @Test
+  void thousandsOfKeysComingAndGoingAreAllFound() {
+    WeakIdentityTable<Integer> t = new WeakIdentityTable<>();
+    List<Object> kept = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      Object k = new Object();
+      t.put(k, i);
+      if (i % 10 == 0) {
+        kept.add(k);
+      }
+      if (i % 10_000 == 0) {
+        System.gc();
+      }
+    }
+    for (int i = 0; i < kept.size(); i++) {
+      assertEquals(i * 10, t.get(kept.get(i)));
+    }
+    assertNull(t.get(new Object()));
+  }
+
+  @Test
+  void lookingUpAKnownKeyAllocatesNothing() {
+    WeakIdentityTable<Integer> t = new WeakIdentityTable<>();
+    Object[] keys = new Object[1000];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = new Object();
+      t.put(keys[i], i);
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    long sum = 0;
+    long before = threads.getThreadAllocatedBytes(id);
+    for (int round = 0; round < 200; round++) {
+      for (Object k : keys) {
+        sum += t.get(k);
+      }
+    }
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+    assertEquals(200L * 999 * 1000 / 2, sum);
+    assertTrue(allocated < 10_000, "200,000 look-ups allocated " + allocated + " bytes");
   }
 }

@@ -10,6 +10,7 @@ import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.AgentRecording;
 import dev.gil4j.profiler.jfr.JfrEvents;
+import dev.gil4j.profiler.jfr.OwnFrames;
 import dev.gil4j.profiler.locks.Parks;
 import dev.gil4j.runtime.Hooks;
 import dev.gil4j.runtime.internal.ProfilingHooks;
@@ -21,6 +22,9 @@ import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -55,6 +59,7 @@ public final class AgentInstaller {
     // woven as they load, not retransformed after; the hooks do nothing until the GIL is installed.
     List<Class<?>> loaded = jdk ? installJdk(inst, options.gil()) : List.of();
     GilCore core = options.gil() ? installGil(options) : null;
+    openJfrInternals(inst);
     JfrEvents.use(
         core == null
             ? null
@@ -182,6 +187,28 @@ public final class AgentInstaller {
       return false;
     }
     return ConstantPool.namesAny(file, swapped);
+  }
+
+  /**
+   * Lets gil4j's runtime reach JFR's internals, where it leaves its own frames out of its events'
+   * stack traces ({@link OwnFrames}). Where the JDK has no such package, the stacks stay whole.
+   */
+  private static void openJfrInternals(Instrumentation inst) {
+    try {
+      Optional<Module> jfr = ModuleLayer.boot().findModule("jdk.jfr");
+      Module runtime = OwnFrames.class.getModule();
+      if (jfr.isPresent() && jfr.get().getPackages().contains("jdk.jfr.internal")) {
+        inst.redefineModule(
+            jfr.get(),
+            Set.of(),
+            Map.of(),
+            Map.of("jdk.jfr.internal", Set.of(runtime)),
+            Set.of(),
+            Map.of());
+      }
+    } catch (Throwable t) {
+      // JFR's stacks keep gil4j's frames; everything else works as before.
+    }
   }
 
   /**

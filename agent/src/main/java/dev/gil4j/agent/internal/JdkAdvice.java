@@ -73,6 +73,25 @@ enum JdkAdvice {
     }
   },
 
+  /**
+   * {@code LockSupport.unpark(thread)} by the GIL holder leaves a thread it woke inside a lock
+   * acquisition time for its try at the lock ({@code Hooks.unparked}).
+   */
+  UNPARK(false, "java/lang/Thread") {
+    @Override
+    void enter(Site s, InsnList code) {
+      // exits see only the advice's own locals: the thread travels in one of them
+      code.add(new VarInsnNode(Opcodes.ALOAD, 0));
+      code.add(new VarInsnNode(Opcodes.ASTORE, s.slot));
+    }
+
+    @Override
+    void exit(Site s, InsnList code, boolean thrown) {
+      code.add(new VarInsnNode(Opcodes.ALOAD, s.slot));
+      code.add(s.hooks("unparked", "(Ljava/lang/Thread;)V"));
+    }
+  },
+
   /** A registered thread starting another registers it; a start that throws undoes that. */
   THREAD_START(true, Opcodes.INTEGER, "java/lang/Thread") {
     @Override

@@ -50,6 +50,13 @@ final class JdkInstrumentation {
               "acquire",
               "(Ljava/util/concurrent/locks/AbstractQueuedLongSynchronizer$Node;JZZZJ)",
               JdkAdvice.ACQUIRE),
+          // A lock's release wakes its next waiter here: the GIL holder leaves it its try for the
+          // lock, as CPython's slower releaser does (GilCore#unparked).
+          taking(
+              "java.util.concurrent.locks.LockSupport",
+              "unpark",
+              "(Ljava/lang/Thread;)",
+              JdkAdvice.UNPARK),
           // JDK 21+ workers wait for tasks with Unsafe.park, bypassing LockSupport.
           of("java.util.concurrent.ForkJoinPool", "awaitWork", BLOCKING),
           each("java.lang.Thread", BLOCKING, "sleep", "join"),

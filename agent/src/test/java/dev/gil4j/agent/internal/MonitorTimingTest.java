@@ -106,6 +106,9 @@ class MonitorTimingTest {
     public void acquireEnds() {}
 
     @Override
+    public void unparked(Thread thread) {}
+
+    @Override
     public void reportOnce(String what, Throwable t) {
       throw new AssertionError(what, t);
     }

@@ -341,7 +341,7 @@ class FidelityTest {
     return rows;
   }
 
-  private static Path onPath(String name) {
+  static Path onPath(String name) {
     String path = System.getenv("PATH");
     for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
       Path candidate = dir.isEmpty() ? null : Path.of(dir, name);

@@ -8,6 +8,8 @@ import dev.gil4j.it.Jdk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
@@ -20,7 +22,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with {@code gil=off,jfr=FILE}, on JDK 17 and 25. Its exit report must show the wait for an
  * application's own {@code ReentrantLock} subclass (timed where it parks), the {@code Object.wait}
  * and the pipe read, each at its code location; its recording must hold the blocked monitor entry,
- * as the JVM's {@code jdk.JavaMonitorEnter}, whose stack starts in the application.
+ * as the JVM's {@code jdk.JavaMonitorEnter}, whose stack starts in the application; and gil4j's own
+ * events must start in the application too, as the JDK's do: the top frame of each {@code
+ * gil4j.LockWait} is the application's method that waited, not gil4j's drop-in, and a {@code
+ * gil4j.PipeIo} starts at the JDK's pipe method the application called.
  */
 class GilOffTest {
   private static final Path CLASSES = Path.of("target/test-classes");
@@ -72,5 +77,58 @@ class GilOffTest {
                       && frames.get(0).getMethod().getName().equals("monitorEntry");
                 }),
         () -> "the blocked monitor entry: " + entries + "\n" + run.describe());
+
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    Map<String, String> lockWaitTops = new TreeMap<>();
+    for (RecordedEvent e : events) {
+      if (e.getEventType().getName().equals("gil4j.LockWait")) {
+        lockWaitTops.put(e.getString("lockClass"), top(e));
+      }
+    }
+    Map<String, String> expected =
+        Map.of(
+            "ReentrantLock", APP + ".lockWait",
+            "ReentrantReadWriteLock.read", APP + ".readWait",
+            "ReentrantReadWriteLock.write", APP + ".writeWait",
+            "Semaphore", APP + ".permitWait");
+    // Other waits over the threshold (the latch in monitorEntry) must start in the app as well.
+    assertTrue(
+        lockWaitTops.entrySet().containsAll(expected.entrySet())
+            && lockWaitTops.values().stream().allMatch(f -> f.startsWith(APP + ".")),
+        () -> "the top frame of each gil4j.LockWait\n" + run.describe());
+    List<RecordedEvent> pipeReads =
+        events.stream().filter(e -> e.getEventType().getName().equals("gil4j.PipeIo")).toList();
+    assertTrue(
+        !pipeReads.isEmpty()
+            && pipeReads.stream().allMatch(e -> top(e).startsWith("sun.nio.ch."))
+            && pipeReads.stream().anyMatch(e -> frames(e).contains(APP + ".pipeRead")),
+        () -> "gil4j.PipeIo from the JDK's pipe method down: " + pipeReads);
+    List<RecordedEvent> parks =
+        events.stream()
+            .filter(e -> e.getEventType().getName().equals("jdk.ThreadPark"))
+            .filter(e -> frames(e).stream().anyMatch(f -> f.startsWith(APP + ".lambda$takeOwn$")))
+            .toList();
+    assertTrue(
+        !parks.isEmpty()
+            && parks.stream().noneMatch(e -> frames(e).stream().anyMatch(GilOffTest::gil4j)),
+        () -> "the park on the subclass, without gil4j's frames: " + parks);
+  }
+
+  /** Whether {@code frame} is gil4j's, not the application's (which shares the package prefix). */
+  private static boolean gil4j(String frame) {
+    return frame.startsWith("dev.gil4j.") && !frame.startsWith(APP);
+  }
+
+  private static String top(RecordedEvent e) {
+    List<String> frames = frames(e);
+    return frames.isEmpty() ? "(no stack)" : frames.get(0);
+  }
+
+  private static List<String> frames(RecordedEvent e) {
+    return e.getStackTrace() == null
+        ? List.of()
+        : e.getStackTrace().getFrames().stream()
+            .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName())
+            .toList();
   }
 }

@@ -3,13 +3,19 @@ package dev.gil4j.it.recording;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * One wait of each kind that profiling must see with the GIL off, each about 100 ms: a thread
  * waiting for {@link OwnLock}, an application subclass of {@code ReentrantLock} that gil4j does not
  * swap; an {@code Object.wait(long)} that times out; a read from a {@code java.nio.channels.Pipe}
- * whose writer is late; and a thread blocked entering a monitor another holds. Prints {@code ok}.
+ * whose writer is late; a thread blocked entering a monitor another holds; and waits for the
+ * synchronizers gil4j swaps in, each in a method of its own ({@link #lockWait}, {@link #readWait},
+ * {@link #writeWait}, {@link #permitWait}), which must be the top frame of its {@code
+ * gil4j.LockWait}. Prints {@code ok}.
  */
 public final class GilOffWaits {
   private static final long MILLIS = 100;
@@ -26,7 +32,54 @@ public final class GilOffWaits {
     objectWait();
     pipeRead();
     monitorEntry();
+    swappedWaits();
     System.out.println("ok");
+  }
+
+  private static void swappedWaits() throws Exception {
+    ReentrantLock lock = new ReentrantLock();
+    lock.lock();
+    releaseLate(new Thread(() -> lockWait(lock)), lock::hasQueuedThreads, lock::unlock);
+
+    ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    rw.writeLock().lock();
+    releaseLate(new Thread(() -> readWait(rw)), rw::hasQueuedThreads, rw.writeLock()::unlock);
+    rw.readLock().lock();
+    releaseLate(new Thread(() -> writeWait(rw)), rw::hasQueuedThreads, rw.readLock()::unlock);
+
+    Semaphore permits = new Semaphore(0);
+    releaseLate(new Thread(() -> permitWait(permits)), permits::hasQueuedThreads, permits::release);
+  }
+
+  /** Starts {@code waiter}, and once it waits, lets it wait some more before releasing it. */
+  private static void releaseLate(Thread waiter, BooleanSupplier waiting, Runnable release)
+      throws InterruptedException {
+    waiter.start();
+    while (!waiting.getAsBoolean()) {
+      Thread.sleep(1);
+    }
+    Thread.sleep(MILLIS);
+    release.run();
+    waiter.join();
+  }
+
+  private static void lockWait(ReentrantLock lock) {
+    lock.lock();
+    lock.unlock();
+  }
+
+  private static void readWait(ReentrantReadWriteLock rw) {
+    rw.readLock().lock();
+    rw.readLock().unlock();
+  }
+
+  private static void writeWait(ReentrantReadWriteLock rw) {
+    rw.writeLock().lock();
+    rw.writeLock().unlock();
+  }
+
+  private static void permitWait(Semaphore permits) {
+    permits.acquireUninterruptibly();
   }
 
   private static void subclassWait() throws Exception {

@@ -102,6 +102,7 @@ class RecordingEndToEndTest {
                     !KINDS.contains(e.getString("lockClass")) || e.getString("site").contains(APP)),
         "every site named by the application frame that made it");
     assertTrue(kinds(events, "gil4j.LockWait", "lockClass").contains("ReentrantLock"));
+    assertOwnFramesLeftOut(jdk, events);
     Set<String> pipes =
         events.stream()
             .filter(e -> e.getEventType().getName().equals("gil4j.PipeIo"))
@@ -160,6 +161,33 @@ class RecordingEndToEndTest {
     assertTrue(count(events, "gil4j.GilStatistics") > 0, () -> summary(events));
     assertTrue(count(events, "gil4j.LockWait") > 0, () -> summary(events));
     assertKinds(events);
+  }
+
+  /**
+   * gil4j's events start where the application (or the JDK) waited, as the JDK's own events do: a
+   * lock wait at the application's call, a GIL wait (JDK 22+, whose stack filters leave out every
+   * gil4j frame) at the checkpoint's method or the JDK's blocking call; before JDK 22 a GIL wait
+   * starts at the GIL's entry point, past the event's own plumbing.
+   */
+  private static void assertOwnFramesLeftOut(Jdk jdk, List<RecordedEvent> events) {
+    boolean filters = Integer.parseInt(jdk.name().replaceAll("\\D", "")) >= 22;
+    for (RecordedEvent e : events) {
+      String name = e.getEventType().getName();
+      if (!name.equals("gil4j.LockWait") && !name.equals("gil4j.GilWait")) {
+        continue;
+      }
+      String top =
+          e.getStackTrace() == null || e.getStackTrace().getFrames().isEmpty()
+              ? "(no stack)"
+              : e.getStackTrace().getFrames().get(0).getMethod().getType().getName();
+      boolean ok =
+          name.equals("gil4j.LockWait")
+              ? top.startsWith(APP)
+              : filters
+                  ? !top.startsWith("dev.gil4j.") || top.startsWith(APP)
+                  : top.equals("dev.gil4j.gil.internal.GilCore");
+      assertTrue(ok, () -> "top frame " + top + " of " + e);
+    }
   }
 
   private static void assertKinds(List<RecordedEvent> events) {

@@ -52,6 +52,9 @@ public final class GilCore implements Hooks.Gil {
 
   private static final int ASLEEP_POLLS = 5;
 
+  /** How long a GIL holder leaves a thread it woke in a lock acquisition to try for the lock. */
+  private static final long WOKEN_TRY_NANOS = 20_000L;
+
   private static final long ASLEEP_NANOS = 10_000_000L;
 
   private final GilConfig config;
@@ -363,17 +366,22 @@ public final class GilCore implements Hooks.Gil {
     if (st == null || st.guard > 0 || st.loading > 0) {
       return false;
     }
+    // Parked in a lock acquisition from here on, for a holder's unpark (unparked): marked before
+    // the GIL is dropped, so that the next holder never finds it otherwise.
+    if (st.acquiring > 0) {
+      st.acquireWake = ThreadState.PARKED;
+    }
+    boolean retake = false;
     if (st.holding) {
       drop(st, false);
-      return retakeAfter(st);
-    }
-    if (st.retake) {
+      retake = retakeAfter(st);
+    } else if (st.retake) {
       settleRetake(st);
-      return retakeAfter(st);
+      retake = retakeAfter(st);
     }
-    // Released already by an outer blocking point: re-taking after this inner one would hold the
-    // GIL inside the outer wait.
-    return false;
+    // Otherwise released already by an outer blocking point: re-taking after this inner one would
+    // hold the GIL inside the outer wait.
+    return retake;
   }
 
   /**
@@ -412,12 +420,46 @@ public final class GilCore implements Hooks.Gil {
   @Override
   public void acquireEnds() {
     ThreadState st = mine();
-    if (st == null || st.acquiring == 0 || --st.acquiring > 0 || !st.releasedInAcquire) {
+    if (st == null || st.acquiring == 0 || --st.acquiring > 0) {
+      return;
+    }
+    st.acquireWake = ThreadState.AWAKE;
+    if (!st.releasedInAcquire) {
       return;
     }
     st.releasedInAcquire = false;
     if (st.guard == 0 && st.alive) {
       take(st);
+    }
+  }
+
+  /**
+   * After {@code LockSupport.unpark(thread)}. A lock's release wakes its next waiter; in CPython
+   * that waiter, woken on another core, takes the lock in C at once, while the releaser goes on
+   * interpreting bytecode for a microsecond or more before it tries for the lock again — so on an
+   * idle multi-core machine the woken waiter usually wins, and then waits for the GIL owning the
+   * lock: the single-lock convoy (4 threads 5–7x slower than one). Java code reaches its next
+   * acquire within nanoseconds and would barge back in every time. So a GIL holder that woke a
+   * thread parked in a lock acquisition waits, spinning, until that thread has had its try (it owns
+   * the lock or parks again), for at most {@link #WOKEN_TRY_NANOS}: a waiter that gets no CPU by
+   * then loses the race, as it does in CPython on a busy machine.
+   */
+  @Override
+  public void unparked(Thread thread) {
+    if (open) {
+      return;
+    }
+    ThreadState me = mine();
+    if (me == null || !me.holding || me.guard > 0 || thread == me.thread) {
+      return;
+    }
+    ThreadState woken = table.get(thread);
+    if (woken == null || !woken.wokenFromAcquire()) {
+      return;
+    }
+    long start = System.nanoTime();
+    while (woken.acquireWake == ThreadState.WOKEN && System.nanoTime() - start < WOKEN_TRY_NANOS) {
+      Thread.onSpinWait();
     }
   }
 

@@ -27,6 +27,22 @@ public final class GilWaitEvent extends Event {
 
   private static final GilWaitEvent PROBE = new GilWaitEvent();
 
+  /**
+   * gil4j's frames above the GIL's entry point at every commit: {@link #commitIfBegun}, {@link
+   * JfrEvents#gilWaitEnds} and the GIL's {@code take}. Above them the GIL is entered at different
+   * depths (a checkpoint, the end of a blocking call, a thread's start): before JDK 22, whose stack
+   * filters leave all of {@link #OWN_CLASSES} out, the top frame is that entry point.
+   */
+  static final int OWN_FRAMES = 3;
+
+  /** The classes of gil4j's frames between the application's (or the JDK's) and the commit. */
+  static final String[] OWN_CLASSES = {
+    "dev.gil4j.profiler.jfr.GilWaitEvent",
+    "dev.gil4j.profiler.jfr.JfrEvents",
+    "dev.gil4j.gil.internal.GilCore",
+    "dev.gil4j.runtime.Hooks"
+  };
+
   /** Whether any running recording has this event enabled. Allocation-free. */
   static boolean enabled() {
     return PROBE.isEnabled();

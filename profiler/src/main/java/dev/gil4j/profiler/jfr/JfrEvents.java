@@ -216,6 +216,9 @@ public final class JfrEvents {
       FlightRecorder.register(GilRevokeEvent.class);
       FlightRecorder.register(PipeIoEvent.class);
       FlightRecorder.register(LockWaitEvent.class);
+      OwnFrames.hide(GilWaitEvent.class, GilWaitEvent.OWN_FRAMES, GilWaitEvent.OWN_CLASSES);
+      OwnFrames.hide(PipeIoEvent.class, PipeIoEvent.OWN_FRAMES, PipeIoEvent.OWN_CLASSES);
+      OwnFrames.hide(LockWaitEvent.class, LockWaitEvent.OWN_FRAMES, LockWaitEvent.OWN_CLASSES);
       FlightRecorder.addPeriodicEvent(GilStatisticsEvent.class, JfrEvents::gilStatistics);
       FlightRecorder.addPeriodicEvent(ContentionHistogramEvent.class, JfrEvents::histograms);
       FlightRecorder.addPeriodicEvent(FlushEvent.class, JfrEvents::flush);

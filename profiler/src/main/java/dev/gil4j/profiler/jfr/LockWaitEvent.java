@@ -11,8 +11,9 @@ import jdk.jfr.Threshold;
 /**
  * A thread waited for a {@code java.util.concurrent} lock or synchronizer that the application
  * created and gil4j swapped in: which class, created where, held by whom when the wait began. The
- * event's duration is the wait; its stack trace is the waiter's, topped by gil4j's {@code
- * dev.gil4j.profiler.locks} frames.
+ * event's duration is the wait; its stack trace is the waiter's, from the application's call that
+ * waited ({@code lock()}, {@code await()}…) down: gil4j's own frames are left out ({@link
+ * OwnFrames}).
  *
  * <p>Committed only on the contended path, once per wait, whatever its outcome (acquired, timed
  * out, interrupted). The default threshold, 1 ms, keeps the stack-walking cost to waits that matter
@@ -28,6 +29,25 @@ import jdk.jfr.Threshold;
 @StackTrace(true)
 @Threshold("1 ms")
 public final class LockWaitEvent extends Event {
+  /**
+   * gil4j's frames above the application's at every commit: the {@code Probe} method that commits,
+   * the drop-in's slow path, and the drop-in's public method the application called.
+   */
+  static final int OWN_FRAMES = 3;
+
+  /** The classes of those frames. */
+  static final String[] OWN_CLASSES = {
+    "dev.gil4j.profiler.locks.Probe",
+    "dev.gil4j.profiler.locks.ProfiledReentrantLock",
+    "dev.gil4j.profiler.locks.ProfiledReentrantReadWriteLock$ProfiledReadLock",
+    "dev.gil4j.profiler.locks.ProfiledReentrantReadWriteLock$ProfiledWriteLock",
+    "dev.gil4j.profiler.locks.ProfiledSemaphore",
+    "dev.gil4j.profiler.locks.ProfiledCondition",
+    "dev.gil4j.profiler.locks.ProfiledCountDownLatch",
+    "dev.gil4j.profiler.locks.ProfiledCyclicBarrier",
+    "dev.gil4j.profiler.locks.ProfiledPhaser"
+  };
+
   /** The JDK class waited for, and which side of it: {@code ReentrantReadWriteLock.write}. */
   @Label("Lock Class")
   @Description(

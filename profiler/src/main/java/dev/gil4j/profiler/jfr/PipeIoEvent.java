@@ -29,6 +29,19 @@ public final class PipeIoEvent extends Event {
 
   private static final PipeIoEvent PROBE = new PipeIoEvent();
 
+  /**
+   * gil4j's frames above the JDK's pipe method at every commit: {@link #commitIfBegun}, {@link
+   * JfrEvents#pipeIoEnds} and {@code Pipes.ends}, which the advice in that method calls.
+   */
+  static final int OWN_FRAMES = 3;
+
+  /** The classes of those frames. */
+  static final String[] OWN_CLASSES = {
+    "dev.gil4j.profiler.jfr.PipeIoEvent",
+    "dev.gil4j.profiler.jfr.JfrEvents",
+    "dev.gil4j.profiler.Pipes"
+  };
+
   @Label("Pipe")
   @Description("The pipe: its kind and creation site")
   public String pipe;

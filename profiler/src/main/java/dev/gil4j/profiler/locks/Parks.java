@@ -25,10 +25,11 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * </ul>
  *
  * <p><b>Assumptions and guarantees.</b> Only parks are timed: with no park, nothing here runs. A
- * park costs two clock reads and a thread-local lookup; the first park of a thread allocates its
- * state, the first park on an unswapped synchronizer walks the stack once to name it. Parks nested
- * in a park being timed (the GIL's own, re-taken around it) are not timed again. Nothing here
- * throws.
+ * park costs two thread-local lookups, plus one clock read for the first park of a swapped-in
+ * acquire (none for its later parks) and two for a park on an unswapped synchronizer; the first
+ * park of a thread allocates its state, the first park on an unswapped synchronizer walks the stack
+ * once to name it. Parks nested in a park being timed (the GIL's own, re-taken around it) are not
+ * timed again. Nothing here throws.
  */
 public final class Parks {
   /** The kind of the sites of synchronizers gil4j did not swap. */
@@ -43,6 +44,12 @@ public final class Parks {
   private static volatile boolean hooked;
 
   private static final WeakIdentityTable<ContentionRecorder.Site> SITES = new WeakIdentityTable<>();
+
+  /**
+   * The stamp of a park inside a swapped-in acquire that parked before: not 0, so that {@link
+   * #ended} runs, and no clock reading; its lowest bit clear, as {@link #stamp}'s.
+   */
+  private static final long UNTIMED_PARK = 2;
 
   private Parks() {}
 
@@ -119,15 +126,17 @@ public final class Parks {
       if (a.parked) {
         return 0;
       }
-      long now = stamp();
       a.parked = true;
-      if (a.firstPark == 0) {
-        a.firstPark = now;
-        if (a.holdProbe != null) {
-          a.holdProbe.contended(now, a.owner);
-        }
-        a.event = Probe.beginWait();
+      if (a.firstPark != 0) {
+        // the acquire's wait runs from its first park to its end: a later park reads no clock
+        return UNTIMED_PARK;
       }
+      long now = stamp();
+      a.firstPark = now;
+      if (a.holdProbe != null) {
+        a.holdProbe.contended(now, a.owner);
+      }
+      a.event = Probe.beginWait();
       return now;
     }
     if (blocker instanceof AbstractQueuedSynchronizer
@@ -146,13 +155,13 @@ public final class Parks {
 
   /** The park {@link #begins} stamped with {@code stamp} returned. */
   public static void ended(Object blocker, long stamp) {
-    long now = System.nanoTime();
     Acquire a = CURRENT.get();
     if (a == null) {
       return;
     }
     a.parked = false;
     if (a.probe == null) {
+      long now = System.nanoTime();
       try {
         site(blocker).recordWait(now - stamp);
       } catch (Throwable t) {
@@ -181,7 +190,8 @@ public final class Parks {
                   + "@"
                   + Integer.toHexString(System.identityHashCode(blocker))
                   + (where == null ? "" : " first waited for at " + where));
-      SITES.put(blocker, s);
+      // two threads first parking on it at once: both record at the site the first one named
+      s = SITES.putIfAbsent(blocker, s);
     }
     return s;
   }

@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * sets it when it acquired after waiting; otherwise the first waiter to arrive sets it, so a hold
  * that began on the uncontended path is measured from the moment someone started waiting for it.
  * The owner reads and clears it at its outermost release.
+ *
+ * <p>A {@link LockWaitEvent} is committed in {@link #waited} or {@link #acquired} only, each called
+ * straight from a drop-in's slow path ({@code lockAfterWait}, {@code awaitHeld}…), itself called
+ * straight from the public method the application called: so the application's frame is always
+ * {@link LockWaitEvent#OWN_FRAMES} frames below the commit, and JFR can leave gil4j's out.
  */
 final class Probe implements Serializable {
   private static final AtomicBoolean REPORTED = new AtomicBoolean();
@@ -95,22 +100,38 @@ final class Probe implements Serializable {
    */
   long waited(long start, LockWaitEvent event, Thread owner) {
     long now = System.nanoTime();
+    if (recorded(now - start, event, owner)) {
+      try {
+        event.commit();
+      } catch (Throwable t) {
+        reportOnce(t);
+      }
+    }
+    return now;
+  }
+
+  /**
+   * Records a wait of {@code nanos} and readies its event.
+   *
+   * @return whether {@code event} is to be committed, by the caller: see the class's design note
+   */
+  private boolean recorded(long nanos, LockWaitEvent event, Thread owner) {
     try {
-      site().recordWait(now - start);
+      site().recordWait(nanos);
       if (event == null) {
-        return now;
+        return false;
       }
       event.end();
       if (event.shouldCommit()) {
         event.lockClass = kind;
         event.site = name;
         event.owner = owner;
-        event.commit();
+        return true;
       }
     } catch (Throwable t) {
       reportOnce(t);
     }
-    return now;
+    return false;
   }
 
   /**
@@ -138,12 +159,24 @@ final class Probe implements Serializable {
     a.holdProbe = null;
     a.owner = null;
     a.event = null;
-    return first == 0 ? 0 : waited(first, event, owner);
+    if (first == 0) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    if (recorded(now - first, event, owner)) {
+      try {
+        event.commit();
+      } catch (Throwable t) {
+        reportOnce(t);
+      }
+    }
+    return now;
   }
 
   /** The caller acquired the exclusive lock after waiting, at {@code now}: measure its hold. */
   void holdFrom(long now) {
-    holdStart = now;
+    // release, not volatile: no fence on the contended path; the lock's release publishes it
+    HOLD_START.setRelease(this, now);
   }
 
   /** Where the current hold's measurement began, or 0 if it is not measured. */
@@ -153,7 +186,8 @@ final class Probe implements Serializable {
 
   /** The owner's outermost release is under way: the next hold starts unmeasured. */
   void clearHold() {
-    holdStart = 0;
+    // release, not volatile: the lock's own release, which follows, orders it before the next hold
+    HOLD_START.setRelease(this, 0L);
   }
 
   /** Records a hold of {@code nanos}; call after the release, so recording does not lengthen it. */

@@ -42,8 +42,12 @@ abstract class ProfiledCondition implements Condition {
   public void await() throws InterruptedException {
     if (!heldByCurrentThread()) {
       delegate.await();
-      return;
+    } else {
+      awaitHeld();
     }
+  }
+
+  private void awaitHeld() throws InterruptedException {
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -59,8 +63,12 @@ abstract class ProfiledCondition implements Condition {
   public void awaitUninterruptibly() {
     if (!heldByCurrentThread()) {
       delegate.awaitUninterruptibly();
-      return;
+    } else {
+      awaitUninterruptiblyHeld();
     }
+  }
+
+  private void awaitUninterruptiblyHeld() {
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -77,6 +85,10 @@ abstract class ProfiledCondition implements Condition {
     if (!heldByCurrentThread()) {
       return delegate.awaitNanos(nanosTimeout);
     }
+    return awaitNanosHeld(nanosTimeout);
+  }
+
+  private long awaitNanosHeld(long nanosTimeout) throws InterruptedException {
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -93,6 +105,10 @@ abstract class ProfiledCondition implements Condition {
     if (!heldByCurrentThread()) {
       return delegate.await(time, unit);
     }
+    return awaitHeld(time, unit);
+  }
+
+  private boolean awaitHeld(long time, TimeUnit unit) throws InterruptedException {
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -109,6 +125,10 @@ abstract class ProfiledCondition implements Condition {
     if (!heldByCurrentThread()) {
       return delegate.awaitUntil(deadline);
     }
+    return awaitUntilHeld(deadline);
+  }
+
+  private boolean awaitUntilHeld(Date deadline) throws InterruptedException {
     long start = beforeAwait();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();

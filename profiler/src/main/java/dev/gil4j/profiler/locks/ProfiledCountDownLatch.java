@@ -35,8 +35,12 @@ public class ProfiledCountDownLatch extends CountDownLatch {
   public void await() throws InterruptedException {
     if (super.getCount() == 0 || Thread.currentThread().isInterrupted()) {
       super.await(); // returns or throws at once
-      return;
+    } else {
+      awaitWaiting();
     }
+  }
+
+  private void awaitWaiting() throws InterruptedException {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -56,6 +60,10 @@ public class ProfiledCountDownLatch extends CountDownLatch {
         || Thread.currentThread().isInterrupted()) {
       return super.await(timeout, unit); // returns or throws at once
     }
+    return awaitWaiting(timeout, unit);
+  }
+
+  private boolean awaitWaiting(long timeout, TimeUnit unit) throws InterruptedException {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();

@@ -52,6 +52,10 @@ public class ProfiledCyclicBarrier extends CyclicBarrier {
     if (Thread.currentThread().isInterrupted()) {
       return super.await(); // breaks the barrier and throws, as for any interrupted caller
     }
+    return awaitWaiting();
+  }
+
+  private int awaitWaiting() throws InterruptedException, BrokenBarrierException {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -73,6 +77,11 @@ public class ProfiledCyclicBarrier extends CyclicBarrier {
     if (timeout <= 0 || unit == null || Thread.currentThread().isInterrupted()) {
       return super.await(timeout, unit); // trips, or fails at once
     }
+    return awaitWaiting(timeout, unit);
+  }
+
+  private int awaitWaiting(long timeout, TimeUnit unit)
+      throws InterruptedException, BrokenBarrierException, TimeoutException {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();

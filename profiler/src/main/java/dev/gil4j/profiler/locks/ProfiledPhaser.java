@@ -65,6 +65,10 @@ public class ProfiledPhaser extends Phaser {
     if (super.getPhase() < 0 || (super.getParent() == null && super.getUnarrivedParties() <= 1)) {
       return super.arriveAndAwaitAdvance(); // terminated, last to arrive, or misused: no wait
     }
+    return arriveAndAwaitWaiting();
+  }
+
+  private int arriveAndAwaitWaiting() {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -81,6 +85,10 @@ public class ProfiledPhaser extends Phaser {
     if (phase < 0 || super.getPhase() != phase) {
       return super.awaitAdvance(phase); // returns at once
     }
+    return awaitAdvanceWaiting(phase);
+  }
+
+  private int awaitAdvanceWaiting(int phase) {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -97,6 +105,10 @@ public class ProfiledPhaser extends Phaser {
     if (phase < 0 || super.getPhase() != phase || Thread.currentThread().isInterrupted()) {
       return super.awaitAdvanceInterruptibly(phase); // returns or throws at once
     }
+    return awaitAdvanceInterruptiblyWaiting(phase);
+  }
+
+  private int awaitAdvanceInterruptiblyWaiting(int phase) throws InterruptedException {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
@@ -118,6 +130,11 @@ public class ProfiledPhaser extends Phaser {
         || Thread.currentThread().isInterrupted()) {
       return super.awaitAdvanceInterruptibly(phase, timeout, unit); // returns or throws at once
     }
+    return awaitAdvanceInterruptiblyWaiting(phase, timeout, unit);
+  }
+
+  private int awaitAdvanceInterruptiblyWaiting(int phase, long timeout, TimeUnit unit)
+      throws InterruptedException, TimeoutException {
     long start = System.nanoTime();
     LockWaitEvent event = Probe.beginWait();
     Parks.quiet();
