@@ -10,10 +10,17 @@ import java.util.regex.Pattern;
  * {@code 90s}, {@code 1h}).
  */
 public final class Durations {
-  private static final Pattern FORM =
-      Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(ns|us|ms|s|m|h)");
-
   private Durations() {}
+
+  /**
+   * The grammar, compiled at the first {@link #parse}: {@link #format} runs at every agent start
+   * (the start-up line), where a regular expression costs milliseconds.
+   */
+  private static final class Form {
+    static final Pattern FORM = Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(ns|us|ms|s|m|h)");
+
+    private Form() {}
+  }
 
   /**
    * The duration {@code text} stands for, in nanoseconds, if it is one from {@code minNanos} to
@@ -22,7 +29,7 @@ public final class Durations {
    * @throws IllegalArgumentException with the message {@link #accepted accepted(min, max)}
    */
   public static long parse(String text, long minNanos, long maxNanos) {
-    Matcher m = FORM.matcher(text.trim().toLowerCase(Locale.ROOT));
+    Matcher m = Form.FORM.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (m.matches()) {
       double scale =
           switch (m.group(2)) {

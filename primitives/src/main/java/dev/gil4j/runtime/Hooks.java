@@ -22,6 +22,7 @@ public final class Hooks {
 
   private static volatile Gil gil;
   private static volatile Profiling profiling;
+  private static volatile Runnable recorderStarts;
 
   private Hooks() {}
 
@@ -144,6 +145,30 @@ public final class Hooks {
   /** Installs contention profiling: monitors, parks and pipes are timed from now on. */
   public static void installProfiling(Profiling p) {
     profiling = p;
+  }
+
+  /**
+   * Installs what runs when JFR starts in this JVM ({@link #recorderStarts}): gil4j's events join
+   * it. It must not throw, and may run more than once.
+   */
+  public static void installRecorderStarts(Runnable r) {
+    recorderStarts = r;
+  }
+
+  /**
+   * Entering {@code jdk.jfr.FlightRecorder.getFlightRecorder()}, through which JFR starts in a JVM
+   * however it is started, and which JFR's users call now and then after: runs what {@link
+   * #installRecorderStarts} installed, before JFR starts.
+   */
+  public static void recorderStarts() {
+    Runnable r = recorderStarts;
+    if (r != null) {
+      try {
+        r.run();
+      } catch (Throwable t) {
+        // JFR runs without gil4j's events; the application runs on.
+      }
+    }
   }
 
   /** The GIL's request for checkpoints (its eval breaker): while true, checkpoints call it. */

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -46,15 +45,22 @@ public final class AgentInstaller {
    */
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
-    GilCore core = options.gil() ? installGil(options, inst) : null;
+    boolean jdk = options.gil() || options.profile();
+    // gil4j's events join JFR where it starts (FlightRecorder.getFlightRecorder, advised below), so
+    // that a run without JFR loads none of it; attached, JFR may run already, and they join now.
+    boolean joinAtStart = jdk && !attached;
+    if (joinAtStart) {
+      Hooks.installRecorderStarts(JfrEvents.LISTEN);
+    }
     if (options.profile()) {
       Hooks.installProfiling(ProfilingHooks.INSTANCE);
     }
-    if (options.gil() || options.profile()) {
-      installJdk(inst, options.gil());
-    }
+    // The JDK's advice first: the JDK classes the GIL's own start loads (its lock's AQS) are then
+    // woven as they load, not retransformed after; the hooks do nothing until the GIL is installed.
+    List<Class<?>> loaded = jdk ? installJdk(inst, options.gil()) : List.of();
+    GilCore core = options.gil() ? installGil(options) : null;
     openJfrInternals(inst);
-    JfrEvents.install(
+    JfrEvents.use(
         core == null
             ? null
             : new Supplier<GilUsage>() {
@@ -63,6 +69,10 @@ public final class AgentInstaller {
                 return core.recentUsage();
               }
             });
+    if (!joinAtStart || named(loaded, JdkInstrumentation.RECORDER_CLASS)) {
+      // FlightRecorder loaded before its advice: JFR may have started already.
+      JfrEvents.listen();
+    }
     if (options.jfr() != null && !startRecording(options, attached)) {
       return;
     }
@@ -102,6 +112,16 @@ public final class AgentInstaller {
     }
   }
 
+  /** Whether one of {@code classes} is named {@code name}; names, so that none is loaded here. */
+  private static boolean named(List<Class<?>> classes, String name) {
+    for (Class<?> c : classes) {
+      if (c.getName().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Attached to a running JVM, the application's classes are mostly loaded already: the ones that
    * construct a synchronizer gil4j swaps are passed through the weaver again, so that the locks
@@ -111,13 +131,14 @@ public final class AgentInstaller {
    */
   private static void rewriteLoaded(Instrumentation inst, AppTransformer app) {
     List<Class<?>> classes = new ArrayList<>();
+    byte[][] swapped = ConstantPool.ascii(LockSwap.SWAPS.keySet());
     for (Class<?> c : inst.getAllLoadedClasses()) {
       String name = c.getName().replace('.', '/');
       if (!c.isArray()
           && !c.isHidden()
           && inst.isModifiableClass(c)
           && app.wanted(c.getClassLoader(), name)
-          && namesSwapped(c.getClassLoader(), name)) {
+          && namesAny(c.getClassLoader(), name, swapped)) {
         classes.add(c);
       }
     }
@@ -149,12 +170,13 @@ public final class AgentInstaller {
 
   /**
    * Whether the class file that {@code loader} has for {@code internalName} names a synchronizer
-   * gil4j swaps. Only those are worth retransforming, which redefines each class inside the JVM
-   * while the application waits (all 705 classes of an application using ByteBuddy: 1.3 s on a
-   * loaded 2-core machine); reading and searching the files runs beside the application. A class
-   * without a readable file (generated at run time) is left alone.
+   * gil4j swaps ({@code swapped}, as {@link ConstantPool#namesAny} takes them). Only those are
+   * worth retransforming, which redefines each class inside the JVM while the application waits
+   * (all 705 classes of an application using ByteBuddy: 1.3 s on a loaded 2-core machine); reading
+   * and searching the files runs beside the application. A class without a readable file (generated
+   * at run time) is left alone.
    */
-  private static boolean namesSwapped(ClassLoader loader, String internalName) {
+  private static boolean namesAny(ClassLoader loader, String internalName, byte[][] swapped) {
     byte[] file;
     try (InputStream in = loader.getResourceAsStream(internalName + ".class")) {
       if (in == null) {
@@ -164,25 +186,7 @@ public final class AgentInstaller {
     } catch (IOException | RuntimeException e) {
       return false;
     }
-    for (String jdk : LockSwap.SWAPS.keySet()) {
-      if (contains(file, jdk.getBytes(StandardCharsets.UTF_8))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
+    return ConstantPool.namesAny(file, swapped);
   }
 
   /**
@@ -233,14 +237,22 @@ public final class AgentInstaller {
   }
 
   /** The GIL and its safety net, behind the hooks. */
-  private static GilCore installGil(Options options, Instrumentation inst) {
+  private static GilCore installGil(Options options) {
     GilConfig config =
         new GilConfig(
             options.policy().equals("ticks") ? Policy.TICKS : Policy.CPYTHON,
             options.switchNanos(),
             options.ticks(),
             options.tokens());
-    GilCore core = new GilCore(config, Hooks::requestCheckpoints);
+    GilCore core =
+        new GilCore(
+            config,
+            new GilCore.Breaker() {
+              @Override
+              public void set(boolean pending) {
+                Hooks.requestCheckpoints(pending);
+              }
+            });
     Hooks.installGil(core);
     core.startWatchdog();
     return core;
@@ -250,7 +262,7 @@ public final class AgentInstaller {
    * The advice in the JDK: the GIL's blocking points and call sites with the GIL, and what
    * contention profiling needs (parks, pipes) with it or without.
    */
-  private static void installJdk(Instrumentation inst, boolean gil) {
+  private static List<Class<?>> installJdk(Instrumentation inst, boolean gil) {
     // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
     AtomicBoolean reported = new AtomicBoolean();
     Consumer<String> firstError =
@@ -262,11 +274,12 @@ public final class AgentInstaller {
             }
           }
         };
-    JdkInstrumentation.install(inst, gil, firstError);
+    List<Class<?>> loaded = JdkInstrumentation.install(inst, gil, firstError);
     Parks.hooked();
     if (gil) {
       JdkCallSites.install(inst, firstError);
     }
+    return loaded;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.gil4j.agent.internal;
 
+import dev.gil4j.runtime.Hooks;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
@@ -50,12 +51,21 @@ final class AppTransformer implements ClassFileTransformer {
   private final boolean checkpoints;
   private final Map<String, String> swaps;
 
+  /**
+   * Without checkpoints, a class changes only if it constructs a synchronizer gil4j swaps or calls
+   * {@code wait}: one of these names is then in its constant pool. The others are not parsed.
+   */
+  private final byte[][] profiled;
+
   /** Native methods that keep the GIL; null when natives are not wrapped at all. */
   private volatile Predicate<String> keepGil;
 
   AppTransformer(List<String> include, List<String> exclude, boolean checkpoints, boolean profile) {
     this.checkpoints = checkpoints;
-    this.swaps = profile ? LockSwap.available() : Map.of();
+    this.swaps = profile ? LockSwap.SWAPS : Map.of();
+    List<String> names = new ArrayList<>(swaps.keySet());
+    names.add("wait");
+    this.profiled = ConstantPool.ascii(names);
     this.include = globs(include);
     this.exclude = globs(exclude);
   }
@@ -76,7 +86,13 @@ final class AppTransformer implements ClassFileTransformer {
    */
   void wrapNatives(List<String> keepgil) {
     List<Pattern> keep = globs(keepgil);
-    keepGil = name -> matchesAny(keep, name);
+    keepGil =
+        new Predicate<>() {
+          @Override
+          public boolean test(String name) {
+            return matchesAny(keep, name);
+          }
+        };
   }
 
   /** A class-name glob: {@code *} any characters, {@code ?} one; dots or slashes alike. */
@@ -145,8 +161,8 @@ final class AppTransformer implements ClassFileTransformer {
       return null;
     }
     try {
-      byte[] out =
-          wanted(loader, className) ? CheckpointWeaver.weave(classFile, checkpoints, swaps) : null;
+      boolean weave = wanted(loader, className) && (checkpoints || mayProfile(classFile));
+      byte[] out = weave ? CheckpointWeaver.weave(classFile, checkpoints, swaps) : null;
       if (natives) {
         byte[] wrapped = NativeReleases.wrap(out != null ? out : classFile, keep);
         out = wrapped != null ? wrapped : out;
@@ -161,6 +177,14 @@ final class AppTransformer implements ClassFileTransformer {
       }
       return null;
     }
+  }
+
+  /**
+   * Without checkpoints, whether the weaver may change the class: it swaps synchronizers and times
+   * {@code wait} calls, and {@code synchronized} entries only with the GIL.
+   */
+  private boolean mayProfile(byte[] classFile) {
+    return !swaps.isEmpty() && (Hooks.gilInstalled() || ConstantPool.namesAny(classFile, profiled));
   }
 
   /** The first class the weaver could not handle, with why; null if none. */

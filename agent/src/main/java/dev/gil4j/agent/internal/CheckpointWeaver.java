@@ -238,7 +238,12 @@ public final class CheckpointWeaver {
       for (LabelNode target : StripMiner.targets(insn)) {
         int head = index.get(target);
         if (head <= i) {
-          loops.computeIfAbsent(head, h -> new ArrayList<>()).add(i);
+          List<Integer> edges = loops.get(head);
+          if (edges == null) {
+            edges = new ArrayList<>();
+            loops.put(head, edges);
+          }
+          edges.add(i);
         }
       }
     }
@@ -247,7 +252,7 @@ public final class CheckpointWeaver {
     for (Map.Entry<Integer, List<Integer>> loop : loops.entrySet()) {
       int head = loop.getKey();
       List<Integer> backEdges = loop.getValue();
-      int back = backEdges.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      int back = StripMiner.last(backEdges);
       Runnable rewrite =
           isPure(insns, head, back, owner, plainFields) ? miner.match(head, backEdges) : null;
       if (rewrite != null) {
@@ -259,7 +264,9 @@ public final class CheckpointWeaver {
       }
     }
     boolean changed = !rewrites.isEmpty();
-    rewrites.forEach(Runnable::run);
+    for (Runnable rewrite : rewrites) {
+      rewrite.run();
+    }
     for (AbstractInsnNode insn : before) {
       code.insertBefore(insn, hook("checkpoint"));
       changed = true;

@@ -163,6 +163,18 @@ enum JdkAdvice {
     }
   },
 
+  /**
+   * {@code FlightRecorder.getFlightRecorder()}, through which JFR starts, however it is started:
+   * gil4j's events join it there ({@code Hooks.recorderStarts}), so that a run without JFR loads
+   * none of JFR.
+   */
+  RECORDER_STARTS(false) {
+    @Override
+    void enter(Site s, InsnList code) {
+      code.add(s.hooks("recorderStarts", "()V"));
+    }
+  },
+
   /** {@code java.nio.channels.Pipe.open()} made its two channels ({@code PipeImpl}'s fields). */
   NIO_PIPE_OPENED(false) {
     @Override

@@ -132,6 +132,15 @@ final class JdkInstrumentation {
               JdkAdvice.PARK),
           PipeInstrumentation.POINTS.toArray(new JdkPoint[0]));
 
+  /**
+   * Where JFR starts in this JVM, with the GIL on or off: {@code -XX:StartFlightRecording}, {@code
+   * jcmd JFR.start}, {@code jfr=} and the application's own recordings all pass here first.
+   */
+  static final String RECORDER_CLASS = "jdk.jfr.FlightRecorder";
+
+  static final List<JdkPoint> RECORDER =
+      List.of(taking(RECORDER_CLASS, "getFlightRecorder", "()", JdkAdvice.RECORDER_STARTS));
+
   private JdkInstrumentation() {}
 
   /** The table as one list: each argument a point, or an array of points. */
@@ -148,11 +157,12 @@ final class JdkInstrumentation {
   }
 
   /**
-   * Installs the advice, with the pipes' ({@link PipeInstrumentation}), and retransforms the
-   * advised JDK classes already loaded, and only those. With {@code gil} all of it, else only what
-   * contention profiling needs. Errors go to {@code onError} and leave that class as it was.
+   * Installs the advice, with the pipes' ({@link PipeInstrumentation}) and JFR's start's, and
+   * retransforms the advised JDK classes already loaded, and only those. With {@code gil} all of
+   * it, else only what contention profiling needs. Errors go to {@code onError} and leave that
+   * class as it was. Returns the advised classes that were loaded already.
    */
-  static void install(Instrumentation inst, boolean gil, Consumer<String> onError) {
+  static List<Class<?>> install(Instrumentation inst, boolean gil, Consumer<String> onError) {
     // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
     // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
     // monitor's header, and sun.nio.ch, so that a multiprocessing Connection can tell its socket's
@@ -169,6 +179,7 @@ final class JdkInstrumentation {
     inst.redefineModule(
         Instrumentation.class.getModule(), gil4j, Map.of(), Map.of(), Set.of(), Map.of());
     List<JdkPoint> all = new ArrayList<>(PROFILING);
+    all.addAll(RECORDER);
     if (gil) {
       all.addAll(POINTS);
     }
@@ -192,5 +203,6 @@ final class JdkInstrumentation {
         }
       }
     }
+    return loaded;
   }
 }

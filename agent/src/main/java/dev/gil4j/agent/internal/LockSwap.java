@@ -4,7 +4,6 @@ import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.runtime.Hooks;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.Map;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -27,12 +26,12 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * An application subclass's {@code super(…)} call has no {@code new} of its own and is left alone,
  * so {@code class MyLock extends ReentrantLock} stays a ReentrantLock.
  *
- * <p>Monitors are timed when gil4j's monitor recorder is on the bootstrap class path ({@link
- * MonitorTiming}): {@code Object.wait} calls always, {@code synchronized} blocks only with the GIL.
+ * <p>Monitors are timed ({@link MonitorTiming}): {@code Object.wait} calls always, {@code
+ * synchronized} blocks only with the GIL. The drop-ins and the monitor recorder ship in the runtime
+ * beside the hooks, on the bootstrap class path, where woven code finds them.
  */
 final class LockSwap {
   private static final String PROFILED = "dev/gil4j/profiler/locks/Profiled";
-  private static final boolean MONITORS = MonitorTiming.available();
 
   /** JDK class (internal name) to its profiled drop-in. */
   static final Map<String, String> SWAPS =
@@ -47,29 +46,13 @@ final class LockSwap {
   private LockSwap() {}
 
   /**
-   * The swaps whose drop-in is on the bootstrap class path, where the woven code will find it: the
-   * weaver never emits a reference to a class that is not there.
-   */
-  static Map<String, String> available() {
-    Map<String, String> out = new HashMap<>();
-    for (Map.Entry<String, String> swap : SWAPS.entrySet()) {
-      if (ClassLoader.getSystemResource(swap.getValue() + ".class") != null) {
-        out.put(swap.getKey(), swap.getValue());
-      }
-    }
-    return Map.copyOf(out);
-  }
-
-  /**
    * Swaps every construction of a type in {@code swaps} in {@code m} and times its monitors;
    * returns whether anything changed.
    */
   static boolean swap(
       MethodNode m, String className, String sourceFile, Map<String, String> swaps) {
     boolean changed = swapConstructions(m, className, sourceFile, swaps);
-    if (MONITORS) {
-      changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gilInstalled());
-    }
+    changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gilInstalled());
     return changed;
   }
 

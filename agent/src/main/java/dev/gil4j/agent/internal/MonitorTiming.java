@@ -41,18 +41,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  * </ul>
  */
 final class MonitorTiming {
-  static final String MONITORS = "dev/gil4j/profiler/Monitors";
-
   private static final String HOOKS = CheckpointWeaver.HOOKS;
   private static final String ARRIVE = "(Ljava/lang/Object;)J";
   private static final String ENTERED = "(Ljava/lang/Object;JLjava/lang/String;)V";
 
   private MonitorTiming() {}
-
-  /** Whether gil4j's monitor recorder is on the bootstrap class path, where woven code finds it. */
-  static boolean available() {
-    return ClassLoader.getSystemResource(MONITORS + ".class") != null;
-  }
 
   /**
    * Weaves monitor timing into {@code m} of class {@code className}; returns whether it changed.

@@ -132,7 +132,7 @@ final class StripMiner {
    * backEdges} (indices of jumps to {@code head}); returns a rewrite to run later, or null.
    */
   Runnable match(int head, List<Integer> backEdges) {
-    int back = backEdges.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    int back = last(backEdges);
     if (!(insns[head] instanceof LabelNode label) || !isClosed(head, back)) {
       return null;
     }
@@ -151,7 +151,25 @@ final class StripMiner {
       return null;
     }
     Counted found = c;
-    return () -> rewrite(found);
+    return new Runnable() {
+      @Override
+      public void run() {
+        rewrite(found);
+      }
+    };
+  }
+
+  /**
+   * The last of a loop's back-edges (the largest index). Loops, not streams or lambdas, here and in
+   * the rest of the weaver: it runs as the application's first classes load, where each first use
+   * of a lambda or stream shape costs milliseconds.
+   */
+  static int last(List<Integer> backEdges) {
+    int last = Integer.MIN_VALUE;
+    for (int b : backEdges) {
+      last = Math.max(last, b);
+    }
+    return last;
   }
 
   /** Nothing outside {@code [head, back]} jumps or throws into it except to its head. */
@@ -697,11 +715,19 @@ final class StripMiner {
       if (insn instanceof JumpInsnNode j && j.label == from) {
         j.label = to;
       } else if (insn instanceof TableSwitchInsnNode s) {
-        s.labels.replaceAll(l -> l == from ? to : l);
+        replace(s.labels, from, to);
         s.dflt = s.dflt == from ? to : s.dflt;
       } else if (insn instanceof LookupSwitchInsnNode s) {
-        s.labels.replaceAll(l -> l == from ? to : l);
+        replace(s.labels, from, to);
         s.dflt = s.dflt == from ? to : s.dflt;
+      }
+    }
+  }
+
+  private static void replace(List<LabelNode> labels, LabelNode from, LabelNode to) {
+    for (int i = 0; i < labels.size(); i++) {
+      if (labels.get(i) == from) {
+        labels.set(i, to);
       }
     }
   }

@@ -262,6 +262,7 @@ class JdkWeaverTest {
   void theAgentsTableWeavesThisJdksClassesIntoCodeThatVerifies() throws Exception {
     List<JdkPoint> all = new ArrayList<>(JdkInstrumentation.POINTS);
     all.addAll(JdkInstrumentation.PROFILING);
+    all.addAll(JdkInstrumentation.RECORDER);
     JdkWeaver weaver =
         new JdkWeaver(
             all,

@@ -121,7 +121,7 @@ class MonitorTimingTest {
     }
     Hooks.installProfiling(ProfilingHooks.INSTANCE);
     Hooks.installGil(new IdleGil());
-    byte[] bytes = CheckpointWeaver.weave(original, false, LockSwap.available());
+    byte[] bytes = CheckpointWeaver.weave(original, false, LockSwap.SWAPS);
     assertNotNull(bytes);
     assertVerifies(bytes);
     woven = new Loader().define(NAME, bytes);
@@ -136,7 +136,7 @@ class MonitorTimingTest {
 
   @Test
   void wovenWithCheckpointsTooTheClassVerifiesAndRuns() throws Exception {
-    byte[] bytes = CheckpointWeaver.weave(original, true, LockSwap.available());
+    byte[] bytes = CheckpointWeaver.weave(original, true, LockSwap.SWAPS);
     assertVerifies(bytes);
     Class<?> c = new Loader().define(NAME, bytes);
     Object o = c.getConstructor().newInstance();
@@ -173,7 +173,7 @@ class MonitorTimingTest {
     Hooks.installGil(null);
     byte[] bytes;
     try {
-      bytes = CheckpointWeaver.weave(original, false, LockSwap.available());
+      bytes = CheckpointWeaver.weave(original, false, LockSwap.SWAPS);
     } finally {
       Hooks.installGil(new IdleGil());
     }
@@ -242,7 +242,7 @@ class MonitorTimingTest {
   @Test
   void anOldClassFileKeepsWorking() throws Exception {
     byte[] old = oldClass();
-    byte[] rewritten = CheckpointWeaver.weave(old, false, LockSwap.available());
+    byte[] rewritten = CheckpointWeaver.weave(old, false, LockSwap.SWAPS);
     // synchronized methods keep their flag, and this class has no block: nothing to change
     Class<?> c = new Loader().define("Old", rewritten == null ? old : rewritten);
     Object o = c.getConstructor().newInstance();

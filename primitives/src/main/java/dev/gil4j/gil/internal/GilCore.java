@@ -40,6 +40,16 @@ import org.HdrHistogram.Histogram;
  */
 public final class GilCore implements Hooks.Gil {
   private static final int STACK_DEPTH = 12;
+
+  /** Most revocations first. A class, not a lambda: the exit report's snapshot spins none. */
+  private static final Comparator<GilUsage.RevokedStack> MOST_REVOKED =
+      new Comparator<>() {
+        @Override
+        public int compare(GilUsage.RevokedStack a, GilUsage.RevokedStack b) {
+          return Long.compare(b.count(), a.count());
+        }
+      };
+
   private static final int ASLEEP_POLLS = 5;
 
   /** How long a GIL holder leaves a thread it woke in a lock acquisition to try for the lock. */
@@ -1143,7 +1153,7 @@ public final class GilCore implements Hooks.Gil {
         unreported.removeIf(t -> !t.alive);
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
-      stacks.sort(Comparator.comparingLong(GilUsage.RevokedStack::count).reversed());
+      stacks.sort(MOST_REVOKED);
       return new GilUsage(
           now - startedAt,
           config.policy().optionName(),

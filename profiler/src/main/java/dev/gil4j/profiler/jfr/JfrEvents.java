@@ -34,7 +34,8 @@ import org.HdrHistogram.Histogram;
  * on. Code that writes other {@code gil4j} events must check {@link #started} first, for the same
  * reason.
  *
- * <p>Example use: once at agent start, {@code JfrEvents.install(gilOn ? core::usage : null);} then
+ * <p>Example use: once at agent start, {@code JfrEvents.install(gilOn ? core::usage : null);} (or
+ * {@link #use} now and {@link #listen} where JFR starts), then
  *
  * <pre>{@code
  * Object jfr = JfrEvents.gilWaitBegins(); // null unless a recording wants gil4j.GilWait
@@ -58,41 +59,73 @@ public final class JfrEvents {
    */
   private static volatile boolean idle;
 
+  /** {@link #listen} as a {@code Runnable}, for the hook where JFR starts. */
+  public static final Runnable LISTEN =
+      new Runnable() {
+        @Override
+        public void run() {
+          listen();
+        }
+      };
+
   private JfrEvents() {}
 
   /**
-   * Makes gil4j's events part of every recording from now on. Safe to call more than once; the last
-   * supplier wins.
+   * Makes gil4j's events part of every recording from now on: {@link #use} and {@link #listen}.
+   * Safe to call more than once; the last supplier wins.
+   *
+   * @param gilUsage as {@link #use} takes it
+   */
+  public static void install(Supplier<GilUsage> gilUsage) {
+    use(gilUsage);
+    listen();
+  }
+
+  /**
+   * Where the GIL's usage comes from, for {@code gil4j.GilStatistics}; the last call wins.
    *
    * @param gilUsage the GIL's usage so far (called once per period, from JFR's thread), with rows
    *     for at least the threads alive now or ended since its previous call, matched across calls
    *     by {@code id} (their wait histograms are not read); or {@code null} when the GIL is off:
    *     then no {@code gil4j.GilStatistics} events are written
    */
-  public static void install(Supplier<GilUsage> gilUsage) {
+  public static void use(Supplier<GilUsage> gilUsage) {
     synchronized (JfrEvents.class) {
       usage = gilUsage;
       previous = null;
     }
-    if (INSTALLED.compareAndSet(false, true)) {
-      FlightRecorder.addListener(
-          new FlightRecorderListener() {
-            @Override
-            public void recorderInitialized(FlightRecorder recorder) {
-              register();
-            }
+  }
 
-            @Override
-            public void recordingStateChanged(Recording recording) {
-              if (recording.getState() == RecordingState.RUNNING) {
-                // the idle time ends here if no periodic hook ended it first
-                idle = false;
-                recordingStarted();
-              } else if (running() == 0) {
-                idle = true;
+  /**
+   * Makes gil4j's events part of every recording, from now on if JFR has started in this JVM, else
+   * from its start: call it before JFR starts or after, any number of times. Until the first call,
+   * nothing here touches JFR, whose classes (JDK 17: 30 of them, and the security properties) a run
+   * without JFR need not load.
+   */
+  public static void listen() {
+    if (INSTALLED.compareAndSet(false, true)) {
+      try {
+        FlightRecorder.addListener(
+            new FlightRecorderListener() {
+              @Override
+              public void recorderInitialized(FlightRecorder recorder) {
+                register();
               }
-            }
-          });
+
+              @Override
+              public void recordingStateChanged(Recording recording) {
+                if (recording.getState() == RecordingState.RUNNING) {
+                  // the idle time ends here if no periodic hook ended it first
+                  idle = false;
+                  recordingStarted();
+                } else if (running() == 0) {
+                  idle = true;
+                }
+              }
+            });
+      } catch (Throwable t) {
+        fail(t);
+      }
     }
   }
 
