@@ -262,7 +262,8 @@ public final class Hooks {
 
   /**
    * After {@code LockSupport.unpark(thread)}: a GIL holder that woke a thread waiting in a lock
-   * acquisition leaves it its try for the lock, as CPython's releaser does.
+   * acquisition yields its CPU once, so that the woken thread may try for the lock first, as it
+   * often does against CPython's slower releaser.
    */
   public static void unparked(Thread thread) {
     Gil g = gil;

@@ -28,12 +28,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <p><b>Without gil4j</b>, N threads on 2 cores contend for the locks; the nested shapes keep some
- * parallelism. <b>Under {@code -javaagent:gil4j-agent.jar}</b> a lock convoy forms where locks
- * nest, as in CPython (4 threads about 4–5x slower than 1): a thread woken by a lock's release
- * takes the lock with the GIL released and then waits for the GIL while holding it, so every thread
- * that needs that lock blocks until the GIL changes hands. With one plain lock, or the
- * readers-writer lock, the GIL holder mostly re-takes the lock before a woken waiter gets to it,
- * and N threads run about as fast as one.
+ * parallelism. <b>Under {@code -javaagent:gil4j-agent.jar}</b> lock convoys form as in CPython (4
+ * threads about 4–7x slower than 1 with one lock or nested locks): a lock's release wakes a waiter,
+ * the GIL holder yields to it, and the waiter takes the lock with the GIL released and then waits
+ * for the GIL while holding it, so every thread that needs that lock blocks until the GIL changes
+ * hands. The readers-writer lock holds its inner lock only briefly, and N threads run about as fast
+ * as one. Monitors ({@code synchronized}) are woken by the JVM itself, where gil4j does not yield:
+ * their convoy is weaker than CPython's.
  *
  * <p>Usage: {@code Locks [shapes] [ops] [threads]} or {@code --shapes S,S --ops N --threads N};
  * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; a tenth of

@@ -74,8 +74,8 @@ enum JdkAdvice {
   },
 
   /**
-   * {@code LockSupport.unpark(thread)} by the GIL holder leaves a thread it woke inside a lock
-   * acquisition time for its try at the lock ({@code Hooks.unparked}).
+   * {@code LockSupport.unpark(thread)} by the GIL holder: a thread it woke inside a lock
+   * acquisition may try for the lock first ({@code Hooks.unparked}).
    */
   UNPARK(false, "java/lang/Thread") {
     @Override

@@ -50,8 +50,9 @@ final class JdkInstrumentation {
               "acquire",
               "(Ljava/util/concurrent/locks/AbstractQueuedLongSynchronizer$Node;JZZZJ)",
               JdkAdvice.ACQUIRE),
-          // A lock's release wakes its next waiter here: the GIL holder leaves it its try for the
-          // lock, as CPython's slower releaser does (GilCore#unparked).
+          // A lock's release wakes its next waiter here: the GIL holder yields, so that the waiter
+          // may take the lock first, as it often does against CPython's slower releaser
+          // (GilCore#unparked).
           taking(
               "java.util.concurrent.locks.LockSupport",
               "unpark",

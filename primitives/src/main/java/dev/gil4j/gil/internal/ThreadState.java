@@ -26,23 +26,12 @@ public final class ThreadState {
   /** {@link #nativeCall}: the GIL was released while the thread slept in that native call. */
   static final int RELEASED = 2;
 
-  /** {@link #acquireWake}: not parked in a lock acquisition. */
-  static final int AWAKE = 0;
-
-  /** {@link #acquireWake}: parked in a lock acquisition, the GIL released. */
-  static final int PARKED = 1;
-
-  /** {@link #acquireWake}: unparked by the GIL holder, not yet through its try for the lock. */
-  static final int WOKEN = 2;
-
   private static final VarHandle NATIVE_CALL;
-  private static final VarHandle ACQUIRE_WAKE;
 
   static {
     try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      NATIVE_CALL = lookup.findVarHandle(ThreadState.class, "nativeCall", int.class);
-      ACQUIRE_WAKE = lookup.findVarHandle(ThreadState.class, "acquireWake", int.class);
+      NATIVE_CALL =
+          MethodHandles.lookup().findVarHandle(ThreadState.class, "nativeCall", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -71,11 +60,10 @@ public final class ThreadState {
   boolean releasedInAcquire;
 
   /**
-   * Where the thread is in a lock acquisition's wait: {@link #AWAKE}, {@link #PARKED} or {@link
-   * #WOKEN}. Written by the thread itself and, from {@code PARKED} to {@code WOKEN} only, by the
-   * GIL holder that unparks it (GilCore#unparked).
+   * Waiting in a lock acquisition with the GIL released, from its first park until it returns:
+   * written by the thread itself, read by the GIL holder that unparks it (GilCore#unparked).
    */
-  volatile int acquireWake;
+  volatile boolean parkedInAcquire;
 
   /** policy=ticks with several tokens: checkpoints left before this holder releases. */
   int ticks;
@@ -154,10 +142,5 @@ public final class ThreadState {
   /** The thread this state belongs to. */
   public Thread thread() {
     return thread;
-  }
-
-  /** Marks a thread parked in a lock acquisition as woken; false if it was not parked there. */
-  boolean wokenFromAcquire() {
-    return ACQUIRE_WAKE.compareAndSet(this, PARKED, WOKEN);
   }
 }
