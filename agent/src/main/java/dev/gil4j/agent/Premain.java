@@ -41,15 +41,10 @@ public final class Premain {
     try {
       File jar = jar();
       ClassLoader agent = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
+      // Two reference parameters, premain's own shape: see Startup.start.
       Class.forName(STARTUP, true, agent)
-          .getMethod(
-              "start",
-              String.class,
-              Instrumentation.class,
-              File.class,
-              boolean.class,
-              AtomicReference.class)
-          .invoke(null, options, inst, jar, attached, STARTED_WITH);
+          .getMethod("start", Object[].class, Instrumentation.class)
+          .invoke(null, new Object[] {options, jar, attached, STARTED_WITH}, inst);
     } catch (Throwable t) {
       Throwable cause = t instanceof InvocationTargetException ? t.getCause() : t;
       System.err.println("gil4j: agent failed to start, the application runs without it: " + cause);

@@ -26,11 +26,24 @@ public final class Startup {
   private Startup() {}
 
   /**
-   * Called reflectively by {@code Premain}; {@code startedWith} holds the options of the JVM's
-   * first start of gil4j, set here if this is it (a JDK type, so that Premain's class loader and
-   * this one share it, and no lambda).
+   * Called reflectively by {@code Premain}, with the options, the agent jar, whether attached, and
+   * {@code startedWith} in {@code context}. The shape {@code (Object, Object) -> void} is premain's
+   * own: on JDK 18+ a reflective call builds method handles for its shape, and the JDK has built
+   * these for premain already (a five-parameter call spun them anew, 40 ms of a gil=off start on
+   * JDK 25). {@code startedWith} holds the options of the JVM's first start of gil4j, set here if
+   * this is it (a JDK type, so that Premain's class loader and this one share it, and no lambda).
    */
-  public static void start(
+  @SuppressWarnings("unchecked")
+  public static void start(Object[] context, Instrumentation inst) throws Exception {
+    start(
+        (String) context[0],
+        inst,
+        (File) context[1],
+        (Boolean) context[2],
+        (AtomicReference<String>) context[3]);
+  }
+
+  private static void start(
       String args,
       Instrumentation inst,
       File jar,
