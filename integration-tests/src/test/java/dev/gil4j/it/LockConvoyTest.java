@@ -2,7 +2,9 @@ package dev.gil4j.it;
 
 import dev.gil4j.testkit.ChildRun;
 import dev.gil4j.testkit.Jdk;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -31,24 +33,23 @@ class LockConvoyTest {
   /** Runs that miss the bound are repeated, up to this many in all: noise only ever hides it. */
   private static final int ATTEMPTS = 3;
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.testkit.Jdk#available")
-  void nestedLocksConvoyUnderTheGil(Jdk jdk) {
-    MachineLoad.staysBelow(
-        ATTEMPTS,
-        CONVOY,
-        busy -> speedup(jdk, "nested", "gil=on", busy),
-        speedup -> "4 threads on nested locks ran " + speedup + "x as fast as 1: no convoy");
+  static Stream<Arguments> shapes() {
+    return Jdk.available()
+        .flatMap(
+            jdk ->
+                Stream.of(
+                    Arguments.of(jdk, "nested", CONVOY),
+                    Arguments.of(jdk, "lock", ONE_LOCK_CONVOY)));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.testkit.Jdk#available")
-  void oneLockConvoysUnderTheGil(Jdk jdk) {
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("shapes")
+  void locksConvoyUnderTheGil(Jdk jdk, String shape, double bound) {
     MachineLoad.staysBelow(
         ATTEMPTS,
-        ONE_LOCK_CONVOY,
-        busy -> speedup(jdk, "lock", "gil=on", busy),
-        speedup -> "4 threads on one lock ran " + speedup + "x as fast as 1: no convoy");
+        bound,
+        busy -> speedup(jdk, shape, "gil=on", busy),
+        speedup -> "4 threads on " + shape + " locks ran " + speedup + "x as fast as 1: no convoy");
   }
 
   @ParameterizedTest(name = "{0}")

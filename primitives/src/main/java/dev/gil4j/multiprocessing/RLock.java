@@ -105,15 +105,7 @@ public final class RLock extends SharedPrimitive implements SharedLock {
   Shared.Result serve(byte op, boolean blocking, double timeout, int n) {
     switch (op) {
       case Shared.ACQUIRE -> {
-        if (local.acquire(false)) {
-          return new Shared.Result(1, 0);
-        }
-        if (!blocking) {
-          return new Shared.Result(0, 0);
-        }
-        long start = System.nanoTime();
-        boolean got = timeout < 0 && timeout != -1 ? false : local.acquire(true, timeout);
-        return new Shared.Result(got ? 1 : 0, System.nanoTime() - start);
+        return SemaphoreOps.acquire(local, blocking, timeout);
       }
       case Shared.RELEASE -> {
         try {

@@ -1,22 +1,35 @@
 package dev.gil4j.multiprocessing;
 
-/** The owner's side of {@link Lock}, {@link Semaphore} and {@link BoundedSemaphore}. */
+import dev.gil4j.threading.Acquirable;
+
+/**
+ * The owner's side of {@link Lock}, {@link Semaphore} and {@link BoundedSemaphore}, and the acquire
+ * of {@link RLock}.
+ */
 final class SemaphoreOps {
   private SemaphoreOps() {}
+
+  /**
+   * A child's acquire, served: one try, then, if blocking, a wait of {@code timeout} seconds (-1:
+   * forever; any other negative value: none, as a SemLock does); the result and the time waited.
+   */
+  static Shared.Result acquire(Acquirable local, boolean blocking, double timeout) {
+    if (local.acquire(false)) {
+      return new Shared.Result(1, 0);
+    }
+    if (!blocking) {
+      return new Shared.Result(0, 0);
+    }
+    long start = System.nanoTime();
+    boolean got = timeout < 0 && timeout != -1 ? false : local.acquire(true, timeout);
+    return new Shared.Result(got ? 1 : 0, System.nanoTime() - start);
+  }
 
   static Shared.Result serve(
       dev.gil4j.threading.Semaphore local, byte op, boolean blocking, double timeout, int n) {
     switch (op) {
       case Shared.ACQUIRE -> {
-        if (local.acquire(false)) {
-          return new Shared.Result(1, 0);
-        }
-        if (!blocking) {
-          return new Shared.Result(0, 0);
-        }
-        long start = System.nanoTime();
-        boolean got = local.acquire(true, timeout);
-        return new Shared.Result(got ? 1 : 0, System.nanoTime() - start);
+        return acquire(local, blocking, timeout);
       }
       case Shared.RELEASE -> {
         try {

@@ -263,6 +263,74 @@ class SharedConditionBarrierTest {
         });
   }
 
+  /** BarrierTests: test_single_thread, in a child: a barrier of one party passes at once. */
+  @Test
+  void aBarrierOfOnePartyPassesAtOnceInAChild() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Barrier barrier = new Barrier(1);
+          Queue<String> out = new Queue<>();
+          Process p = new Process(() -> out.put(outcome(barrier, 30) + " " + outcome(barrier, 30)));
+          p.start();
+          assertEquals("passed 0 passed 0", out.get(60));
+          awaitAll(List.of(p));
+        });
+  }
+
+  /**
+   * BarrierTests: test_abort_and_reset, its three parties in three processes: the middle index of
+   * the first pass aborts the barrier, the other two see it broken; all meet at a second barrier,
+   * one resets the first, and all pass it again.
+   */
+  @Test
+  void aBrokenBarrierIsResetAndPassedAgainByPartiesInThreeProcesses() throws Exception {
+    Children.within(
+        LIMIT,
+        () -> {
+          Barrier barrier = new Barrier(3);
+          Barrier meet = new Barrier(3);
+          Queue<String> out = new Queue<>();
+          List<Process> children = new ArrayList<>();
+          for (int i = 0; i < 2; i++) {
+            Process p = new Process(() -> abortAndReset(barrier, meet, out));
+            p.start();
+            children.add(p);
+          }
+          abortAndReset(barrier, meet, out);
+          List<String> results = new ArrayList<>();
+          for (int i = 0; i < 6; i++) {
+            results.add(out.get(60));
+          }
+          results.sort(null);
+          assertEquals(
+              List.of("aborted", "broken", "broken", "passed", "passed", "passed"), results);
+          awaitAll(children);
+        });
+  }
+
+  /** One party of test_abort_and_reset's {@code f}: its outcome, then its pass after the reset. */
+  private static void abortAndReset(Barrier barrier, Barrier meet, Queue<String> out)
+      throws java.io.IOException {
+    try {
+      if (barrier.await(60) == 1) {
+        barrier.abort();
+        out.put("aborted");
+      } else {
+        barrier.await(60);
+        out.put("passed the second wait");
+      }
+    } catch (BrokenBarrierError e) {
+      out.put("broken");
+    }
+    if (meet.await(60) == 1) {
+      barrier.reset();
+    }
+    meet.await(60);
+    barrier.await(60);
+    out.put("passed");
+  }
+
   private static String outcome(Barrier b, double timeout) throws java.io.IOException {
     try {
       return "passed " + b.await(timeout);
