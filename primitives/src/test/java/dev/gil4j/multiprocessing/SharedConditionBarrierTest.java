@@ -11,23 +11,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cross-process {@link Condition} and {@link Barrier}, after CPython's {@code
  * Lib/test/lock_tests.py} ConditionTests and BarrierTests with the waiters in child JVMs: each case
  * names the cases it ports. Children report over a {@link Queue}; timing bounds are coarse.
  */
+@ExtendWith(Children.NoneLeftBehind.class)
 class SharedConditionBarrierTest {
   private static final Duration LIMIT = Duration.ofSeconds(120);
-
-  @AfterEach
-  void noChildLeftBehind() throws InterruptedException {
-    List<Process> left = Process.activeChildren();
-    Children.dumpAndKill(left);
-    assertEquals(List.of(), left, "children still running after the test");
-  }
 
   private static void awaitAll(List<Process> children) throws InterruptedException {
     for (Process p : children) {

@@ -8,22 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link Value} and {@link Array}: memory that child JVMs map and change, under the object's lock;
  * CPython's typecodes and ctypes' truncation; a lock holder that dies.
  */
+@ExtendWith(Children.NoneLeftBehind.class)
 class SharedValueTest {
   private static final Duration LIMIT = Duration.ofSeconds(120);
-
-  @AfterEach
-  void noChildLeftBehind() throws InterruptedException {
-    List<Process> left = Process.activeChildren();
-    Children.dumpAndKill(left);
-    assertEquals(List.of(), left, "children still running after the test");
-  }
 
   @Test
   void incrementsUnderTheLockFromTwoChildrenAndTheParentAreNeverLost() throws Exception {
