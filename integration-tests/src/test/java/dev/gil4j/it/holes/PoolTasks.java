@@ -18,20 +18,32 @@ import java.util.concurrent.Future;
  * a lone loop on {@code main} before and after the phase: {@code gil4j-metric lone_after_ratio} is
  * after over before, about 1 unless every checkpoint took the slow path after the phase (a
  * revocation never settled).
+ *
+ * <p>The generator's multiplier and increment are fields read into locals, not constants: with
+ * constants, JDK 25's C2 folds several unrolled steps into one multiply and one add — but only
+ * while the checkpoint's slow path has never run in compiled code. The phase's first drop request
+ * makes C2 recompile {@code work} with that path as a real call, which it does not unroll, and the
+ * lone loop then measured 4–7x slower after the phase than before with no slow path taken at all
+ * (no checkpoint reached it during the lone loop, no drop request, nothing owed): the JIT's loop
+ * shape, not the GIL. As fields, the chain stays latency-bound in both compilations.
  */
 public final class PoolTasks {
   private static volatile long sink;
+  private static long multiplier = 6364136223846793005L;
+  private static long increment = 1442695040888963407L;
 
   private PoolTasks() {}
 
-  static long step(long x) {
-    return x * 6364136223846793005L + 1442695040888963407L;
+  static long step(long x, long m, long c) {
+    return x * m + c;
   }
 
   static long work(long iterations, long seed) {
+    long m = multiplier;
+    long c = increment;
     long x = seed;
     for (long i = 0; i < iterations; i++) {
-      x = step(x);
+      x = step(x, m, c);
     }
     return x;
   }
@@ -52,7 +64,7 @@ public final class PoolTasks {
 
   static double loneMillis(long n) {
     long best = Long.MAX_VALUE;
-    for (int r = 0; r < 5; r++) {
+    for (int r = 0; r < 7; r++) {
       long t0 = System.nanoTime();
       sink += work(n, r);
       best = Math.min(best, System.nanoTime() - t0);
