@@ -86,6 +86,7 @@ public final class AgentInstaller {
       if (options.gil() && !attached && inst.isNativeMethodPrefixSupported()) {
         inst.setNativeMethodPrefix(app, NativeReleases.PREFIX);
         app.wrapNatives(options.keepgil());
+        NativeReleases.tellJna();
       }
     }
     AppTransformer woven = app;

@@ -41,6 +41,13 @@ final class AppTransformer implements ClassFileTransformer {
           "dev/gil4j/multiprocessing/",
           "dev/gil4j/shaded/");
 
+  /**
+   * Libraries whose packages sit under a JDK prefix of {@link #NEVER}: JNA ({@code com.sun.jna}),
+   * which reaches native code as JNI libraries do and whose blocking calls must release the GIL as
+   * theirs do (docs/native.md).
+   */
+  private static final List<String> LIBRARIES = List.of("com/sun/jna/");
+
   private final List<Pattern> include;
   private final List<Pattern> exclude;
   private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
@@ -124,6 +131,11 @@ final class AppTransformer implements ClassFileTransformer {
   private boolean outsideJdk(ClassLoader loader, String internalName) {
     if (loader == null || loader == platform || internalName == null) {
       return false;
+    }
+    for (String prefix : LIBRARIES) {
+      if (internalName.startsWith(prefix)) {
+        return true;
+      }
     }
     for (String prefix : NEVER) {
       if (internalName.startsWith(prefix)) {

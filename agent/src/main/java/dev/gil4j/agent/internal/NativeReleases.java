@@ -42,7 +42,25 @@ final class NativeReleases {
   /** The JVM resolves {@code gil4j$m} to the library's {@code m}. */
   static final String PREFIX = "gil4j$";
 
+  /**
+   * The system property in which JNA reads a profiler's native-method prefix: its direct mapping
+   * ({@code Native.register}) looks up each native method's C function by the method's name, which
+   * is {@value #PREFIX}{@code m} once wrapped ({@code undefined symbol: gil4j$m}, and the class
+   * fails to initialize), and strips this prefix first.
+   */
+  static final String JNA_PREFIX_PROPERTY = "jna.profiler.prefix";
+
   private NativeReleases() {}
+
+  /**
+   * Tells JNA the prefix its direct-mapped natives carry, unless the application set one (JNA
+   * strips a single prefix; YourKit's is its default).
+   */
+  static void tellJna() {
+    if (System.getProperty(JNA_PREFIX_PROPERTY) == null) {
+      System.setProperty(JNA_PREFIX_PROPERTY, PREFIX);
+    }
+  }
 
   /**
    * The class file with its native methods wrapped, or null if it has none to wrap.
