@@ -33,8 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the GIL holder yields to it, and the waiter takes the lock with the GIL released and then waits
  * for the GIL while holding it, so every thread that needs that lock blocks until the GIL changes
  * hands. The readers-writer lock holds its inner lock only briefly, and N threads run about as fast
- * as one. Monitors ({@code synchronized}) are woken by the JVM itself, where gil4j does not yield:
- * their convoy is weaker than CPython's.
+ * as one. Monitors ({@code synchronized}) convoy the same way: a thread blocked entering one has
+ * released the GIL, and the GIL holder yields after leaving a monitor while a thread is blocked
+ * entering one, so that the thread the JVM woke takes the monitor first.
  *
  * <p>Usage: {@code Locks [shapes] [ops] [threads]} or {@code --shapes S,S --ops N --threads N};
  * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; a tenth of

@@ -3,6 +3,7 @@ package dev.gil4j.gil.internal;
 import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.profiler.GilUsage;
+import dev.gil4j.profiler.Monitors;
 import dev.gil4j.profiler.jfr.JfrEvents;
 import dev.gil4j.runtime.Hooks;
 import java.lang.management.ManagementFactory;
@@ -454,6 +455,30 @@ public final class GilCore implements Hooks.Gil {
     }
     ThreadState woken = table.get(thread);
     if (woken != null && woken.parkedInAcquire) {
+      Thread.yield();
+    }
+  }
+
+  @Override
+  public boolean monitorHeld(Object monitor) {
+    return Monitors.mayBlock(monitor);
+  }
+
+  /**
+   * After a {@code monitorexit} in woven code while a thread is blocked entering a monitor: the JVM
+   * wakes a thread blocked on the monitor left, and a GIL holder yields its CPU once, as {@link
+   * #unparked} does for a lock's waiter, so that the woken thread takes the monitor first and then
+   * waits for the GIL owning it — the convoy CPython's nested locks form. The count says only that
+   * some thread is blocked at some monitor: an exit from another monitor yields for nothing, at the
+   * cost of one system call while threads already convoy.
+   */
+  @Override
+  public void monitorExited() {
+    if (open) {
+      return;
+    }
+    ThreadState me = mine();
+    if (me != null && me.holding && me.guard == 0 && me.tid > 0) {
       Thread.yield();
     }
   }
