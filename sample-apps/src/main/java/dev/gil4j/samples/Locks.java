@@ -43,8 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; a tenth of
  * them first runs untimed on 1 and on N threads, for the JIT. Prints, per shape, {@code
  * SHAPE_wall_ms_1}, {@code SHAPE_wall_ms_n}, {@code SHAPE_speedup} (1 thread's wall time over N
- * threads' for the same operations) and, measured at 1 thread, {@code SHAPE_held_LOCK}: the share
- * of the wall time spent holding each lock. A lost update exits with status 1.
+ * threads' for the same operations), measured at 1 thread, {@code SHAPE_held_LOCK}: the share of
+ * the wall time spent holding each lock, and at N threads {@code SHAPE_owner_changes_LOCK}: the
+ * share of the acquisitions that found the lock last owned by another thread. A lost update exits
+ * with status 1.
  */
 public final class Locks {
   private static final String USAGE =
@@ -86,16 +88,29 @@ public final class Locks {
       Table one = new Table(true, steps);
       double sharesMs = run(shape, one, 1, ops, steps);
       double oneMs = run(shape, new Table(false, steps), 1, ops, steps);
-      double manyMs = run(shape, new Table(false, steps), threads, ops, steps);
+      Table many = new Table(false, steps);
+      double manyMs = run(shape, many, threads, ops, steps);
       System.out.printf(
           "Locks: %s: %,d operations of %d steps: 1 thread %.1f ms, %d threads %.1f ms: %.2fx;"
-              + " held at 1 thread: %s%n",
-          shape, ops, steps, oneMs, threads, manyMs, oneMs / manyMs, one.shares(sharesMs));
+              + " held at 1 thread: %s; owner changes at %d threads: %s%n",
+          shape,
+          ops,
+          steps,
+          oneMs,
+          threads,
+          manyMs,
+          oneMs / manyMs,
+          one.shares(sharesMs),
+          threads,
+          many.ownerChanges());
       Metrics.print(shape + "_wall_ms_1", oneMs, "ms");
       Metrics.print(shape + "_wall_ms_n", manyMs, "ms");
       Metrics.print(shape + "_speedup", oneMs / manyMs, "x");
       for (Map.Entry<String, Double> e : one.shares(sharesMs).entrySet()) {
         Metrics.print(shape + "_held_" + e.getKey(), e.getValue(), "share");
+      }
+      for (Map.Entry<String, Double> e : many.ownerChanges().entrySet()) {
+        Metrics.print(shape + "_owner_changes_" + e.getKey(), e.getValue(), "share");
       }
     }
     Metrics.print("threads", threads, "count");
@@ -150,13 +165,37 @@ public final class Locks {
 
     final Map<String, Long> heldNanos = new LinkedHashMap<>();
 
+    /** Who last took each lock, and how often that changed, written holding the lock. */
+    final Owner lockOwner = new Owner();
+
+    final Owner globalOwner = new Owner();
+    final Owner[] stripeOwners = new Owner[STRIPES];
+
     Table(boolean timed, int steps) {
       this.timed = timed;
       this.rw = new RwLock((int) Math.round(steps * RW_BOOKKEEPING / 4));
       for (int i = 0; i < STRIPES; i++) {
         stripes[i] = new ReentrantLock();
         stripeMonitors[i] = new Object();
+        stripeOwners[i] = new Owner();
       }
+    }
+
+    /**
+     * The share of acquisitions that found each lock last owned by another thread: a convoy hands
+     * every lock from thread to thread, a releaser that takes its lock again keeps it.
+     */
+    Map<String, Double> ownerChanges() {
+      Owner stripe = new Owner();
+      for (Owner o : stripeOwners) {
+        stripe.changes += o.changes;
+        stripe.takes += o.takes;
+      }
+      Map<String, Double> changes = new LinkedHashMap<>();
+      lockOwner.share("lock", changes);
+      globalOwner.share("global", changes);
+      stripe.share("stripe", changes);
+      return changes;
     }
 
     long now() {
@@ -181,6 +220,28 @@ public final class Locks {
         sum += c;
       }
       return sum;
+    }
+  }
+
+  /** The last owner of one lock (its thread's {@link Counter}); fields guarded by that lock. */
+  private static final class Owner {
+    private Counter last;
+    long changes;
+    long takes;
+
+    void take(Counter c) {
+      if (last != c) {
+        last = c;
+        changes++;
+      }
+      takes++;
+    }
+
+    /** Puts the share of takes that changed the owner under {@code lock}, if it was taken. */
+    void share(String lock, Map<String, Double> into) {
+      if (takes > 0) {
+        into.put(lock, Math.round(1000.0 * changes / takes) / 1e3);
+      }
     }
   }
 
@@ -288,6 +349,7 @@ public final class Locks {
       case "lock" -> {
         t.lock.lock();
         try {
+          t.lockOwner.take(c);
           long s = t.now();
           c.work(steps);
           t.counts[stripe]++;
@@ -323,6 +385,7 @@ public final class Locks {
         if (i % 2 == 0) {
           t.global.lock();
           try {
+            t.globalOwner.take(c);
             long g = t.now();
             stripeOp(t, stripe, c, steps);
             t.held("global", g);
@@ -336,6 +399,7 @@ public final class Locks {
       default -> {
         if (i % 2 == 0) {
           synchronized (t.globalMonitor) {
+            t.globalOwner.take(c);
             long g = t.now();
             stripeMonitorOp(t, stripe, c, steps);
             t.held("global", g);
@@ -350,6 +414,7 @@ public final class Locks {
   private static void stripeOp(Table t, int stripe, Counter c, int steps) {
     t.stripes[stripe].lock();
     try {
+      t.stripeOwners[stripe].take(c);
       long s = t.now();
       c.work(steps);
       t.counts[stripe]++;
@@ -361,6 +426,7 @@ public final class Locks {
 
   private static void stripeMonitorOp(Table t, int stripe, Counter c, int steps) {
     synchronized (t.stripeMonitors[stripe]) {
+      t.stripeOwners[stripe].take(c);
       long s = t.now();
       c.work(steps);
       t.counts[stripe]++;
