@@ -323,7 +323,10 @@ public final class GilCore implements Hooks.Gil {
     if (!cpython && Thread.currentThread() == soleHolder) {
       if (--ticksLeft <= 0) {
         ticksLeft = config.ticks();
-        tick(mine());
+        ThreadState st = mine();
+        if (tick(st)) {
+          take(st);
+        }
       }
       return;
     }
@@ -336,7 +339,9 @@ public final class GilCore implements Hooks.Gil {
     } else if (!cpython) {
       if (--st.ticks <= 0) {
         st.ticks = config.ticks();
-        tick(st);
+        if (tick(st)) {
+          take(st);
+        }
       }
     } else if (st.dropRequested && st.noSwitch == 0) {
       drop(st, true);
@@ -344,12 +349,17 @@ public final class GilCore implements Hooks.Gil {
     }
   }
 
-  /** Python 2's check interval: release, and at once compete to re-take. */
-  private void tick(ThreadState st) {
+  /**
+   * Python 2's check interval: release, and at once compete to re-take. Whether it released: the
+   * caller then re-takes, so that every wait for the GIL is as many frames below the checkpoint
+   * (see {@link JfrEvents#gilWaitEnds}).
+   */
+  private boolean tick(ThreadState st) {
     if (st.guard == 0 && st.noSwitch == 0) {
       drop(st, false);
-      take(st);
+      return true;
     }
+    return false;
   }
 
   /**
