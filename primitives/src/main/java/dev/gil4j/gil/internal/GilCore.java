@@ -8,11 +8,14 @@ import dev.gil4j.runtime.Hooks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -96,7 +99,10 @@ public final class GilCore implements Hooks.Gil {
   private long monitorReleases;
   private long nativeReleases;
   private final Histogram waits = new Histogram(2);
-  private final List<ThreadState> threads = new ArrayList<>();
+  // The exit report's threads: alive, or ended and kept as themselves (ended).
+  private final Set<ThreadState> threads = new LinkedHashSet<>();
+  private final EndedThreads ended = new EndedThreads();
+  private long nextId;
 
   /** Threads the safety net released that owe a re-take; {@link #coverOwing} watches them. */
   private final List<ThreadState> owing = new ArrayList<>();
@@ -106,7 +112,20 @@ public final class GilCore implements Hooks.Gil {
 
   private volatile boolean anyOwing;
   // The periodic reader's threads: alive, or ended since its last snapshot (recentUsage).
-  private final List<ThreadState> unreported = new ArrayList<>();
+  private final Set<ThreadState> unreported = new LinkedHashSet<>();
+
+  /**
+   * Whether a periodic reader ever asked: until then, an ending thread leaves {@code unreported}.
+   */
+  private boolean periodicReader;
+
+  /**
+   * Ended threads the periodic reader has not seen: dropped every {@value #UNREPORTED_ENDED}, so
+   * that they do not pile up while no recording runs.
+   */
+  private int unreportedEnded;
+
+  private static final int UNREPORTED_ENDED = 10_000;
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
   private ThreadMXBean cpuClock;
 
@@ -192,7 +211,7 @@ public final class GilCore implements Hooks.Gil {
         return false;
       }
       ThreadState st = new ThreadState(child, System.nanoTime());
-      st.id = threads.size();
+      st.id = nextId++;
       threads.add(st);
       unreported.add(st);
       table.put(st);
@@ -288,7 +307,7 @@ public final class GilCore implements Hooks.Gil {
     st.tid = ownTid(t);
     boolean parked = lockMutex();
     try {
-      st.id = threads.size();
+      st.id = nextId++;
       threads.add(st);
       unreported.add(st);
       table.put(st);
@@ -624,6 +643,12 @@ public final class GilCore implements Hooks.Gil {
       st.alive = false;
       st.endedAt = now;
       table.remove(st);
+      threads.remove(ended.retire(st));
+      if (!periodicReader) {
+        unreported.remove(st);
+      } else if (++unreportedEnded >= UNREPORTED_ENDED) {
+        forgetEndedUnreported();
+      }
       updateBreaker();
     } finally {
       mutex.unlock();
@@ -1110,6 +1135,16 @@ public final class GilCore implements Hooks.Gil {
     updateBreaker();
   }
 
+  /** Mutex held: the periodic reader has seen the ended threads, or nobody reads them. */
+  private void forgetEndedUnreported() {
+    for (Iterator<ThreadState> it = unreported.iterator(); it.hasNext(); ) {
+      if (!it.next().alive) {
+        it.remove();
+      }
+    }
+    unreportedEnded = 0;
+  }
+
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
     return snapshot(threads, true);
@@ -1127,7 +1162,7 @@ public final class GilCore implements Hooks.Gil {
     return snapshot(unreported, false);
   }
 
-  private GilUsage snapshot(List<ThreadState> of, boolean histograms) {
+  private GilUsage snapshot(Collection<ThreadState> of, boolean histograms) {
     ThreadState caller = mine();
     if (caller != null) {
       caller.guard++;
@@ -1154,8 +1189,14 @@ public final class GilCore implements Hooks.Gil {
                 !histograms ? none : t.waits == null ? new Histogram(2) : t.waits.copy(),
                 t.alive));
       }
-      if (!histograms) {
-        unreported.removeIf(t -> !t.alive);
+      if (histograms) {
+        GilUsage.ThreadRow rest = ended.row();
+        if (rest != null) {
+          rows.add(rest);
+        }
+      } else {
+        periodicReader = true;
+        forgetEndedUnreported();
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
       stacks.sort(MOST_REVOKED);
