@@ -245,6 +245,17 @@ public final class Hooks {
 
   /** After a blocking call: re-takes the GIL. */
   public static void afterBlocking() {
+    retake();
+  }
+
+  /**
+   * {@link #afterBlocking}'s work, which the wrappers here call directly. Every path from a caller
+   * of this class to the GIL's wait is two frames of this class deep (an entry point and one
+   * private method: {@link #checkpoint} and {@code checkpointSlow}, {@link #afterBlocking} or a
+   * wrapper and this), so that every {@code gil4j.GilWait} commits at one depth, which JFR before
+   * JDK 22 needs to leave gil4j's frames out of its stack traces.
+   */
+  private static void retake() {
     Gil g = gil;
     if (g != null) {
       try {
@@ -275,6 +286,11 @@ public final class Hooks {
 
   /** Leaving a lock acquisition: re-takes the GIL if a wait inside released it. */
   public static void acquireEnds() {
+    acquireEnded();
+  }
+
+  /** {@link #acquireEnds}'s work, one frame deeper: see {@link #retake}. */
+  private static void acquireEnded() {
     Gil g = gil;
     if (g != null) {
       try {
@@ -308,7 +324,7 @@ public final class Hooks {
       monitor.wait();
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -320,7 +336,7 @@ public final class Hooks {
       monitor.wait(millis);
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -381,7 +397,7 @@ public final class Hooks {
       blockedAtMonitors.decrementAndGet();
     }
     if ((arrived & RELEASED) != 0) {
-      afterBlocking();
+      retake();
     }
   }
 
@@ -417,7 +433,7 @@ public final class Hooks {
       monitor.wait(millis, nanos);
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -434,7 +450,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -449,7 +465,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -464,7 +480,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -476,7 +492,7 @@ public final class Hooks {
       Thread.sleep(millis);
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -488,7 +504,7 @@ public final class Hooks {
       Thread.yield();
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -526,6 +542,11 @@ public final class Hooks {
    * instruction.
    */
   public static void threadBegins() {
+    threadBegun();
+  }
+
+  /** {@link #threadBegins}'s work, one frame deeper: see {@link #retake}. */
+  private static void threadBegun() {
     Gil g = gil;
     if (g != null) {
       try {
@@ -569,9 +590,13 @@ public final class Hooks {
 
   /** After that native method, also when it threw: re-takes the GIL if it was released. */
   public static void exitNative(int entered) {
-    if (entered == NATIVE_NOTHING) {
-      return;
+    if (entered != NATIVE_NOTHING) {
+      nativeExited(entered);
     }
+  }
+
+  /** {@link #exitNative}'s work, one frame deeper: see {@link #retake}. */
+  private static void nativeExited(int entered) {
     Gil g = gil;
     if (g != null) {
       try {
