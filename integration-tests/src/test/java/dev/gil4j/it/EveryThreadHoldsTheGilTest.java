@@ -1,7 +1,9 @@
 package dev.gil4j.it;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gil4j.it.holes.BlockedDebtor;
 import dev.gil4j.it.holes.PoolTasks;
 import dev.gil4j.it.holes.SelfContainedBodies;
 import dev.gil4j.testkit.Child;
@@ -55,6 +57,30 @@ class EveryThreadHoldsTheGilTest {
     ChildRun run = run(jdk, PoolTasks.class, "async", "1500");
     assertCores(jdk, "supplyAsync chain", run);
     assertLoneLoopAsFastAfter("supplyAsync chain", run);
+  }
+
+  /**
+   * A revocation is settled without slowing anyone while the revoked thread stays blocked: its debt
+   * stops setting every thread's breaker once it has shown no CPU progress for a stall window
+   * ({@link BlockedDebtor}; before, a lone loop ran 2.6–6.1x slower while the debtor waited for a
+   * class initializer, JDK 17 and 25).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
+  void aThreadRevokedWhileBlockedSlowsNoOtherThread(Jdk jdk) {
+    ChildRun run = run(jdk, BlockedDebtor.class);
+    double ratio = run.metric("blocked_ratio");
+    System.out.printf(
+        "holes: blocked debtor [%s] lone loop while blocked/after %.2f, revocations %.0f%n",
+        jdk, ratio, run.report().value("revocations"));
+    assumeTrue(
+        run.metric("debtor_blocked_throughout") == 1 && run.report().value("revocations") >= 1,
+        "the debtor was not revoked, or not blocked throughout the timing: nothing shown");
+    assertTrue(
+        ratio <= MAX_LONE_AFTER_RATIO,
+        () ->
+            String.format(
+                "a lone loop ran %.2fx slower beside a blocked debtor%n%s", ratio, run.describe()));
   }
 
   private static ChildRun run(Jdk jdk, Class<?> main, String... args) {

@@ -94,6 +94,10 @@ public final class GilCore implements Hooks.Gil {
   private ThreadState lastHolder;
   private int pendingRequests;
   private int pendingRetakes;
+
+  /** Of {@link #pendingRetakes}, those of dormant debtors, which leave the breaker alone. */
+  private int dormantRetakes;
+
   private long dropRequests;
   private long forcedDrops;
   private long revocations;
@@ -328,6 +332,10 @@ public final class GilCore implements Hooks.Gil {
     if (st.retake) {
       st.retake = false;
       pendingRetakes--;
+      if (st.dormant) {
+        st.dormant = false;
+        dormantRetakes--;
+      }
     }
   }
 
@@ -868,7 +876,7 @@ public final class GilCore implements Hooks.Gil {
   }
 
   private void updateBreaker() {
-    breaker.set(!open && (!cpython || pendingRequests > 0 || pendingRetakes > 0));
+    breaker.set(!open && (!cpython || pendingRequests > 0 || pendingRetakes > dormantRetakes));
   }
 
   /**
@@ -975,6 +983,14 @@ public final class GilCore implements Hooks.Gil {
    * One whose CPU time advanced since then is running: it gets the GIL on its behalf — at once if a
    * token is free, else at the next release, with a drop requested from the holder — so that it
    * holds the GIL as it runs, as CPython's thread would. Mutex held.
+   *
+   * <p>Its debt sets the breaker, so that its own next checkpoint re-takes the GIL; but the breaker
+   * is every thread's, and while it is set every checkpoint of every thread takes the slow path (a
+   * lone loop beside a thread revoked in a class-init wait ran 3–8x slower for as long as that wait
+   * lasted). So a debtor that showed no CPU progress for a whole stall window becomes dormant: its
+   * debt no longer sets the breaker, until its CPU time advances again — then it sets the breaker
+   * once more, and, running on, gets the GIL on its behalf. A dormant debtor that wakes may run up
+   * to a poll without the GIL before this sees it.
    */
   private void coverOwing(long now) {
     for (Iterator<ThreadState> it = owing.iterator(); it.hasNext(); ) {
@@ -984,7 +1000,22 @@ public final class GilCore implements Hooks.Gil {
         continue;
       }
       long cpu = cpuTime(h);
-      if (cpu < 0 || cpu - h.releasedCpu < pollNanos / 2) {
+      if (cpu < 0) {
+        continue;
+      }
+      if (h.dormant && cpu != h.dormantCpu) {
+        h.dormant = false;
+        dormantRetakes--;
+        h.owedSince = now;
+        updateBreaker();
+      }
+      if (cpu - h.releasedCpu < pollNanos / 2) {
+        if (!h.dormant && now - h.owedSince >= stallWindow) {
+          h.dormant = true;
+          h.dormantCpu = cpu;
+          dormantRetakes++;
+          updateBreaker();
+        }
         continue;
       }
       if (held < holders.length) {
@@ -1004,6 +1035,7 @@ public final class GilCore implements Hooks.Gil {
     h.retake = true;
     pendingRetakes++;
     h.releasedCpu = cpuTime(h);
+    h.owedSince = System.nanoTime();
     owing.add(h);
     anyOwing = true;
   }

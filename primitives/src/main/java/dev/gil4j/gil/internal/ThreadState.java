@@ -122,6 +122,17 @@ public final class ThreadState {
   /** Its CPU time when the safety net released it: advancing since, it runs without the GIL. */
   long releasedCpu;
 
+  /** When the safety net released it, or when it last showed CPU progress since. */
+  long owedSince;
+
+  /**
+   * Owing a re-take, but blocked for a whole stall window: its debt no longer sets the breaker (see
+   * {@code GilCore#coverOwing}); {@link #dormantCpu} is its CPU time when it became so.
+   */
+  boolean dormant;
+
+  long dormantCpu;
+
   /** The watchdog's observations while a drop request to this holder is pending. */
   long windowStart;
 
