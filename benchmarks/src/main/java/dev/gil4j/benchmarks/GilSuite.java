@@ -28,8 +28,9 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *
  * <ol>
  *   <li>what a checkpoint costs one thread: each loop of {@link LatencyBoundLoop}, {@link
- *       VectorizableLoops} and {@link CallingLoop} without the agent, under the agent ({@code
- *       gil=on}, default options), and as the naive volatile control without the agent;
+ *       VectorizableLoops}, {@link CallingLoop} and {@link UncontendedMonitor} without the agent,
+ *       under the agent ({@code gil=on}, default options), and as the naive volatile control
+ *       without the agent;
  *   <li>GIL hand-off latency ({@link PingPong}) with no agent, {@code gil=off} and {@code gil=on},
  *       beside CPython's ({@code pingpong.py}) when a Python is given.
  * </ol>
@@ -64,7 +65,11 @@ final class GilSuite {
               "b  same, int[16][256], nested",
               "VectorizableLoops.add2d",
               "VectorizableLoops.add2dNaive"),
-          new Kernel("c  s += item.price(), 4096", "CallingLoop.total", "CallingLoop.totalNaive"));
+          new Kernel("c  s += item.price(), 4096", "CallingLoop.total", "CallingLoop.totalNaive"),
+          new Kernel(
+              "d  synchronized, uncontended",
+              "UncontendedMonitor.block",
+              "UncontendedMonitor.blockNaive"));
 
   /** One way to hand over, in Java and in CPython. */
   private record Handover(String key, String label) {}

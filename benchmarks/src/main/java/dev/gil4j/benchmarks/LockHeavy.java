@@ -19,8 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * barge their way in, a steady share park, which is what lock profilers record.
  *
  * <p>The work is fixed, and checked: each critical section increments its lock's counter, and at
- * the end the counters must add up to what the threads did, else the program exits with status 1. A
- * warm-up pass of a fifth of the work runs first, so that the timed pass runs compiled code. Prints
+ * the end the counters must add up to what the threads did, else the program exits with status 1.
+ * Warm-up passes of a fifth of the work each run first, for at least {@value #WARM_UP_MILLIS} ms,
+ * so that the timed pass runs the code C2 settles on: each lock's contended path is first taken
+ * well after the start, deoptimizes {@code work} and is compiled anew, for some 1.5 s. Prints
  * {@code gil4j-metric workload_ms} (the timed pass, from the first thread's start to the last one's
  * end), {@code workload_cpu_ms} (the CPU time the whole process spent meanwhile, a profiler's own
  * threads included) and {@code ops_per_s}.
@@ -32,6 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LockHeavy {
   private static final int MONITOR_EVERY = 8;
+
+  private static final long WARM_UP_MILLIS = 2_000;
 
   /**
    * The critical section's multiplier, read from a field: with a literal, JDK 25's C2 folds the
@@ -76,7 +80,10 @@ public final class LockHeavy {
         default -> a.fail("unknown argument " + flag);
       }
     }
-    new LockHeavy(lockCount, holdSteps).run(threads, Math.max(1, ops / 5));
+    long warm = System.nanoTime() + WARM_UP_MILLIS * 1_000_000;
+    do {
+      new LockHeavy(lockCount, holdSteps).run(threads, Math.max(1, ops / 5));
+    } while (System.nanoTime() < warm);
     LockHeavy timed = new LockHeavy(lockCount, holdSteps);
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuStart = os.getProcessCpuTime();

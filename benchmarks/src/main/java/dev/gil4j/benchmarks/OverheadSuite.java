@@ -79,9 +79,9 @@ final class OverheadSuite {
 
   /** One critical-section length: LockHeavy's hold steps, and operations per thread. */
   private enum Workload {
-    SHORT("~20 ns", 6, 2_000_000),
-    MEDIUM("~1 µs", 330, 100_000),
-    LONG("~50 µs", 16_500, 2_000);
+    SHORT("~20 ns", 6, 4_000_000),
+    MEDIUM("~1 µs", 330, 200_000),
+    LONG("~50 µs", 16_500, 4_000);
 
     final String label;
     final int holdSteps;
@@ -461,8 +461,8 @@ final class OverheadSuite {
     }
     t.print(o);
     o.println(
-        "time ratio = elapsed time of the timed pass (4 threads x the operations, after an untimed"
-            + " pass of a fifth of them) against the no-agent run of the same round: 1.10x is 10%"
+        "time ratio = elapsed time of the timed pass (4 threads x the operations, after untimed"
+            + " passes of a fifth of them for 2 s) against the no-agent run of the same round: 1.10x is 10%"
             + " less throughput; CPU ratio = the process's CPU time during it, a profiler's own"
             + " threads included. The bracket is the interquartile range of the rounds' ratios.");
     o.println(

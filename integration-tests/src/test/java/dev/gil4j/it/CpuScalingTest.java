@@ -27,6 +27,15 @@ class CpuScalingTest {
   /** The least speedup of 2 threads over 1 that counts as running in parallel on 2 cores. */
   private static final double PARALLEL = 1.6;
 
+  /** More measurements of gil=off, when the first misses {@link #PARALLEL}. */
+  private static final int RETRIES = 2;
+
+  /**
+   * Of the speedup without the agent, the least share gil=off must reach when neither reached
+   * {@link #PARALLEL}: a GIL that serialised the threads would be near half of it.
+   */
+  private static final double CLOSE_TO_CONTROL = 0.85;
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.gil4j.testkit.Jdk#available")
   void cpuBoundThreadsDoNotSpeedUpUnderTheGil(Jdk jdk) {
@@ -42,18 +51,27 @@ class CpuScalingTest {
   @MethodSource("dev.gil4j.testkit.Jdk#available")
   void cpuBoundThreadsSpeedUpWithTheGilOff(Jdk jdk) {
     double speedup = speedup(jdk, "gil=off");
+    for (int retry = 0; retry < RETRIES && speedup < PARALLEL; retry++) {
+      speedup = Math.max(speedup, speedup(jdk, "gil=off"));
+    }
     if (speedup < PARALLEL) {
       // Two threads can only speed up when both cores are free; the same runs without the agent
-      // tell a machine kept busy by other processes from an agent that serialises its threads.
+      // tell a machine kept busy by other processes from an agent that serialises its threads,
+      // which would run near 1.0x whatever the machine does.
       double control = speedup(jdk, null);
       assumeTrue(
           control >= PARALLEL,
           "too busy to measure: without the agent 2 CPU-bound threads sped up only "
               + control
               + "x");
+      assertTrue(
+          speedup >= CLOSE_TO_CONTROL * control,
+          "2 CPU-bound threads with gil=off sped up only "
+              + speedup
+              + "x, without the agent "
+              + control
+              + "x");
     }
-    assertTrue(
-        speedup >= PARALLEL, "2 CPU-bound threads with gil=off sped up only " + speedup + "x");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -2,6 +2,7 @@ package dev.gil4j.runtime;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one class that instrumented code calls: checkpoints in application code, the release /
@@ -23,6 +24,21 @@ public final class Hooks {
   private static volatile Gil gil;
   private static volatile Profiling profiling;
   private static volatile Runnable recorderStarts;
+
+  /**
+   * Threads between arriving at a monitor that another thread held and entering it, with a GIL
+   * installed: while there are any, a GIL holder leaving a monitor may wake one ({@link
+   * #monitorExited}).
+   */
+  private static final AtomicInteger blockedAtMonitors = new AtomicInteger();
+
+  /** {@link #monitorArrive}'s flags: the GIL was released for the entry; the entry is counted. */
+  private static final long RELEASED = 1;
+
+  private static final long COUNTED = 2;
+
+  /** The stamp of a counted entry that profiling did not time: non-zero, flags clear. */
+  private static final long UNTIMED = 4;
 
   private Hooks() {}
 
@@ -84,6 +100,15 @@ public final class Hooks {
 
     /** The calling thread unparked {@code thread}. */
     void unparked(Thread thread);
+
+    /**
+     * Whether entering {@code monitor} may block the calling thread: another thread holds it, or
+     * may (its header does not say it is free).
+     */
+    boolean monitorHeld(Object monitor);
+
+    /** The calling thread left a monitor while another thread was blocked entering one. */
+    void monitorExited();
 
     /** Reports a failure of one of the calls above, once, on stderr. */
     void reportOnce(String what, Throwable t);
@@ -220,6 +245,17 @@ public final class Hooks {
 
   /** After a blocking call: re-takes the GIL. */
   public static void afterBlocking() {
+    retake();
+  }
+
+  /**
+   * {@link #afterBlocking}'s work, which the wrappers here call directly. Every path from a caller
+   * of this class to the GIL's wait is two frames of this class deep (an entry point and one
+   * private method: {@link #checkpoint} and {@code checkpointSlow}, {@link #afterBlocking} or a
+   * wrapper and this), so that every {@code gil4j.GilWait} commits at one depth, which JFR before
+   * JDK 22 needs to leave gil4j's frames out of its stack traces.
+   */
+  private static void retake() {
     Gil g = gil;
     if (g != null) {
       try {
@@ -250,6 +286,11 @@ public final class Hooks {
 
   /** Leaving a lock acquisition: re-takes the GIL if a wait inside released it. */
   public static void acquireEnds() {
+    acquireEnded();
+  }
+
+  /** {@link #acquireEnds}'s work, one frame deeper: see {@link #retake}. */
+  private static void acquireEnded() {
     Gil g = gil;
     if (g != null) {
       try {
@@ -283,7 +324,7 @@ public final class Hooks {
       monitor.wait();
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -295,47 +336,92 @@ public final class Hooks {
       monitor.wait(millis);
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
 
   /**
-   * Before a profiled {@code monitorenter}: the profiling installed, and when the monitor is held
-   * by another thread, the GIL released for the wait, as CPython releases it before blocking on a
-   * lock — the holder of the monitor may be waiting for the GIL. The lowest bit of the result says
-   * whether it was released; pass the result to {@link #monitorEntered}.
+   * Before a woven {@code monitorenter}: when the monitor is held by another thread, the GIL
+   * released for the wait, as CPython releases it before blocking on a lock — the holder of the
+   * monitor may be waiting for the GIL — and the thread counted as blocked at a monitor entry until
+   * it has entered ({@link #monitorExited}); with profiling installed, the wait is timed. Pass the
+   * result to {@link #monitorEntered}: 0 for a free monitor, else a stamp whose lowest two bits say
+   * whether the GIL was released and whether the entry was counted.
    */
   public static long monitorArrive(Object monitor) {
     Profiling p = profiling;
+    Gil g = gil;
     long arrived;
     try {
-      arrived = p == null ? 0 : p.monitorArrive(monitor);
+      if (p != null) {
+        arrived = p.monitorArrive(monitor);
+      } else {
+        arrived = g != null && g.monitorHeld(monitor) ? UNTIMED : 0;
+      }
     } catch (Throwable t) {
       arrived = 0;
     }
     if (arrived == 0) {
       return 0;
     }
-    long stamp = arrived & ~1L;
-    return beforeBlocking() ? stamp | 1 : Math.max(stamp, 2);
+    long stamp = arrived & ~(RELEASED | COUNTED);
+    if (stamp == 0) {
+      stamp = UNTIMED;
+    }
+    if (g == null) {
+      return stamp;
+    }
+    blockedAtMonitors.incrementAndGet();
+    return stamp | COUNTED | (beforeBlocking() ? RELEASED : 0);
   }
 
   /**
-   * After a profiled {@code monitorenter}: records the wait, then re-takes a GIL released at the
-   * arrival, so that the wait for the GIL is not counted as the monitor's.
+   * After a woven {@code monitorenter}: records the wait, counts the thread as no longer blocked,
+   * then re-takes a GIL released at the arrival, so that the wait for the GIL is not counted as the
+   * monitor's.
    */
   public static void monitorEntered(Object monitor, long arrived, String where) {
+    if (arrived == 0) {
+      return;
+    }
     Profiling p = profiling;
-    if (p != null && arrived != 0) {
+    if (p != null) {
       try {
-        p.monitorEntered(monitor, arrived & ~1L, where);
+        p.monitorEntered(monitor, arrived & ~(RELEASED | COUNTED), where);
       } catch (Throwable t) {
         // This entry goes unrecorded; the application runs on.
       }
     }
-    if ((arrived & 1) != 0) {
-      afterBlocking();
+    if ((arrived & COUNTED) != 0) {
+      blockedAtMonitors.decrementAndGet();
+    }
+    if ((arrived & RELEASED) != 0) {
+      retake();
+    }
+  }
+
+  /**
+   * After a woven {@code monitorexit}. The JVM wakes a thread blocked entering the monitor, and a
+   * GIL holder then yields its CPU once, as {@link #unparked} does for {@code java.util.concurrent}
+   * locks: the woken thread takes the monitor before the holder, back at its next entry within
+   * nanoseconds, barges in again. Without a thread blocked at any monitor entry: one volatile read
+   * and a branch.
+   */
+  public static void monitorExited() {
+    if (blockedAtMonitors.get() > 0) {
+      monitorExitedSlow();
+    }
+  }
+
+  private static void monitorExitedSlow() {
+    Gil g = gil;
+    if (g != null) {
+      try {
+        g.monitorExited();
+      } catch (Throwable t) {
+        g.reportOnce("monitor exit", t);
+      }
     }
   }
 
@@ -347,7 +433,7 @@ public final class Hooks {
       monitor.wait(millis, nanos);
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -364,7 +450,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -379,7 +465,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -394,7 +480,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -406,7 +492,7 @@ public final class Hooks {
       Thread.sleep(millis);
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -418,7 +504,7 @@ public final class Hooks {
       Thread.yield();
     } finally {
       if (released) {
-        afterBlocking();
+        retake();
       }
     }
   }
@@ -456,6 +542,11 @@ public final class Hooks {
    * instruction.
    */
   public static void threadBegins() {
+    threadBegun();
+  }
+
+  /** {@link #threadBegins}'s work, one frame deeper: see {@link #retake}. */
+  private static void threadBegun() {
     Gil g = gil;
     if (g != null) {
       try {
@@ -499,9 +590,13 @@ public final class Hooks {
 
   /** After that native method, also when it threw: re-takes the GIL if it was released. */
   public static void exitNative(int entered) {
-    if (entered == NATIVE_NOTHING) {
-      return;
+    if (entered != NATIVE_NOTHING) {
+      nativeExited(entered);
     }
+  }
+
+  /** {@link #exitNative}'s work, one frame deeper: see {@link #retake}. */
+  private static void nativeExited(int entered) {
     Gil g = gil;
     if (g != null) {
       try {

@@ -67,19 +67,27 @@ public final class Monitors {
    *     arrival for {@link #entered}
    */
   public static long arrive(Object monitor) {
+    return mayBlock(monitor) ? System.nanoTime() : 0;
+  }
+
+  /**
+   * Whether entering {@code monitor} may block the calling thread: its header says it is locked or
+   * inflated, and not by this thread. False where headers cannot be read.
+   */
+  public static boolean mayBlock(Object monitor) {
     if (HEADER == null || monitor == null) {
-      return 0;
+      return false;
     }
     try {
       // HotSpot's lock bits, the header's lowest two: 01 unlocked; 00 locked; 10 inflated
       if (((long) HEADER.invokeExact(monitor) & 3) == 1) {
-        return 0;
+        return false;
       }
     } catch (Throwable t) {
-      return 0;
+      return false;
     }
     // A recursive entry never waits; asking is cheaper than two clock reads.
-    return Thread.holdsLock(monitor) ? 0 : System.nanoTime();
+    return !Thread.holdsLock(monitor);
   }
 
   /**

@@ -104,6 +104,10 @@ public final class CheckpointWeaver {
       if (!checkpoints) {
         continue;
       }
+      if (swaps.isEmpty()) {
+        // Without profiling, monitors are still woven for the GIL (MonitorTiming).
+        changed |= MonitorTiming.weave(m, cn.name, cn.sourceFile, true, false);
+      }
       changed |= rewriteBlockingCalls(m);
       if (m.name.equals("<clinit>")) {
         guardInitializer(m, frames);

@@ -52,7 +52,7 @@ final class LockSwap {
   static boolean swap(
       MethodNode m, String className, String sourceFile, Map<String, String> swaps) {
     boolean changed = swapConstructions(m, className, sourceFile, swaps);
-    changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gilInstalled());
+    changed |= MonitorTiming.weave(m, className, sourceFile, Hooks.gilInstalled(), true);
     return changed;
   }
 

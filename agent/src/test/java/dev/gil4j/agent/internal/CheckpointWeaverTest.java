@@ -120,20 +120,35 @@ class CheckpointWeaverTest {
     assertTrue(placement("fib", "checkpoint").atEntry());
   }
 
+  /**
+   * Without profiling too, a {@code synchronized} block is woven for the GIL: the arrival before
+   * the entry, the entry's end and then a checkpoint after it, and after each exit (the normal one
+   * and the exception handler's) the exit hook.
+   */
   @Test
-  void aCheckpointFollowsMonitorEnter() {
-    MethodNode m = methods.get("locked");
-    boolean found = false;
-    for (AbstractInsnNode i = m.instructions.getFirst(); i != null; i = i.getNext()) {
-      if (i.getOpcode() == Opcodes.MONITORENTER) {
-        AbstractInsnNode next = i.getNext();
-        while (next.getOpcode() < 0) {
-          next = next.getNext();
-        }
-        found = next instanceof MethodInsnNode c && c.name.equals("checkpoint");
+  void monitorsAreWovenForTheGilWithoutProfiling() {
+    List<String> calls = new ArrayList<>();
+    for (AbstractInsnNode i = methods.get("locked").instructions.getFirst();
+        i != null;
+        i = i.getNext()) {
+      if (i.getOpcode() == Opcodes.MONITORENTER || i.getOpcode() == Opcodes.MONITOREXIT) {
+        calls.add(i.getOpcode() == Opcodes.MONITORENTER ? "ENTER" : "EXIT");
+      } else if (i instanceof MethodInsnNode c && c.owner.equals(CheckpointWeaver.HOOKS)) {
+        calls.add(c.name);
       }
     }
-    assertTrue(found);
+    assertEquals(
+        List.of(
+            "checkpoint",
+            "monitorArrive",
+            "ENTER",
+            "monitorEntered",
+            "checkpoint",
+            "EXIT",
+            "monitorExited",
+            "EXIT",
+            "monitorExited"),
+        calls);
   }
 
   @Test

@@ -109,6 +109,14 @@ class MonitorTimingTest {
     public void unparked(Thread thread) {}
 
     @Override
+    public boolean monitorHeld(Object monitor) {
+      return false;
+    }
+
+    @Override
+    public void monitorExited() {}
+
+    @Override
     public void reportOnce(String what, Throwable t) {
       throw new AssertionError(what, t);
     }

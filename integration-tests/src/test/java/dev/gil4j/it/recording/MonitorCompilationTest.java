@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -18,16 +20,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * hot {@code synchronized} blocks and methods compilable by C2: the JIT refuses a method whose
  * monitor use it cannot prove balanced, and that method then runs interpreted. The JVM's {@code
  * -XX:+PrintCompilation} output says which methods compiled, at which tier, and which it skipped.
- * Monitors are woven with the GIL on (without it, gil4j leaves them to the JVM).
+ * Monitors are woven with the GIL on, with profiling and without (without the GIL, gil4j leaves
+ * them to the JVM): the hook after each {@code monitorexit} must not land where the exception
+ * handler would exit the monitor again.
  */
 class MonitorCompilationTest {
   private static final Path CLASSES = Path.of("target/test-classes");
   private static final String APP = HotMonitors.class.getName();
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.gil4j.testkit.Jdk#available")
-  void wovenSynchronizedBlocksAndMethodsStillCompile(Jdk jdk) throws Exception {
-    Child app = Child.java(jdk, List.of(CLASSES), APP).withAgent("report=off");
+  static Stream<Arguments> jdksAndOptions() {
+    return Jdk.available()
+        .flatMap(
+            jdk ->
+                Stream.of(
+                    Arguments.of(jdk, "report=off"), Arguments.of(jdk, "report=off,profile=off")));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("jdksAndOptions")
+  void wovenSynchronizedBlocksAndMethodsStillCompile(Jdk jdk, String agentOptions)
+      throws Exception {
+    Child app = Child.java(jdk, List.of(CLASSES), APP).withAgent(agentOptions);
     List<String> options =
         List.of("-XX:+PrintCompilation", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
     try (RunningChild child =

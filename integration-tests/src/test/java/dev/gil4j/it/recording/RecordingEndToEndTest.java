@@ -100,7 +100,7 @@ class RecordingEndToEndTest {
                     !KINDS.contains(e.getString("lockClass")) || e.getString("site").contains(APP)),
         "every site named by the application frame that made it");
     assertTrue(kinds(events, "gil4j.LockWait", "lockClass").contains("ReentrantLock"));
-    assertOwnFramesLeftOut(jdk, events);
+    assertOwnFramesLeftOut(events);
     Set<String> pipes =
         events.stream()
             .filter(e -> e.getEventType().getName().equals("gil4j.PipeIo"))
@@ -165,12 +165,10 @@ class RecordingEndToEndTest {
 
   /**
    * gil4j's events start where the application (or the JDK) waited, as the JDK's own events do: a
-   * lock wait at the application's call, a GIL wait (JDK 22+, whose stack filters leave out every
-   * gil4j frame) at the checkpoint's method or the JDK's blocking call; before JDK 22 a GIL wait
-   * starts at the GIL's entry point, past the event's own plumbing.
+   * lock wait at the application's call, a GIL wait at the checkpoint's method or the JDK's
+   * blocking call — on JDK 22+ by stack filters, before by a fixed count of frames skipped.
    */
-  private static void assertOwnFramesLeftOut(Jdk jdk, List<RecordedEvent> events) {
-    boolean filters = Integer.parseInt(jdk.name().replaceAll("\\D", "")) >= 22;
+  private static void assertOwnFramesLeftOut(List<RecordedEvent> events) {
     for (RecordedEvent e : events) {
       String name = e.getEventType().getName();
       if (!name.equals("gil4j.LockWait") && !name.equals("gil4j.GilWait")) {
@@ -183,9 +181,7 @@ class RecordingEndToEndTest {
       boolean ok =
           name.equals("gil4j.LockWait")
               ? top.startsWith(APP)
-              : filters
-                  ? !top.startsWith("dev.gil4j.") || top.startsWith(APP)
-                  : top.equals("dev.gil4j.gil.internal.GilCore");
+              : !top.startsWith("dev.gil4j.") || top.startsWith(APP);
       assertTrue(ok, () -> "top frame " + top + " of " + e);
     }
   }

@@ -3,16 +3,20 @@ package dev.gil4j.gil.internal;
 import dev.gil4j.gil.GilConfig;
 import dev.gil4j.gil.Policy;
 import dev.gil4j.profiler.GilUsage;
+import dev.gil4j.profiler.Monitors;
 import dev.gil4j.profiler.jfr.JfrEvents;
 import dev.gil4j.runtime.Hooks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -96,7 +100,10 @@ public final class GilCore implements Hooks.Gil {
   private long monitorReleases;
   private long nativeReleases;
   private final Histogram waits = new Histogram(2);
-  private final List<ThreadState> threads = new ArrayList<>();
+  // The exit report's threads: alive, or ended and kept as themselves (ended).
+  private final Set<ThreadState> threads = new LinkedHashSet<>();
+  private final EndedThreads ended = new EndedThreads();
+  private long nextId;
 
   /** Threads the safety net released that owe a re-take; {@link #coverOwing} watches them. */
   private final List<ThreadState> owing = new ArrayList<>();
@@ -106,7 +113,20 @@ public final class GilCore implements Hooks.Gil {
 
   private volatile boolean anyOwing;
   // The periodic reader's threads: alive, or ended since its last snapshot (recentUsage).
-  private final List<ThreadState> unreported = new ArrayList<>();
+  private final Set<ThreadState> unreported = new LinkedHashSet<>();
+
+  /**
+   * Whether a periodic reader ever asked: until then, an ending thread leaves {@code unreported}.
+   */
+  private boolean periodicReader;
+
+  /**
+   * Ended threads the periodic reader has not seen: dropped every {@value #UNREPORTED_ENDED}, so
+   * that they do not pile up while no recording runs.
+   */
+  private int unreportedEnded;
+
+  private static final int UNREPORTED_ENDED = 10_000;
   private final Map<String, GilUsage.RevokedStack> revokedStacks = new HashMap<>();
   private ThreadMXBean cpuClock;
 
@@ -192,7 +212,7 @@ public final class GilCore implements Hooks.Gil {
         return false;
       }
       ThreadState st = new ThreadState(child, System.nanoTime());
-      st.id = threads.size();
+      st.id = nextId++;
       threads.add(st);
       unreported.add(st);
       table.put(st);
@@ -288,7 +308,7 @@ public final class GilCore implements Hooks.Gil {
     st.tid = ownTid(t);
     boolean parked = lockMutex();
     try {
-      st.id = threads.size();
+      st.id = nextId++;
       threads.add(st);
       unreported.add(st);
       table.put(st);
@@ -323,7 +343,10 @@ public final class GilCore implements Hooks.Gil {
     if (!cpython && Thread.currentThread() == soleHolder) {
       if (--ticksLeft <= 0) {
         ticksLeft = config.ticks();
-        tick(mine());
+        ThreadState st = mine();
+        if (tick(st)) {
+          take(st);
+        }
       }
       return;
     }
@@ -336,7 +359,9 @@ public final class GilCore implements Hooks.Gil {
     } else if (!cpython) {
       if (--st.ticks <= 0) {
         st.ticks = config.ticks();
-        tick(st);
+        if (tick(st)) {
+          take(st);
+        }
       }
     } else if (st.dropRequested && st.noSwitch == 0) {
       drop(st, true);
@@ -344,12 +369,17 @@ public final class GilCore implements Hooks.Gil {
     }
   }
 
-  /** Python 2's check interval: release, and at once compete to re-take. */
-  private void tick(ThreadState st) {
+  /**
+   * Python 2's check interval: release, and at once compete to re-take. Whether it released: the
+   * caller then re-takes, so that every wait for the GIL is as many frames below the checkpoint
+   * (see {@link JfrEvents#gilWaitEnds}).
+   */
+  private boolean tick(ThreadState st) {
     if (st.guard == 0 && st.noSwitch == 0) {
       drop(st, false);
-      take(st);
+      return true;
     }
+    return false;
   }
 
   /**
@@ -454,6 +484,30 @@ public final class GilCore implements Hooks.Gil {
     }
     ThreadState woken = table.get(thread);
     if (woken != null && woken.parkedInAcquire) {
+      Thread.yield();
+    }
+  }
+
+  @Override
+  public boolean monitorHeld(Object monitor) {
+    return Monitors.mayBlock(monitor);
+  }
+
+  /**
+   * After a {@code monitorexit} in woven code while a thread is blocked entering a monitor: the JVM
+   * wakes a thread blocked on the monitor left, and a GIL holder yields its CPU once, as {@link
+   * #unparked} does for a lock's waiter, so that the woken thread takes the monitor first and then
+   * waits for the GIL owning it — the convoy CPython's nested locks form. The count says only that
+   * some thread is blocked at some monitor: an exit from another monitor yields for nothing, at the
+   * cost of one system call while threads already convoy.
+   */
+  @Override
+  public void monitorExited() {
+    if (open) {
+      return;
+    }
+    ThreadState me = mine();
+    if (me != null && me.holding && me.guard == 0 && me.tid > 0) {
       Thread.yield();
     }
   }
@@ -614,6 +668,12 @@ public final class GilCore implements Hooks.Gil {
       st.alive = false;
       st.endedAt = now;
       table.remove(st);
+      threads.remove(ended.retire(st));
+      if (!periodicReader) {
+        unreported.remove(st);
+      } else if (++unreportedEnded >= UNREPORTED_ENDED) {
+        forgetEndedUnreported();
+      }
       updateBreaker();
     } finally {
       mutex.unlock();
@@ -1100,6 +1160,16 @@ public final class GilCore implements Hooks.Gil {
     updateBreaker();
   }
 
+  /** Mutex held: the periodic reader has seen the ended threads, or nobody reads them. */
+  private void forgetEndedUnreported() {
+    for (Iterator<ThreadState> it = unreported.iterator(); it.hasNext(); ) {
+      if (!it.next().alive) {
+        it.remove();
+      }
+    }
+    unreportedEnded = 0;
+  }
+
   /** How the GIL has been used so far. Safe to call from any thread, any time. */
   public GilUsage usage() {
     return snapshot(threads, true);
@@ -1117,7 +1187,7 @@ public final class GilCore implements Hooks.Gil {
     return snapshot(unreported, false);
   }
 
-  private GilUsage snapshot(List<ThreadState> of, boolean histograms) {
+  private GilUsage snapshot(Collection<ThreadState> of, boolean histograms) {
     ThreadState caller = mine();
     if (caller != null) {
       caller.guard++;
@@ -1144,8 +1214,14 @@ public final class GilCore implements Hooks.Gil {
                 !histograms ? none : t.waits == null ? new Histogram(2) : t.waits.copy(),
                 t.alive));
       }
-      if (!histograms) {
-        unreported.removeIf(t -> !t.alive);
+      if (histograms) {
+        GilUsage.ThreadRow rest = ended.row();
+        if (rest != null) {
+          rows.add(rest);
+        }
+      } else {
+        periodicReader = true;
+        forgetEndedUnreported();
       }
       List<GilUsage.RevokedStack> stacks = new ArrayList<>(revokedStacks.values());
       stacks.sort(MOST_REVOKED);

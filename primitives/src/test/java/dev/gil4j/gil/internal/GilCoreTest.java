@@ -632,8 +632,38 @@ class GilCoreTest {
               core.threadEnded();
             });
     registered.await();
+    int before = 10;
+    startAndEnd(core, before);
+    assertEquals(
+        1, core.recentUsage().threads().size(), "no ended thread kept before a reader asked");
     int ended = 200;
-    for (int i = 0; i < ended; i++) {
+    startAndEnd(core, ended);
+    GilUsage first = core.recentUsage();
+    assertEquals(ended + 1, first.threads().size(), "every thread, until reported ended");
+    GilUsage second = core.recentUsage();
+    assertEquals(1, second.threads().size(), "ended threads once only: " + second.threads());
+    assertTrue(second.threads().get(0).alive());
+    assertEquals(first.threads().get(0).id(), second.threads().get(0).id(), "the same thread");
+    List<GilUsage.ThreadRow> all = core.usage().threads();
+    assertEquals(
+        1 + EndedThreads.KEPT + 1,
+        all.size(),
+        "the live thread, the ended kept, one row for the rest");
+    GilUsage.ThreadRow rest = all.get(all.size() - 1);
+    assertEquals((before + ended - EndedThreads.KEPT) + " others", rest.name());
+    assertEquals(
+        before + ended + first.threads().get(0).takes(),
+        all.stream().mapToLong(GilUsage.ThreadRow::takes).sum(),
+        "every thread's takes in the exit report: " + all);
+    release.countDown();
+    stays.join();
+    assertEquals(1, core.recentUsage().threads().size(), "its end, once");
+    assertEquals(0, core.recentUsage().threads().size());
+  }
+
+  /** Starts {@code count} threads one after another, each registering and ending at once. */
+  private static void startAndEnd(GilCore core, int count) throws InterruptedException {
+    for (int i = 0; i < count; i++) {
       start(
               () -> {
                 core.registerCurrentThread();
@@ -641,16 +671,5 @@ class GilCoreTest {
               })
           .join();
     }
-    GilUsage first = core.recentUsage();
-    assertEquals(ended + 1, first.threads().size(), "every thread, until reported ended");
-    GilUsage second = core.recentUsage();
-    assertEquals(1, second.threads().size(), "ended threads once only: " + second.threads());
-    assertTrue(second.threads().get(0).alive());
-    assertEquals(first.threads().get(0).id(), second.threads().get(0).id(), "the same thread");
-    assertEquals(ended + 1, core.usage().threads().size(), "the exit report keeps every thread");
-    release.countDown();
-    stays.join();
-    assertEquals(1, core.recentUsage().threads().size(), "its end, once");
-    assertEquals(0, core.recentUsage().threads().size());
   }
 }

@@ -28,12 +28,12 @@ public final class GilWaitEvent extends Event {
   private static final GilWaitEvent PROBE = new GilWaitEvent();
 
   /**
-   * gil4j's frames above the GIL's entry point at every commit: {@link #commitIfBegun}, {@link
-   * JfrEvents#gilWaitEnds} and the GIL's {@code take}. Above them the GIL is entered at different
-   * depths (a checkpoint, the end of a blocking call, a thread's start): before JDK 22, whose stack
-   * filters leave all of {@link #OWN_CLASSES} out, the top frame is that entry point.
+   * gil4j's frames above the application's (or the JDK's) at every commit: {@link #commitIfBegun},
+   * {@link JfrEvents#gilWaitEnds}, the GIL's {@code take}, the GIL's entry point that called it
+   * ({@code checkpoint}, {@code afterBlocking}, {@code threadBegins}, {@code acquireEnds}, {@code
+   * exitNative}), and two frames of {@code Hooks}, which every path into the GIL's wait crosses.
    */
-  static final int OWN_FRAMES = 3;
+  static final int OWN_FRAMES = 6;
 
   /** The classes of gil4j's frames between the application's (or the JDK's) and the commit. */
   static final String[] OWN_CLASSES = {

@@ -54,10 +54,17 @@ public final class JfrEvents {
   private static GilUsage previous;
 
   /**
-   * Whether every recording stopped since the last periodic events: the next ones must not cover
-   * the time none ran. (Not at start: a recording may already run when gil4j installs.)
+   * Whether no recording runs, as the listener last heard: what is recorded meanwhile belongs to no
+   * recording, and the next periodic events must not cover it. (Not at start: a recording may
+   * already run when gil4j installs.)
    */
   private static volatile boolean idle;
+
+  /**
+   * When a periodic hook last forgot the idle time ({@link System#currentTimeMillis}): if that was
+   * after a starting recording's start, its listener need not forget again.
+   */
+  private static volatile long forgotIdleAt = Long.MIN_VALUE;
 
   /** {@link #listen} as a {@code Runnable}, for the hook where JFR starts. */
   public static final Runnable LISTEN =
@@ -115,9 +122,8 @@ public final class JfrEvents {
               @Override
               public void recordingStateChanged(Recording recording) {
                 if (recording.getState() == RecordingState.RUNNING) {
-                  // the idle time ends here if no periodic hook ended it first
                   idle = false;
-                  recordingStarted();
+                  recordingStarted(recording);
                 } else if (running() == 0) {
                   idle = true;
                 }
@@ -233,9 +239,11 @@ public final class JfrEvents {
    * no recording: the first periodic events of this one must cover its own time only, not the time
    * since an earlier recording (a {@code profile} of the same JVM some minutes before) ended.
    */
-  private static void recordingStarted() {
+  private static void recordingStarted(Recording recording) {
     try {
-      if (running() == 1) {
+      // A periodic hook that ran after the start forgot the idle time already, and its events
+      // belong to this recording: forgetting again would lose what came since.
+      if (running() == 1 && forgotIdleAt < recording.getStartTime().toEpochMilli()) {
         forgetTheIdleTime();
       }
     } catch (Throwable t) {
@@ -262,14 +270,17 @@ public final class JfrEvents {
   }
 
   /**
-   * JFR may emit a starting recording's first periodic events before it tells its listeners that
-   * the recording runs: the time no recording ran is forgotten here too, before any period ends.
+   * A periodic hook may run while no recording runs: JFR emits a starting recording's first
+   * periodic events before it tells its listeners that the recording runs, and a hook already under
+   * way when the last recording stops ends after that. Either way the time no recording ran is
+   * forgotten here; only the listener ends the idle time, since after a late hook none may start
+   * for a while.
    */
   private static void forgetIfIdle() {
     if (idle) {
-      idle = false;
       try {
         forgetTheIdleTime();
+        forgotIdleAt = System.currentTimeMillis();
       } catch (Throwable t) {
         fail(t);
       }
