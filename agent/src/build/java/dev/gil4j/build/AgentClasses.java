@@ -28,7 +28,9 @@ import org.objectweb.asm.Opcodes;
  *       verifies it, and fails the build on any error. The JVM verifies the agent class loader's
  *       classes at every start, and a class file without frames goes to its old type-inferring
  *       verifier, several times slower than the type checker that reads them (JDK 17: verifier time
- *       of a hello world under the agent 17–19 ms, 4–11 ms with frames).
+ *       of a hello world under the agent 17–19 ms, 4–11 ms with frames). Their debug attributes
+ *       (source file, line numbers, local variables) go: the JVM parses every byte of a class file
+ *       it defines, and gil4j never shows a stack trace of ASM's (ASM's classes: 30% smaller).
  *   <li>Writes all the class files into one file, the pack, which the agent's class loader reads
  *       whole at its start: reading a hundred class files one by one from the jar cost more than
  *       defining them (JDK 17, 73 of ASM's: 38 ms of jar lookups and inflating, in the interpreter,
@@ -117,7 +119,7 @@ public final class AgentClasses {
             super.visit(Opcodes.V1_8, access, name, signature, superName, interfaces);
           }
         },
-        ClassReader.SKIP_FRAMES);
+        ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
     return writer.toByteArray();
   }
 

@@ -30,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Nothing here throws into the caller.
  *
  * <p>Design: reading the header needs {@code jdk.internal.misc.Unsafe}, which the agent exports to
- * gil4j; without that export, on JDKs before 24, {@code sun.misc.Unsafe}, which from JDK 24 on
- * warns on stderr at its first use and is therefore not touched there.
+ * gil4j ({@link Deferred#JDK_ACCESS}, when this class first loads); without that export, on JDKs
+ * before 24, {@code sun.misc.Unsafe}, which from JDK 24 on warns on stderr at its first use and is
+ * therefore not touched there.
  */
 public final class Monitors {
   /** Contended entries into a monitor: {@code synchronized} blocks and methods. */
@@ -169,6 +170,7 @@ public final class Monitors {
 
     private static MethodHandle internalUnsafe() {
       try {
+        Deferred.JDK_ACCESS.run();
         if (!Object.class.getModule().isExported("jdk.internal.misc", Monitors.class.getModule())) {
           return null;
         }

@@ -143,6 +143,9 @@ public final class Pipes {
       if (site == null) {
         return;
       }
+      // The file streams get their timing now, before the application holds the process.
+      Deferred.PROCESS_STREAMS.run();
+      Deferred.JDK_ACCESS.run();
       Object in = Unwrap.inner(stdin);
       if (in != null) {
         ENDS.put(in, new End(null, new Way(PROCESS_STDIN, site, PipeIoEvent.WRITE)));
@@ -164,8 +167,8 @@ public final class Pipes {
    * The file stream inside a process stream's buffering wrapper: the JDK reads and writes a child's
    * pipes through {@code BufferedInputStream}/{@code BufferedOutputStream} subclasses around {@code
    * FileInputStream}/{@code FileOutputStream}, and only the inner call blocks. Reading the
-   * protected field needs {@code java.io} open to gil4j, which the agent arranges; otherwise
-   * nothing is unwrapped.
+   * protected field needs {@code java.io} open to gil4j, which the agent arranges ({@link
+   * Deferred#JDK_ACCESS}, run before this class loads); otherwise nothing is unwrapped.
    */
   private static final class Unwrap {
     private static final VarHandle IN = field(FilterInputStream.class, "in", InputStream.class);

@@ -6,6 +6,7 @@ import dev.gil4j.gil.internal.GilCore;
 import dev.gil4j.options.Options;
 import dev.gil4j.profiler.AtomicFiles;
 import dev.gil4j.profiler.ContentionRecorder;
+import dev.gil4j.profiler.Deferred;
 import dev.gil4j.profiler.ExitReport;
 import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.AgentRecording;
@@ -45,6 +46,13 @@ public final class AgentInstaller {
    */
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
+    Deferred.JDK_ACCESS.install(
+        new Runnable() {
+          @Override
+          public void run() {
+            openJdk(inst);
+          }
+        });
     boolean jdk = options.gil() || options.profile();
     // gil4j's events join JFR where it starts (FlightRecorder.getFlightRecorder, advised below), so
     // that a run without JFR loads none of it; attached, JFR may run already, and they join now.
@@ -59,7 +67,6 @@ public final class AgentInstaller {
     // woven as they load, not retransformed after; the hooks do nothing until the GIL is installed.
     List<Class<?>> loaded = jdk ? installJdk(inst, options.gil()) : List.of();
     GilCore core = options.gil() ? installGil(options) : null;
-    openJfrInternals(inst);
     JfrEvents.use(
         core == null
             ? null
@@ -191,24 +198,29 @@ public final class AgentInstaller {
   }
 
   /**
-   * Lets gil4j's runtime reach JFR's internals, where it leaves its own frames out of its events'
-   * stack traces ({@link OwnFrames}). Where the JDK has no such package, the stacks stay whole.
+   * Lets gil4j's runtime into the JDK packages it reads ({@link Deferred#JDK_ACCESS}): {@code
+   * java.base} exports {@code jdk.internal.misc} to it, so that {@code Monitors} can read a
+   * monitor's header, and {@code sun.nio.ch}, so that a multiprocessing {@code Connection} can tell
+   * its socket's file descriptor, and opens {@code java.io}, so that {@code Pipes} can find the
+   * file stream inside a child process's stream; {@code jdk.jfr} opens {@code jdk.jfr.internal},
+   * where {@link OwnFrames} leaves gil4j's frames out of its events' stack traces (where the JDK
+   * has no such package, the stacks stay whole). Run when the runtime first needs one of them, not
+   * at start: a module's first redefinition spins half a dozen lambdas inside the JDK (JDK 25 hello
+   * world with gil=off: 13 ms on a loaded 2-core machine).
    */
-  private static void openJfrInternals(Instrumentation inst) {
-    try {
-      Optional<Module> jfr = ModuleLayer.boot().findModule("jdk.jfr");
-      Module runtime = OwnFrames.class.getModule();
-      if (jfr.isPresent() && jfr.get().getPackages().contains("jdk.jfr.internal")) {
-        inst.redefineModule(
-            jfr.get(),
-            Set.of(),
-            Map.of(),
-            Map.of("jdk.jfr.internal", Set.of(runtime)),
-            Set.of(),
-            Map.of());
-      }
-    } catch (Throwable t) {
-      // JFR's stacks keep gil4j's frames; everything else works as before.
+  private static void openJdk(Instrumentation inst) {
+    Set<Module> runtime = Set.of(OwnFrames.class.getModule());
+    inst.redefineModule(
+        Object.class.getModule(),
+        Set.of(),
+        Map.of("jdk.internal.misc", runtime, "sun.nio.ch", runtime),
+        Map.of("java.io", runtime),
+        Set.of(),
+        Map.of());
+    Optional<Module> jfr = ModuleLayer.boot().findModule("jdk.jfr");
+    if (jfr.isPresent() && jfr.get().getPackages().contains("jdk.jfr.internal")) {
+      inst.redefineModule(
+          jfr.get(), Set.of(), Map.of(), Map.of("jdk.jfr.internal", runtime), Set.of(), Map.of());
     }
   }
 

@@ -6,12 +6,11 @@ import static dev.gil4j.agent.internal.JdkPoint.each;
 import static dev.gil4j.agent.internal.JdkPoint.of;
 import static dev.gil4j.agent.internal.JdkPoint.taking;
 
-import dev.gil4j.runtime.Hooks;
+import dev.gil4j.profiler.Deferred;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -158,27 +157,25 @@ final class JdkInstrumentation {
   }
 
   /**
+   * The file streams, whose only advice without the GIL times a child process's pipes: with the GIL
+   * off they are woven when the first child process starts ({@link Deferred#PROCESS_STREAMS}), not
+   * at every start (JDK 25 hello world: two of the three classes woven at a gil=off start).
+   */
+  static final Set<String> PROCESS_STREAMS =
+      Set.of("java.io.FileInputStream", "java.io.FileOutputStream");
+
+  /**
    * Installs the advice, with the pipes' ({@link PipeInstrumentation}) and JFR's start's, and
    * retransforms the advised JDK classes already loaded, and only those. With {@code gil} all of
-   * it, else only what contention profiling needs. Errors go to {@code onError} and leave that
-   * class as it was. Returns the advised classes that were loaded already.
+   * it, else only what contention profiling needs, and the {@link #PROCESS_STREAMS} when the first
+   * child process starts. Errors go to {@code onError} and leave that class as it was. Returns the
+   * advised classes that were loaded already.
+   *
+   * <p>No module is redefined for the advice: the JVM makes a named module whose class an agent
+   * transformed read the bootstrap loader's unnamed module, where the hooks live (see the package
+   * {@code java.lang.instrument}, "Instrumenting code in modules").
    */
   static List<Class<?>> install(Instrumentation inst, boolean gil, Consumer<String> onError) {
-    // java.base and java.instrument must read the bootstrap loader's unnamed module, where the
-    // hooks live; java.base also exports jdk.internal.misc to it, so that Monitors can read a
-    // monitor's header, and sun.nio.ch, so that a multiprocessing Connection can tell its socket's
-    // file descriptor (fileno); and it opens java.io to it, so that Pipes can find the file stream
-    // inside a child process's stream.
-    Set<Module> gil4j = Set.of(Hooks.class.getModule());
-    inst.redefineModule(
-        Object.class.getModule(),
-        gil4j,
-        Map.of("jdk.internal.misc", gil4j, "sun.nio.ch", gil4j),
-        Map.of("java.io", gil4j),
-        Set.of(),
-        Map.of());
-    inst.redefineModule(
-        Instrumentation.class.getModule(), gil4j, Map.of(), Map.of(), Set.of(), Map.of());
     List<JdkPoint> all = new ArrayList<>(PROFILING);
     all.addAll(RECORDER);
     if (gil) {
@@ -187,16 +184,35 @@ final class JdkInstrumentation {
     JdkWeaver weaver = new JdkWeaver(all, JdkWeaver.HOOKS, JdkWeaver.PIPES, onError);
     inst.addTransformer(weaver, true);
     List<Class<?>> loaded = new ArrayList<>();
+    List<Class<?>> now = new ArrayList<>();
+    List<Class<?>> later = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
-      if (weaver.advises(c.getName())) {
+      String name = c.getName();
+      if (weaver.advises(name)) {
         loaded.add(c);
+        (gil || !PROCESS_STREAMS.contains(name) ? now : later).add(c);
       }
     }
+    retransform(inst, now, onError);
+    if (!later.isEmpty()) {
+      Deferred.PROCESS_STREAMS.install(
+          new Runnable() {
+            @Override
+            public void run() {
+              retransform(inst, later, onError);
+            }
+          });
+    }
+    return loaded;
+  }
+
+  private static void retransform(
+      Instrumentation inst, List<Class<?>> classes, Consumer<String> onError) {
     try {
-      inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+      inst.retransformClasses(classes.toArray(new Class<?>[0]));
     } catch (Throwable batch) {
       // One refused class fails the whole batch, which then changes nothing: one by one.
-      for (Class<?> c : loaded) {
+      for (Class<?> c : classes) {
         try {
           inst.retransformClasses(c);
         } catch (Throwable t) {
@@ -204,6 +220,5 @@ final class JdkInstrumentation {
         }
       }
     }
-    return loaded;
   }
 }

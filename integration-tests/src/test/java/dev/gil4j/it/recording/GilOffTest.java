@@ -114,6 +114,33 @@ class GilOffTest {
         () -> "the park on the subclass, without gil4j's frames: " + parks);
   }
 
+  /**
+   * With the GIL off the JDK's file streams get their pipe timing only when the first child process
+   * starts, not at every start: {@link RecordedApp}'s reads of its child's stdout must still be
+   * timed, in the exit report and as {@code gil4j.PipeIo} events.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.gil4j.testkit.Jdk#available")
+  void aChildProcessPipeIsTimedWithTheGilOff(Jdk jdk) throws Exception {
+    Path file = dir.resolve("process.jfr");
+    String app = RecordedApp.class.getName();
+    ChildRun run =
+        Child.java(jdk, List.of(CLASSES), app)
+            .withArgs("1")
+            .withAgent("gil=off,jfr=" + file)
+            .withTimeout(Duration.ofSeconds(150))
+            .run()
+            .assertSucceeded();
+    assertTrue(
+        run.gil4jLines().stream().anyMatch(l -> l.startsWith("gil4j:   Process.stdout " + app)),
+        () -> "the child's stdout among the exit report's sites\n" + run.describe());
+    assertTrue(
+        RecordingFile.readAllEvents(file).stream()
+            .filter(e -> e.getEventType().getName().equals("gil4j.PipeIo"))
+            .anyMatch(e -> e.getString("pipe").startsWith("Process.stdout " + app + ".main(")),
+        () -> "a gil4j.PipeIo event for the child's stdout\n" + run.describe());
+  }
+
   /** Whether {@code frame} is gil4j's, not the application's (which shares the package prefix). */
   private static boolean gil4j(String frame) {
     return frame.startsWith("dev.gil4j.") && !frame.startsWith(APP);

@@ -1,5 +1,6 @@
 package dev.gil4j.multiprocessing.internal;
 
+import dev.gil4j.profiler.Deferred;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -98,13 +99,15 @@ public final class Sockets {
 
   /**
    * The file descriptor of {@code channel}, read through the JDK's {@code sun.nio.ch.SelChImpl}
-   * interface, which {@code java.base} exports to gil4j when the agent runs (and to everyone with
-   * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
+   * interface, which {@code java.base} exports to gil4j when the agent runs ({@link
+   * Deferred#JDK_ACCESS}, run here) (and to everyone with {@code --add-exports
+   * java.base/sun.nio.ch=ALL-UNNAMED}).
    *
    * @throws UnsupportedOperationException if the JDK does not let this code read it
    */
   public static int fileno(SocketChannel channel) {
     try {
+      Deferred.JDK_ACCESS.run();
       Class<?> selectable = Class.forName("sun.nio.ch.SelChImpl");
       return (int) selectable.getMethod("getFDVal").invoke(channel);
     } catch (ReflectiveOperationException | RuntimeException e) {

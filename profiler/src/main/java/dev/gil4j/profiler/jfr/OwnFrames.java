@@ -1,5 +1,6 @@
 package dev.gil4j.profiler.jfr;
 
+import dev.gil4j.profiler.Deferred;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.HashSet;
@@ -14,9 +15,9 @@ import jdk.jfr.EventType;
  * the application's code.
  *
  * <p><b>Assumptions and guarantees.</b> It uses JFR's internals ({@code jdk.jfr.internal}), which
- * gil4j's agent opens to gil4j's runtime when it starts; where they are not open, or not as this
- * class expects, an event type keeps its stacks as they are, and nothing throws. Call {@link #hide}
- * once an event class is registered, before its first commit.
+ * gil4j's agent opens to gil4j's runtime ({@link Deferred#JDK_ACCESS}, run here); where they are
+ * not open, or not as this class expects, an event type keeps its stacks as they are, and nothing
+ * throws. Call {@link #hide} once an event class is registered, before its first commit.
  *
  * <ul>
  *   <li>JDK 22 and later: the event type gets a stack filter (what the JDK's {@code
@@ -47,6 +48,7 @@ public final class OwnFrames {
       return true;
     }
     try {
+      Deferred.JDK_ACCESS.run();
       Object platformType = platformEventType(type);
       if (!filter(platformType, classes)) {
         skip(platformType, frames);
