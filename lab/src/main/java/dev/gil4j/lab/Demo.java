@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code java -jar gil4j-agent.jar demo}: gil4j's story in under a minute, told by the bundled
+ * {@code java -jar gil4j-agent.jar demo}: gil4j's story in about a minute, told by the bundled
  * sample apps in child JVMs — CPU-bound threads gain nothing under the GIL while processes do,
  * threads that block overlap, and an I/O thread convoys behind a CPU-bound one — as a table beside
  * CPython's figures for the same experiments, measured in the same run where {@code python3} is on
@@ -24,7 +24,7 @@ public final class Demo {
       String.join(
           System.lineSeparator(),
           "usage: java -jar gil4j-agent.jar demo [--out DIR]",
-          "  runs the sample apps with and without the GIL (under a minute on 2 cores) and tells"
+          "  runs the sample apps with and without the GIL (about a minute on 2 cores) and tells"
               + " the story;",
           "  --out DIR   where report.html and each experiment's results go (default gil4j-demo)");
 
