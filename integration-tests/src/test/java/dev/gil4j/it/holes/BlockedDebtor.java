@@ -13,41 +13,25 @@ package dev.gil4j.it.holes;
  */
 public final class BlockedDebtor {
   private static volatile long sink;
-  private static long multiplier = 6364136223846793005L;
-  private static long increment = 1442695040888963407L;
 
   private BlockedDebtor() {}
-
-  static long step(long x, long m, long c) {
-    return x * m + c;
-  }
-
-  static long work(long iterations, long seed) {
-    long m = multiplier;
-    long c = increment;
-    long x = seed;
-    for (long i = 0; i < iterations; i++) {
-      x = step(x, m, c);
-    }
-    return x;
-  }
 
   /** The best of several timings of {@code n} iterations, in ms. */
   static double loneMillis(long n) {
     long best = Long.MAX_VALUE;
     for (int r = 0; r < 7; r++) {
       long t0 = System.nanoTime();
-      sink += work(n, r);
+      sink += PoolTasks.work(n, r);
       best = Math.min(best, System.nanoTime() - t0);
     }
     return best / 1e6;
   }
 
-  /** Iterations of {@link #work} that take about 20 ms, from {@code n} up. */
+  /** Iterations of {@link PoolTasks#work} that take about 20 ms, from {@code n} up. */
   static long calibrate(long n) {
     while (true) {
       long t0 = System.nanoTime();
-      sink += work(n, n);
+      sink += PoolTasks.work(n, n);
       long took = System.nanoTime() - t0;
       if (took > 20_000_000L) {
         return Math.max(1, n * 20_000_000L / took);
