@@ -483,17 +483,26 @@ public final class GilCore implements Hooks.Gil {
    */
   @Override
   public void unparked(Thread thread) {
-    if (open) {
-      return;
-    }
-    ThreadState me = mine();
-    if (me == null || !me.holding || me.guard > 0 || me.tid <= 0 || thread == me.thread) {
+    ThreadState me = mayYield();
+    if (me == null || thread == me.thread) {
       return;
     }
     ThreadState woken = table.get(thread);
     if (woken != null && woken.parkedInAcquire) {
       Thread.yield();
     }
+  }
+
+  /**
+   * The calling thread's state if it may yield its CPU to a thread it woke: a GIL holder on a
+   * platform thread, outside gil4j's own code; else {@code null}.
+   */
+  private ThreadState mayYield() {
+    if (open) {
+      return null;
+    }
+    ThreadState me = mine();
+    return me != null && me.holding && me.guard == 0 && me.tid > 0 ? me : null;
   }
 
   @Override
@@ -511,11 +520,7 @@ public final class GilCore implements Hooks.Gil {
    */
   @Override
   public void monitorExited() {
-    if (open) {
-      return;
-    }
-    ThreadState me = mine();
-    if (me != null && me.holding && me.guard == 0 && me.tid > 0) {
+    if (mayYield() != null) {
       Thread.yield();
     }
   }
