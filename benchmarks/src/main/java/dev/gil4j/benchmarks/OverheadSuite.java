@@ -77,31 +77,58 @@ final class OverheadSuite {
     }
   }
 
-  /** One critical-section length: LockHeavy's hold steps, and operations per thread. */
+  /**
+   * One critical-section length: LockHeavy's hold steps, operations per thread, and the most rounds
+   * it gets. The shortest sections' ratios spread widest (interquartile ranges 0.1–0.2 wide over
+   * seven rounds on an idle machine; 0.2–0.4 under load), and their runs are the cheapest to add.
+   */
   private enum Workload {
-    SHORT("~20 ns", 6, 4_000_000),
-    MEDIUM("~1 µs", 330, 200_000),
-    LONG("~50 µs", 16_500, 4_000);
+    SHORT("~20 ns", 6, 4_000_000, 11),
+    MEDIUM("~1 µs", 330, 200_000, 9),
+    LONG("~50 µs", 16_500, 4_000, 7);
 
     final String label;
     final int holdSteps;
     final int ops;
+    final int maxRounds;
 
-    Workload(String label, int holdSteps, int ops) {
+    Workload(String label, int holdSteps, int ops, int maxRounds) {
       this.label = label;
       this.holdSteps = holdSteps;
       this.ops = ops;
+      this.maxRounds = maxRounds;
+    }
+  }
+
+  /** What a ratio compares: one of a run's figures. */
+  private enum Metric {
+    TIME,
+    CPU,
+    WORKER_CPU;
+
+    /** The figure of {@code r}; NaN when the run did not print it. */
+    double of(Result r) {
+      return switch (this) {
+        case TIME -> r.workloadMs();
+        case CPU -> r.cpuMs();
+        case WORKER_CPU -> r.workerCpuMs();
+      };
     }
   }
 
   /** What one run measured. */
   private record Result(
-      double workloadMs, double cpuMs, double processMs, Map<String, Long> records) {}
+      double workloadMs,
+      double cpuMs,
+      double workerCpuMs,
+      double processMs,
+      Map<String, Long> records) {}
 
-  /** Rounds per cell: at least this many, more while the ratios spread wider than the goal. */
+  /**
+   * Rounds per cell: at least this many, more (up to the workload's {@link Workload#maxRounds})
+   * while the ratios spread wider than the goal.
+   */
   private static final int MIN_ROUNDS = 5;
-
-  private static final int MAX_ROUNDS = 7;
 
   private final Run run;
   private final Path out;
@@ -126,8 +153,8 @@ final class OverheadSuite {
     jfc = extract(JFC, out.resolve(JFC));
     asyncProfiler = extractAsyncProfiler();
     int minRounds = run.quick() ? 2 : MIN_ROUNDS;
-    int maxRounds = run.quick() ? 2 : MAX_ROUNDS;
     for (Workload w : Workload.values()) {
+      int maxRounds = run.quick() ? 2 : w.maxRounds;
       for (Jdk jdk : run.jdks()) {
         for (int r = 0; r < maxRounds; r++) {
           if (r >= minRounds && decided(jdk, w)) {
@@ -242,6 +269,7 @@ final class OverheadSuite {
     Map<String, Double> m = c.figures();
     Double workload = m.get("workload_ms");
     Double cpu = m.get("workload_cpu_ms");
+    double workerCpu = m.getOrDefault("workload_worker_cpu_ms", Double.NaN);
     if (!c.succeeded() || workload == null || cpu == null) {
       String why = c.succeeded() ? "printed no figure" : c.failure();
       if (config == Config.ASYNC) {
@@ -274,7 +302,7 @@ final class OverheadSuite {
     while (rs.size() < r) {
       rs.add(null); // a failed round: no pair
     }
-    rs.add(new Result(workload, cpu, processMs, records));
+    rs.add(new Result(workload, cpu, workerCpu, processMs, records));
     System.err.printf(Locale.ROOT, "%.0f ms%n", workload);
   }
 
@@ -346,10 +374,10 @@ final class OverheadSuite {
   }
 
   /**
-   * Ratios of {@code config}'s runs to the no-agent run of the same round, by {@code metric}
-   * (elapsed time of the timed pass, or the process's CPU time during it), in round order.
+   * Ratios of {@code config}'s runs to the no-agent run of the same round, by {@code metric}, in
+   * round order; pairs where either run lacks the figure are left out.
    */
-  private List<Double> pairedRatios(Jdk jdk, Workload w, Config config, boolean cpu) {
+  private List<Double> pairedRatios(Jdk jdk, Workload w, Config config, Metric metric) {
     List<Result> base = results.getOrDefault(cell(jdk, w, Config.NONE), List.of());
     List<Result> rs = results.getOrDefault(cell(jdk, w, config), List.of());
     List<Double> ratios = new ArrayList<>();
@@ -357,7 +385,10 @@ final class OverheadSuite {
       Result b = base.get(i);
       Result c = rs.get(i);
       if (b != null && c != null) {
-        ratios.add(cpu ? c.cpuMs() / b.cpuMs() : c.workloadMs() / b.workloadMs());
+        double ratio = metric.of(c) / metric.of(b);
+        if (!Double.isNaN(ratio)) {
+          ratios.add(ratio);
+        }
       }
     }
     return ratios;
@@ -365,8 +396,8 @@ final class OverheadSuite {
 
   /** Whether gil4j's verdict is in: its ratios' interquartile range is narrower than the goal. */
   private boolean decided(Jdk jdk, Workload w) {
-    for (boolean cpu : new boolean[] {false, true}) {
-      Spread s = Spread.of(pairedRatios(jdk, w, Config.GIL4J, cpu));
+    for (Metric metric : new Metric[] {Metric.TIME, Metric.CPU}) {
+      Spread s = Spread.of(pairedRatios(jdk, w, Config.GIL4J, metric));
       if (s == null || s.high - s.low > 2 * (GOAL - 1)) {
         return false;
       }
@@ -426,6 +457,7 @@ final class OverheadSuite {
             "ops/s (no agent: median)",
             "time ratio",
             "CPU ratio",
+            "workers' CPU ratio",
             "recorded (one run)");
     for (Workload w : Workload.values()) {
       for (Jdk jdk : run.jdks()) {
@@ -441,8 +473,9 @@ final class OverheadSuite {
           }
           double ms = Figure.median(ok.stream().map(Result::workloadMs).toList());
           double opsPerS = 4.0 * (run.quick() ? w.ops / 4 : w.ops) / (ms / 1e3);
-          Spread time = Spread.of(pairedRatios(jdk, w, config, false));
-          Spread cpu = Spread.of(pairedRatios(jdk, w, config, true));
+          Spread time = Spread.of(pairedRatios(jdk, w, config, Metric.TIME));
+          Spread cpu = Spread.of(pairedRatios(jdk, w, config, Metric.CPU));
+          Spread workers = Spread.of(pairedRatios(jdk, w, config, Metric.WORKER_CPU));
           List<String> records = new ArrayList<>();
           ok.get(ok.size() / 2).records().forEach((type, n) -> records.add(type + " " + n));
           t.row(
@@ -455,6 +488,7 @@ final class OverheadSuite {
                   : Figure.number(opsPerS),
               config == Config.NONE || time == null ? "—" : time.toString(),
               config == Config.NONE || cpu == null ? "—" : cpu.toString(),
+              config == Config.NONE || workers == null ? "—" : workers.toString(),
               records.isEmpty() ? "—" : String.join(", ", records));
         }
       }
@@ -464,7 +498,9 @@ final class OverheadSuite {
         "time ratio = elapsed time of the timed pass (4 threads x the operations, after untimed"
             + " passes of a fifth of them for 2 s) against the no-agent run of the same round: 1.10x is 10%"
             + " less throughput; CPU ratio = the process's CPU time during it, a profiler's own"
-            + " threads included. The bracket is the interquartile range of the rounds' ratios.");
+            + " threads and the JIT compiler's included, in 10 ms ticks; workers' CPU ratio = the"
+            + " CPU time of the four threads running the critical sections, by their own clocks."
+            + " The bracket is the interquartile range of the rounds' ratios.");
     o.println(
         "JFR lock events: -XX:StartFlightRecording:settings="
             + JFC
@@ -476,8 +512,9 @@ final class OverheadSuite {
             + "=gil=off (profile=on, report=stderr: the defaults).");
     for (Workload w : Workload.values()) {
       for (Jdk jdk : run.jdks()) {
-        Spread time = Spread.of(pairedRatios(jdk, w, Config.GIL4J, false));
-        Spread cpu = Spread.of(pairedRatios(jdk, w, Config.GIL4J, true));
+        Spread time = Spread.of(pairedRatios(jdk, w, Config.GIL4J, Metric.TIME));
+        Spread cpu = Spread.of(pairedRatios(jdk, w, Config.GIL4J, Metric.CPU));
+        Spread workers = Spread.of(pairedRatios(jdk, w, Config.GIL4J, Metric.WORKER_CPU));
         if (time == null || cpu == null) {
           o.printf("Goal, %s, JDK %s: not measured%n", w.label, jdk.version());
           continue;
@@ -485,13 +522,14 @@ final class OverheadSuite {
         o.printf(
             Locale.ROOT,
             "Goal: gil4j (gil=off) within 5%% of no agent, %s, JDK %s: throughput %s, %s; CPU %s,"
-                + " %s%n",
+                + " %s; workers' CPU %s%n",
             w.label,
             jdk.version(),
             time,
             time.verdict(),
             cpu,
-            cpu.verdict());
+            cpu.verdict(),
+            workers == null ? "not measured" : workers + ", " + workers.verdict());
       }
     }
   }
