@@ -79,12 +79,12 @@ final class OverheadSuite {
 
   /**
    * One critical-section length: LockHeavy's hold steps, operations per thread, and the most rounds
-   * it gets. The shortest sections' ratios spread widest (interquartile ranges 0.1–0.2 wide over
-   * seven rounds on an idle machine; 0.2–0.4 under load), and their runs are the cheapest to add.
+   * it gets. The 20 ns section's ratios spread widest (on JDK 25, interquartile ranges 0.1–0.2 wide
+   * over seven rounds on an idle machine, 0.2–0.3 under load), so it gets more.
    */
   private enum Workload {
     SHORT("~20 ns", 6, 4_000_000, 11),
-    MEDIUM("~1 µs", 330, 200_000, 9),
+    MEDIUM("~1 µs", 330, 200_000, 7),
     LONG("~50 µs", 16_500, 4_000, 7);
 
     final String label;
