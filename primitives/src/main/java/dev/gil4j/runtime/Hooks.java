@@ -99,7 +99,7 @@ public final class Hooks {
      */
     boolean monitorHeld(Object monitor);
 
-    /** The calling thread left a monitor while another thread was blocked entering one. */
+    /** The calling thread left a monitor while another thread was blocked entering it. */
     void monitorExited();
 
     /** Reports a failure of one of the calls above, once, on stderr. */
