@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's entry points: {@code -javaagent} ({@link #premain}), the Attach API ({@link
@@ -22,10 +21,11 @@ public final class Premain {
   private static final String CLI = "dev.gil4j.agent.Cli";
 
   /**
-   * The options gil4j first started with in this JVM; one per JVM: the system class loader defines
-   * this class once, whichever jar copy starts.
+   * The options gil4j first started with in this JVM, guarded by itself; one per JVM: the system
+   * class loader defines this class once, whichever jar copy starts. An array and its monitor, not
+   * an {@code AtomicReference}, which no JVM has loaded at start.
    */
-  private static final AtomicReference<String> STARTED_WITH = new AtomicReference<>();
+  private static final String[] STARTED_WITH = new String[1];
 
   private Premain() {}
 

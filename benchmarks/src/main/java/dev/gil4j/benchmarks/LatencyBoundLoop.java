@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@link #lcg}: the baseline without the agent; under the agent, the same code as gil4j
  *       weaves it. The loop is pure local arithmetic, so gil4j strip-mines it: no check inside, one
- *       per chunk of up to 65,536 steps (here one per call).
+ *       between chunks of up to 65,536 steps (here none: the loop is one chunk).
  *   <li>{@link #lcgNaive}: the control, with a hand-written volatile check at every iteration.
  * </ul>
  *

@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>gil4j cuts a counted loop of pure arithmetic into chunks of up to 65,536 iterations (fewer for
  * long bodies), each a counted loop that C2 still unrolls and vectorizes, with one checkpoint
- * between chunks, so that a long loop hands the GIL over every interval. Every chunk pays C2's pre-
- * and post-loop and the checkpoint; {@link VectorizableLoops}' 4096-element loops never reach a
- * second chunk, these do:
+ * between chunks, so that a long loop hands the GIL over every interval. Every further chunk pays
+ * C2's pre- and post-loop and the checkpoint; {@link VectorizableLoops}' 4096-element loops never
+ * reach a second chunk, these do:
  *
  * <ul>
  *   <li>{@link #dot}: {@code s += a[i] * b[i]} over 2^18 ints, four chunks, vectorized.

@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * slower on JDK 25, whose vectorizer gained more and so loses more (DESIGN.md, "What a checkpoint
  * costs the JIT", measured 2–3x and 8–10x on another loop). gil4j therefore leaves loops of pure
  * array and local arithmetic without a checkpoint inside: it strip-mines them into chunks of up to
- * 65,536 iterations, each still vectorized, with a checkpoint between chunks (these loops are one
- * chunk); the goal is no measurable cost (at most 5%). {@link LongLoops} has loops of many chunks.
+ * 65,536 iterations, each still vectorized, with a checkpoint between chunks and none before the
+ * first (these loops are one chunk: no checkpoint); the goal is no measurable cost (at most 5%).
+ * {@link LongLoops} has loops of many chunks.
  *
  * <p>Four shapes, each as a baseline (without the agent), under the agent, and as the naive control
  * (without the agent):
@@ -37,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       does partly: the shape where a lost vectorization costs most.
  *   <li>{@link #add}: the element-wise map {@code c[i] = a[i] + b[i]}, vectorized by both.
  *   <li>{@link #add2d}: the same map over the rows of {@code int[][]}s, a pure inner loop inside a
- *       pure outer loop, both strip-mined: gil4j's check before the inner loop runs once per row.
+ *       pure outer loop, both strip-mined: the inner loop spends one budget across its rows, so a
+ *       row costs gil4j a chunk-end computation, not a check.
  * </ul>
  *
  * <p>The arrays (4096 ints, 16 KB each) stay in the L1/L2 cache, so the loops are bound by

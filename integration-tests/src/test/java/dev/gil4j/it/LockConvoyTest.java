@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * nested): a waiter woken by a lock's release takes the lock with the GIL released (the GIL holder
  * yields to it) and then waits for the GIL while owning it, so every thread that needs that lock
  * blocks until the GIL changes hands. A monitor's waiter is woken inside the JVM: the GIL holder
- * yields after leaving a monitor while a thread is blocked entering one, and a thread blocked
+ * yields after leaving a monitor while a thread is blocked entering it, and a thread blocked
  * entering a monitor has released the GIL, whether profiling is on or off (without the yield,
  * 0.7–1.0x: no convoy; without the release, profiling off, 0.04–0.05x, every blocked entry holding
  * the GIL until the safety net let it go). With the GIL off there is no such wait, though 4 threads

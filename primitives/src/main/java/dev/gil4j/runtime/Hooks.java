@@ -2,7 +2,6 @@ package dev.gil4j.runtime;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one class that instrumented code calls: checkpoints in application code, the release /
@@ -24,13 +23,6 @@ public final class Hooks {
   private static volatile Gil gil;
   private static volatile Profiling profiling;
   private static volatile Runnable recorderStarts;
-
-  /**
-   * Threads between arriving at a monitor that another thread held and entering it, with a GIL
-   * installed: while there are any, a GIL holder leaving a monitor may wake one ({@link
-   * #monitorExited}).
-   */
-  private static final AtomicInteger blockedAtMonitors = new AtomicInteger();
 
   /** {@link #monitorArrive}'s flags: the GIL was released for the entry; the entry is counted. */
   private static final long RELEASED = 1;
@@ -107,7 +99,7 @@ public final class Hooks {
      */
     boolean monitorHeld(Object monitor);
 
-    /** The calling thread left a monitor while another thread was blocked entering one. */
+    /** The calling thread left a monitor while another thread was blocked entering it. */
     void monitorExited();
 
     /** Reports a failure of one of the calls above, once, on stderr. */
@@ -372,7 +364,7 @@ public final class Hooks {
     if (g == null) {
       return stamp;
     }
-    blockedAtMonitors.incrementAndGet();
+    BlockedMonitors.arrive(monitor);
     return stamp | COUNTED | (beforeBlocking() ? RELEASED : 0);
   }
 
@@ -394,7 +386,7 @@ public final class Hooks {
       }
     }
     if ((arrived & COUNTED) != 0) {
-      blockedAtMonitors.decrementAndGet();
+      BlockedMonitors.entered(monitor);
     }
     if ((arrived & RELEASED) != 0) {
       retake();
@@ -402,21 +394,31 @@ public final class Hooks {
   }
 
   /**
-   * After a woven {@code monitorexit}. The JVM wakes a thread blocked entering the monitor, and a
-   * GIL holder then yields its CPU once, as {@link #unparked} does for {@code java.util.concurrent}
-   * locks: the woken thread takes the monitor before the holder, back at its next entry within
-   * nanoseconds, barges in again. Without a thread blocked at any monitor entry: one volatile read
-   * and a branch.
+   * After a woven {@code monitorexit} of {@code monitor}. The JVM wakes a thread blocked entering
+   * the monitor, and a GIL holder then yields its CPU once, as {@link #unparked} does for {@code
+   * java.util.concurrent} locks: the woken thread takes the monitor before the holder, back at its
+   * next entry within nanoseconds, barges in again. Without a thread blocked at any monitor entry:
+   * one volatile read and a branch.
    */
-  public static void monitorExited() {
-    if (blockedAtMonitors.get() > 0) {
-      monitorExitedSlow();
+  public static void monitorExited(Object monitor) {
+    if (BlockedMonitors.any()) {
+      monitorExitedSlow(monitor);
     }
   }
 
-  private static void monitorExitedSlow() {
+  /**
+   * {@link #monitorExited(Object)} where the woven code could not name the monitor: yields while a
+   * thread is blocked entering any monitor.
+   */
+  public static void monitorExited() {
+    if (BlockedMonitors.any()) {
+      monitorExitedSlow(null);
+    }
+  }
+
+  private static void monitorExitedSlow(Object monitor) {
     Gil g = gil;
-    if (g != null) {
+    if (g != null && (monitor == null || BlockedMonitors.waitedFor(monitor))) {
       try {
         g.monitorExited();
       } catch (Throwable t) {

@@ -37,8 +37,9 @@ public final class ContentionRecorder {
   private static final List<Site> BY_ID = new CopyOnWriteArrayList<>();
   private static final int PURGE_EVERY = 1024;
 
-  private static final Queue<Table> TABLES = new ConcurrentLinkedQueue<>();
+  /** Tables made so far; {@link Tables#ALL} is touched only once it is not 0. */
   private static final AtomicInteger NEW_TABLES = new AtomicInteger();
+
   private static final ThreadLocal<Table> TABLE = new ThreadLocal<>();
   private static long intervalStart = System.nanoTime();
 
@@ -122,8 +123,9 @@ public final class ContentionRecorder {
     if (t == null) {
       t = new Table(Thread.currentThread());
       TABLE.set(t);
-      TABLES.add(t);
-      if (NEW_TABLES.incrementAndGet() % PURGE_EVERY == 0) {
+      int made = NEW_TABLES.incrementAndGet();
+      Tables.ALL.add(t);
+      if (made % PURGE_EVERY == 0) {
         drainAndPurge();
       }
     }
@@ -136,7 +138,16 @@ public final class ContentionRecorder {
 
   /** How many thread tables are kept: those of live threads, and of threads ended since a drain. */
   static int tables() {
-    return TABLES.size();
+    return NEW_TABLES.get() == 0 ? 0 : Tables.ALL.size();
+  }
+
+  /**
+   * Every thread's table, in a class of its own, made with the first table: a report of a run that
+   * recorded nothing (a hello world's exit report) then loads no {@code ConcurrentLinkedQueue},
+   * which on JDK 25 would be the first class of the JVM to make {@code VarHandle}s.
+   */
+  private static final class Tables {
+    static final Queue<Table> ALL = new ConcurrentLinkedQueue<>();
   }
 
   /** One thread's recorders, indexed by site id; grown (rarely) by its own thread. */
@@ -225,7 +236,10 @@ public final class ContentionRecorder {
 
   /** Moves every table's values into the sites; drops the tables of ended threads. */
   private static void drainAll() {
-    for (Iterator<Table> it = TABLES.iterator(); it.hasNext(); ) {
+    if (NEW_TABLES.get() == 0) {
+      return;
+    }
+    for (Iterator<Table> it = Tables.ALL.iterator(); it.hasNext(); ) {
       Table t = it.next();
       // read before draining: values recorded before the thread ended are then drained below
       boolean ended = t.ended();

@@ -25,12 +25,21 @@ import java.lang.ref.WeakReference;
 public final class WeakIdentityTable<V> {
   private static final Entry<?>[] EMPTY = new Entry<?>[0];
   private static final int MIN_SIZE = 8;
-  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
 
   private volatile Entry<?>[] table = EMPTY;
 
   /** Guarded by this: slots of {@link #table} in use, by live entries or collected ones. */
   private int used;
+
+  /**
+   * The slots' accessor, in a class of its own, made at the first insertion rather than with the
+   * first table: {@link #get} on an empty table never reads it, and a JVM may have no other {@code
+   * VarHandle} yet (JDK 25 hello world under the agent with gil=off: initializing the class {@code
+   * VarHandle} for the park sites' table cost 2 ms of its start).
+   */
+  private static final class Slots {
+    static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
+  }
 
   private static final class Entry<V> extends WeakReference<Object> {
     final int hash;
@@ -59,7 +68,7 @@ public final class WeakIdentityTable<V> {
     int hash = System.identityHashCode(key);
     for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
       // acquire: pairs with the release store that filled the slot, so the entry is whole
-      Entry<?> e = (Entry<?>) SLOT.getAcquire(t, i);
+      Entry<?> e = (Entry<?>) Slots.SLOT.getAcquire(t, i);
       if (e == null) {
         return null;
       }
@@ -98,7 +107,7 @@ public final class WeakIdentityTable<V> {
           if (!replace) {
             return (V) e.value;
           }
-          SLOT.setRelease(t, i, new Entry<>(key, hash, value));
+          Slots.SLOT.setRelease(t, i, new Entry<>(key, hash, value));
           return value;
         }
       }
@@ -140,7 +149,7 @@ public final class WeakIdentityTable<V> {
       i = (i + 1) & mask;
     }
     // release: the entry is fully built before a reader can reach it
-    SLOT.setRelease(t, i, e);
+    Slots.SLOT.setRelease(t, i, e);
   }
 
   /** Identity hashes may be small and sequential: mix them over the table. */

@@ -37,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * hands. The readers-writer lock holds its inner lock only briefly, and N threads run about as fast
  * as one. Monitors ({@code synchronized}) convoy the same way: a thread blocked entering one has
  * released the GIL, and the GIL holder yields after leaving a monitor while a thread is blocked
- * entering one, so that the thread the JVM woke takes the monitor first.
+ * entering that monitor, so that the thread the JVM woke takes the monitor first.
  *
  * <p>Usage: {@code Locks [shapes] [ops] [threads]} or {@code --shapes S,S --ops N --threads N};
  * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; a tenth of

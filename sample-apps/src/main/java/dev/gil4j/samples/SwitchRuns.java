@@ -6,18 +6,20 @@ import java.time.Duration;
  * How long each of two CPU-bound threads runs before the other gets to run — the Java twin of
  * CPython's {@code switch_runs.py}.
  *
- * <p>Two threads loop for DURATION; each iteration reads {@link System#nanoTime()} and a shared
- * volatile owner field. A thread that finds the owner is not itself writes itself there and starts
- * a new run; otherwise it extends its current run to now. A run's length is the time from its start
- * to the last iteration that still saw the thread as owner. As in the Python script, the first and
- * last run of each thread are left out of the statistics, and {@code switches_per_s} counts every
- * run of both threads over DURATION.
+ * <p>Two threads loop for DURATION; each iteration reads a shared volatile owner field and {@link
+ * System#nanoTime()}. A thread that finds the owner is not itself writes itself there and starts a
+ * new run; a clock reading then counts, as the run's start or its latest end, only if the owner is
+ * still the thread after it: a reading taken before a switch and used after it would stretch the
+ * run over the other thread's (in CPython, which can switch right after the clock call returns,
+ * every other run measured two intervals). As in the Python script, the first and last run of each
+ * thread are left out of the statistics, and {@code switches_per_s} counts every run of both
+ * threads over DURATION.
  *
  * <p><b>Without gil4j</b> both threads run at once on two cores and overwrite the owner all the
  * time: runs are tiny (well under a microsecond) and there are millions of switches per second.
  * <b>Under {@code -javaagent:gil4j-agent.jar}</b> only the GIL holder runs, and the GIL changes
  * hands about once per switch interval: with the default {@code switch=5ms}, about 200 switches per
- * second and runs of about 5 ms (CPython: 191/s, median 5.2 ms; with 1 ms: 852/s, median 1.17 ms).
+ * second and runs of about 5 ms (CPython: 191/s, median 5.1 ms; with 1 ms: 852/s, median 1.1 ms).
  * Try {@code =switch=1ms}, or {@code =policy=ticks} for very different runs.
  *
  * <p>Usage: {@code SwitchRuns [duration]} or {@code --duration D}; default 2 s. Prints {@code
@@ -52,17 +54,22 @@ public final class SwitchRuns {
       long runStart = 0;
       long runLast = 0;
       while (true) {
-        long now = System.nanoTime();
         if (marker.owner != me) {
           // the run that ends here is left out if it was this thread's first
-          if (runs >= 2) {
+          if (runs >= 2 && runStart != 0) {
             lengths.record(runLast - runStart);
           }
           marker.owner = me;
-          runStart = now;
+          runStart = 0;
           runs++;
         }
-        runLast = now;
+        long now = System.nanoTime();
+        if (marker.owner == me) {
+          if (runStart == 0) {
+            runStart = now;
+          }
+          runLast = now;
+        }
         if (now - end > 0) {
           break;
         }

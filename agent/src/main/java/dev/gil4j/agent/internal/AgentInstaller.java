@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -277,12 +277,13 @@ public final class AgentInstaller {
    */
   private static List<Class<?>> installJdk(Instrumentation inst, boolean gil) {
     // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
-    AtomicBoolean reported = new AtomicBoolean();
+    // (An AtomicInteger, loaded in every JVM already: not an AtomicBoolean, loaded for this alone.)
+    AtomicInteger reported = new AtomicInteger();
     Consumer<String> firstError =
         new Consumer<>() {
           @Override
           public void accept(String e) {
-            if (reported.compareAndSet(false, true)) {
+            if (reported.compareAndSet(0, 1)) {
               System.err.println("gil4j: could not instrument a JDK class, continuing: " + e);
             }
           }

@@ -10,6 +10,7 @@ import dev.gil4j.profiler.Deferred;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -183,12 +184,18 @@ final class JdkInstrumentation {
     }
     JdkWeaver weaver = new JdkWeaver(all, JdkWeaver.HOOKS, JdkWeaver.PIPES, onError);
     inst.addTransformer(weaver, true);
+    // The advised classes by binary name, as Class.getName gives them: no name of the JVM's
+    // thousand loaded classes rewritten to look it up.
+    Set<String> advised = new HashSet<>();
+    for (JdkPoint p : all) {
+      advised.add(p.type().replace('/', '.'));
+    }
     List<Class<?>> loaded = new ArrayList<>();
     List<Class<?>> now = new ArrayList<>();
     List<Class<?>> later = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       String name = c.getName();
-      if (weaver.advises(name)) {
+      if (advised.contains(name)) {
         loaded.add(c);
         (gil || !PROCESS_STREAMS.contains(name) ? now : later).add(c);
       }

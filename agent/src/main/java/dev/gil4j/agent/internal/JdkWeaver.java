@@ -74,11 +74,6 @@ final class JdkWeaver implements ClassFileTransformer {
     this.onError = onError;
   }
 
-  /** Whether a class of this name (binary, with dots) has points here. */
-  boolean advises(String className) {
-    return byType.containsKey(className.replace('.', '/'));
-  }
-
   @Override
   public byte[] transform(
       ClassLoader loader,

@@ -33,13 +33,13 @@ import org.objectweb.asm.tree.VarInsnNode;
  *       back over the call): C1 and C2 refuse to compile a method in which a call can throw while a
  *       monitor is held outside such a range. {@code synchronized} methods keep their flag: the
  *       checkpoint after their entry is the GIL's re-take.
- *   <li>With the GIL, each {@code monitorexit} gets {@code Hooks.monitorExited()} after it, a
- *       volatile read and a branch unless a thread is blocked entering a monitor: then the GIL
- *       holder yields once, so that the thread the JVM woke takes the monitor first, as a woken
- *       waiter takes a CPython lock. The call goes after the end of the catch-all range that covers
- *       the exit (javac ends it right after the {@code monitorexit}), so that it never runs where
- *       the handler would release the monitor again. A {@code synchronized} method's implicit exit
- *       gets none.
+ *   <li>With the GIL, each {@code monitorexit} gets {@code Hooks.monitorExited(monitor)} after it,
+ *       a volatile read and a branch unless a thread is blocked entering a monitor: then, if one is
+ *       blocked entering this one, the GIL holder yields once, so that the thread the JVM woke
+ *       takes the monitor first, as a woken waiter takes a CPython lock. The call goes after the
+ *       end of the catch-all range that covers the exit (javac ends it right after the {@code
+ *       monitorexit}), so that it never runs where the handler would release the monitor again. A
+ *       {@code synchronized} method's implicit exit gets none.
  *   <li>With the GIL and without profiling, entries and exits are woven all the same, and {@code
  *       wait} calls are left to the GIL's plain rewrite: a thread blocked entering a monitor
  *       releases the GIL at once, not when the safety net finds it blocked.
@@ -143,8 +143,11 @@ final class MonitorTiming {
   }
 
   /**
-   * {@code monitorexit; [catch-all end] Hooks.monitorExited()}: past the labels that end a
-   * catch-all range right after the exit, and their frames and line numbers.
+   * {@code aload s; monitorexit; [catch-all end] aload s; Hooks.monitorExited(monitor)}: past the
+   * labels that end a catch-all range right after the exit, and their frames and line numbers. The
+   * monitor is reloaded from the local javac keeps it in, which nothing between writes; where the
+   * exit's monitor does not come from a local, or a frame in between might not list it, {@code
+   * Hooks.monitorExited()} goes there instead.
    */
   private static void hookExit(MethodNode m, AbstractInsnNode exit) {
     AbstractInsnNode at = exit;
@@ -160,8 +163,26 @@ final class MonitorTiming {
     while (at.getNext() instanceof FrameNode || at.getNext() instanceof LineNumberNode) {
       at = at.getNext();
     }
-    m.instructions.insert(
-        at, new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorExited", "()V", false));
+    InsnList call = new InsnList();
+    AbstractInsnNode load = exit.getPrevious();
+    if (load != null && load.getOpcode() == Opcodes.ALOAD && !frameBetween(exit, at)) {
+      call.add(new VarInsnNode(Opcodes.ALOAD, ((VarInsnNode) load).var));
+      call.add(
+          new MethodInsnNode(
+              Opcodes.INVOKESTATIC, HOOKS, "monitorExited", "(Ljava/lang/Object;)V", false));
+    } else {
+      call.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorExited", "()V", false));
+    }
+    m.instructions.insert(at, call);
+  }
+
+  private static boolean frameBetween(AbstractInsnNode from, AbstractInsnNode to) {
+    for (AbstractInsnNode i = from; i != to; i = i.getNext()) {
+      if (i instanceof FrameNode) {
+        return true;
+      }
+    }
+    return to instanceof FrameNode;
   }
 
   private static boolean endsCatchAll(MethodNode m, LabelNode label) {

@@ -4,7 +4,6 @@ import dev.gil4j.options.Options;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.JarFile;
 
 /**
@@ -30,25 +29,17 @@ public final class Startup {
    * {@code startedWith} in {@code context}. The shape {@code (Object, Object) -> void} is premain's
    * own: on JDK 18+ a reflective call builds method handles for its shape, and the JDK has built
    * these for premain already (a five-parameter call spun them anew, 40 ms of a gil=off start on
-   * JDK 25). {@code startedWith} holds the options of the JVM's first start of gil4j, set here if
-   * this is it (a JDK type, so that Premain's class loader and this one share it, and no lambda).
+   * JDK 25). {@code startedWith}, a one-element array guarded by itself, holds the options of the
+   * JVM's first start of gil4j, set here if this is it (a JDK type, so that Premain's class loader
+   * and this one share it, and no lambda).
    */
-  @SuppressWarnings("unchecked")
   public static void start(Object[] context, Instrumentation inst) throws Exception {
     start(
-        (String) context[0],
-        inst,
-        (File) context[1],
-        (Boolean) context[2],
-        (AtomicReference<String>) context[3]);
+        (String) context[0], inst, (File) context[1], (Boolean) context[2], (String[]) context[3]);
   }
 
   private static void start(
-      String args,
-      Instrumentation inst,
-      File jar,
-      boolean attached,
-      AtomicReference<String> startedWith)
+      String args, Instrumentation inst, File jar, boolean attached, String[] startedWith)
       throws Exception {
     Options options;
     try {
@@ -79,7 +70,13 @@ public final class Startup {
       return;
     }
     String given = Objects.requireNonNullElse(args, "");
-    String before = startedWith.compareAndExchange(null, given);
+    String before;
+    synchronized (startedWith) {
+      before = startedWith[0];
+      if (before == null) {
+        startedWith[0] = given;
+      }
+    }
     if (before != null) {
       if (before.equals(given)) {
         return;

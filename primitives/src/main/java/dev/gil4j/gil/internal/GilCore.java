@@ -327,7 +327,11 @@ public final class GilCore implements Hooks.Gil {
     return st;
   }
 
-  /** Mutex held: {@code st} no longer owes the GIL. */
+  /**
+   * Mutex held: {@code st} no longer owes the GIL, and the breaker no longer serves it. A new
+   * thread settles when it starts to wait for its first take: the breaker left on until the next
+   * grant sent every checkpoint of the holder through the slow path for a whole interval.
+   */
   private void settle(ThreadState st) {
     if (st.retake) {
       st.retake = false;
@@ -336,6 +340,7 @@ public final class GilCore implements Hooks.Gil {
         st.dormant = false;
         dormantRetakes--;
       }
+      updateBreaker();
     }
   }
 
@@ -531,7 +536,6 @@ public final class GilCore implements Hooks.Gil {
     boolean parked = lockMutex();
     try {
       settle(st);
-      updateBreaker();
     } finally {
       mutex.unlock();
       st.guard--;

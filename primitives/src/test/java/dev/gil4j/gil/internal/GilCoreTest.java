@@ -465,6 +465,33 @@ class GilCoreTest {
   }
 
   @Test
+  void aStartedThreadWaitingForItsFirstTakeLeavesTheHoldersCheckpointsFast() throws Exception {
+    // A long interval: the child waits for its first take without asking for a drop.
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(10, TimeUnit.SECONDS));
+    core.registerCurrentThread();
+    Thread child =
+        new Thread(
+            () -> {
+              core.threadBegins();
+              core.threadEnded();
+            });
+    assertTrue(core.threadStarting(child));
+    assertTrue(breaker, "a started thread owes the GIL until it takes it");
+    child.start();
+    long until = System.nanoTime() + 5_000_000_000L;
+    while (breaker && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    assertTrue(child.isAlive(), "the child waits for the GIL the parent holds");
+    assertFalse(
+        breaker, "a waiting child owes nothing: the holder's checkpoints would all go slow");
+    assertTrue(core.beforeBlocking());
+    child.join(5000);
+    core.afterBlocking();
+    core.threadEnded();
+  }
+
+  @Test
   void aThreadWhoseStartFailsOwesNothing() {
     GilCore core = gil(GilConfig.CPYTHON);
     core.registerCurrentThread();
