@@ -411,9 +411,7 @@ public final class Hooks {
    * thread is blocked entering any monitor.
    */
   public static void monitorExited() {
-    if (BlockedMonitors.any()) {
-      monitorExitedSlow(null);
-    }
+    monitorExited(null);
   }
 
   private static void monitorExitedSlow(Object monitor) {

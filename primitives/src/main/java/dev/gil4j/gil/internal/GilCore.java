@@ -245,7 +245,6 @@ public final class GilCore implements Hooks.Gil {
         st.alive = false;
         st.endedAt = System.nanoTime();
         table.remove(st);
-        updateBreaker();
       }
     } finally {
       mutex.unlock();
