@@ -177,7 +177,7 @@ final class JdkWeaver implements ClassFileTransformer {
     m.maxStack += EXTRA_STACK;
     InsnList code = m.instructions;
     InsnList enter = new InsnList();
-    advice.enter(s, enter);
+    AdviceCode.enter(s, enter);
     if (enter.size() > 0 && m.name.equals("<init>")) {
       throw new IllegalStateException("entry advice in a constructor: " + advice);
     }
@@ -195,7 +195,7 @@ final class JdkWeaver implements ClassFileTransformer {
     LabelNode from = start;
     for (AbstractInsnNode ret : returns) {
       InsnList exit = new InsnList();
-      advice.exit(s, exit, false);
+      AdviceCode.exit(s, exit, false);
       if (exit.size() == 0) {
         continue;
       }
@@ -214,7 +214,7 @@ final class JdkWeaver implements ClassFileTransformer {
     covered.add(new LabelNode[] {from, handler});
     code.add(handler);
     code.add(s.exitFrame(true));
-    advice.exit(s, code, true);
+    AdviceCode.exit(s, code, true);
     code.add(new InsnNode(Opcodes.ATHROW));
     // After the method's own handlers: an exception its code catches never reaches this one.
     for (LabelNode[] range : covered) {
@@ -234,7 +234,7 @@ final class JdkWeaver implements ClassFileTransformer {
     return false;
   }
 
-  /** One advised method, as {@link JdkAdvice} writes code for it. */
+  /** One advised method, as {@link AdviceCode} writes code for it. */
   static final class Site {
     final String owner;
     final List<FieldNode> fields;
