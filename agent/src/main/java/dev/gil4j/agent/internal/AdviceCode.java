@@ -3,19 +3,25 @@ package dev.gil4j.agent.internal;
 import dev.gil4j.agent.internal.JdkAdvice.Moved;
 import dev.gil4j.agent.internal.JdkAdvice.When;
 import dev.gil4j.agent.internal.JdkWeaver.Site;
+import java.util.ArrayList;
+import java.util.List;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.IntInsnNode;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * The code of each {@link JdkAdvice}, as {@link JdkWeaver} places it: {@link #enter} at entry,
- * {@link #exit} before each return and, if the advice runs on exceptions too, in the handler. Kept
- * apart from the advice itself so that ASM's tree classes load only when a class is woven.
+ * The code of each {@link JdkAdvice}, and where it goes in an advised method ({@link #wrap}), for
+ * {@link JdkWeaver}. Kept apart from the advice and the weaver themselves, which every start loads,
+ * so that ASM's tree classes load only when a class is woven.
  */
 final class AdviceCode {
   /** A timed pipe call's flags bit: {@code Pipes} is timing the call. */
@@ -24,7 +30,89 @@ final class AdviceCode {
   /** A timed pipe call's flags bit: the GIL was released. */
   static final int RELEASED = 2;
 
+  /**
+   * Operand stack the advice needs beyond the method's own (the widest: a long count on a long).
+   */
+  private static final int EXTRA_STACK = 4;
+
   private AdviceCode() {}
+
+  /**
+   * Wraps the body of {@code s.method} in its advice: {@link #enter} first, {@link #exit} before
+   * every return and, if the advice runs on exceptions too, in a catch-all handler that rethrows,
+   * whose range leaves out the exit code itself.
+   */
+  static void wrap(Site s) {
+    MethodNode m = s.method;
+    JdkAdvice advice = s.advice;
+    for (AbstractInsnNode insn : m.instructions) {
+      if (insn instanceof FrameNode f) {
+        if (f.type != Opcodes.F_NEW) {
+          throw new IllegalStateException("compressed frames in " + m.name + m.desc);
+        }
+        f.local = s.declare(f.local, advice.locals);
+      }
+    }
+    m.maxLocals = s.slot + Site.slots(advice.locals);
+    m.maxStack += EXTRA_STACK;
+    InsnList code = m.instructions;
+    InsnList enter = new InsnList();
+    enter(s, enter);
+    if (enter.size() > 0 && m.name.equals("<init>")) {
+      throw new IllegalStateException("entry advice in a constructor: " + advice);
+    }
+    LabelNode start = new LabelNode();
+    enter.add(start);
+    code.insert(enter);
+    List<AbstractInsnNode> returns = new ArrayList<>();
+    for (AbstractInsnNode insn : code) {
+      int op = insn.getOpcode();
+      if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
+        returns.add(insn);
+      }
+    }
+    List<LabelNode[]> covered = new ArrayList<>();
+    LabelNode from = start;
+    for (AbstractInsnNode ret : returns) {
+      InsnList exit = new InsnList();
+      exit(s, exit, false);
+      if (exit.size() == 0) {
+        continue;
+      }
+      LabelNode to = new LabelNode();
+      LabelNode resume = new LabelNode();
+      exit.insert(to);
+      code.insertBefore(ret, exit);
+      code.insert(ret, resume);
+      covered.add(new LabelNode[] {from, to});
+      from = resume;
+    }
+    if (!advice.onThrow) {
+      return;
+    }
+    LabelNode handler = new LabelNode();
+    covered.add(new LabelNode[] {from, handler});
+    code.add(handler);
+    code.add(s.exitFrame(true));
+    exit(s, code, true);
+    code.add(new InsnNode(Opcodes.ATHROW));
+    // After the method's own handlers: an exception its code catches never reaches this one.
+    for (LabelNode[] range : covered) {
+      if (hasCode(range[0], range[1])) {
+        m.tryCatchBlocks.add(new TryCatchBlockNode(range[0], range[1], handler, null));
+      }
+    }
+  }
+
+  /** Whether an instruction lies between two labels (an empty range is not allowed). */
+  private static boolean hasCode(LabelNode from, LabelNode to) {
+    for (AbstractInsnNode i = from.getNext(); i != null && i != to; i = i.getNext()) {
+      if (i.getOpcode() >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Code at entry of {@code s}'s method, for its advice; leaves the stack empty. */
   static void enter(Site s, InsnList code) {

@@ -139,7 +139,7 @@ public final class AgentInstaller {
    */
   private static void rewriteLoaded(Instrumentation inst, AppTransformer app) {
     List<Class<?>> classes = new ArrayList<>();
-    byte[][] swapped = ConstantPool.ascii(LockSwap.SWAPS.keySet());
+    byte[][] swapped = ConstantPool.ascii(AppTransformer.SWAPS.keySet());
     for (Class<?> c : inst.getAllLoadedClasses()) {
       String name = c.getName().replace('.', '/');
       if (!c.isArray()
