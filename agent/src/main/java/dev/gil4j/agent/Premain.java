@@ -53,7 +53,7 @@ public final class Premain {
 
   /** The command-line tool: {@code java -jar gil4j-agent.jar <command> …}. */
   public static void main(String[] args) throws Exception {
-    ClassLoader cli = new AgentClassLoader(jar(), Premain.class.getClassLoader());
+    ClassLoader cli = AgentClassLoader.forTool(jar(), Premain.class.getClassLoader());
     Thread.currentThread().setContextClassLoader(cli);
     Object status;
     try {

@@ -65,7 +65,7 @@ public final class AgentInstaller {
     }
     // The JDK's advice first: the JDK classes the GIL's own start loads (its lock's AQS) are then
     // woven as they load, not retransformed after; the hooks do nothing until the GIL is installed.
-    List<Class<?>> loaded = jdk ? installJdk(inst, options.gil()) : List.of();
+    List<Class<?>> loaded = jdk ? installJdk(inst, options.gil(), attached) : List.of();
     GilCore core = options.gil() ? installGil(options) : null;
     JfrEvents.use(
         core == null
@@ -139,7 +139,7 @@ public final class AgentInstaller {
    */
   private static void rewriteLoaded(Instrumentation inst, AppTransformer app) {
     List<Class<?>> classes = new ArrayList<>();
-    byte[][] swapped = ConstantPool.ascii(LockSwap.SWAPS.keySet());
+    byte[][] swapped = ConstantPool.ascii(AppTransformer.SWAPS.keySet());
     for (Class<?> c : inst.getAllLoadedClasses()) {
       String name = c.getName().replace('.', '/');
       if (!c.isArray()
@@ -275,7 +275,7 @@ public final class AgentInstaller {
    * The advice in the JDK: the GIL's blocking points and call sites with the GIL, and what
    * contention profiling needs (parks, pipes) with it or without.
    */
-  private static List<Class<?>> installJdk(Instrumentation inst, boolean gil) {
+  private static List<Class<?>> installJdk(Instrumentation inst, boolean gil, boolean attached) {
     // Reported at once, also when a JDK class loaded later cannot be instrumented; only the first.
     // (An AtomicInteger, loaded in every JVM already: not an AtomicBoolean, loaded for this alone.)
     AtomicInteger reported = new AtomicInteger();
@@ -288,8 +288,21 @@ public final class AgentInstaller {
             }
           }
         };
-    List<Class<?>> loaded = JdkInstrumentation.install(inst, gil, firstError);
-    Parks.hooked();
+    // Without the GIL, at launch, the JDK classes loaded already are woven beside the application
+    // (JdkInstrumentation#retransformInBackground); attached, before agentmain returns, so that
+    // the attaching tool finds the profiling in place.
+    List<Class<?>> loaded =
+        JdkInstrumentation.install(
+            inst,
+            gil,
+            !gil && !attached,
+            firstError,
+            new Runnable() {
+              @Override
+              public void run() {
+                Parks.hooked();
+              }
+            });
     if (gil) {
       JdkCallSites.install(inst, firstError);
     }

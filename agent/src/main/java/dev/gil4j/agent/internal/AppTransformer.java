@@ -41,6 +41,22 @@ final class AppTransformer implements ClassFileTransformer {
           "dev/gil4j/multiprocessing/",
           "dev/gil4j/shaded/");
 
+  private static final String PROFILED = "dev/gil4j/profiler/locks/Profiled";
+
+  /**
+   * JDK class (internal name) to its profiled drop-in, which {@link LockSwap} swaps in. Here, not
+   * there: LockSwap's verification loads ASM's tree classes, which a start that weaves nothing need
+   * not load.
+   */
+  static final Map<String, String> SWAPS =
+      Map.of(
+          "java/util/concurrent/locks/ReentrantLock", PROFILED + "ReentrantLock",
+          "java/util/concurrent/locks/ReentrantReadWriteLock", PROFILED + "ReentrantReadWriteLock",
+          "java/util/concurrent/Semaphore", PROFILED + "Semaphore",
+          "java/util/concurrent/CountDownLatch", PROFILED + "CountDownLatch",
+          "java/util/concurrent/CyclicBarrier", PROFILED + "CyclicBarrier",
+          "java/util/concurrent/Phaser", PROFILED + "Phaser");
+
   /**
    * Libraries whose packages sit under a JDK prefix of {@link #NEVER}: JNA ({@code com.sun.jna}),
    * which reaches native code as JNI libraries do and whose blocking calls must release the GIL as
@@ -69,7 +85,7 @@ final class AppTransformer implements ClassFileTransformer {
 
   AppTransformer(List<String> include, List<String> exclude, boolean checkpoints, boolean profile) {
     this.checkpoints = checkpoints;
-    this.swaps = profile ? LockSwap.SWAPS : Map.of();
+    this.swaps = profile ? SWAPS : Map.of();
     List<String> names = new ArrayList<>(swaps.keySet());
     names.add("wait");
     this.profiled = ConstantPool.ascii(names);

@@ -167,16 +167,25 @@ final class JdkInstrumentation {
 
   /**
    * Installs the advice, with the pipes' ({@link PipeInstrumentation}) and JFR's start's, and
-   * retransforms the advised JDK classes already loaded, and only those. With {@code gil} all of
-   * it, else only what contention profiling needs, and the {@link #PROCESS_STREAMS} when the first
-   * child process starts. Errors go to {@code onError} and leave that class as it was. Returns the
-   * advised classes that were loaded already.
+   * retransforms the advised JDK classes already loaded, and only those, then runs {@code woven}.
+   * With {@code gil} all of it, else only what contention profiling needs, and the {@link
+   * #PROCESS_STREAMS} when the first child process starts. Errors go to {@code onError} and leave
+   * that class as it was. Returns the advised classes that were loaded already.
+   *
+   * <p>With {@code inBackground} the retransformation runs on a daemon thread of its own, and this
+   * returns before it has landed (see {@link #retransformInBackground}); classes loaded from now on
+   * are woven as they load either way: the transformer is in place before this returns.
    *
    * <p>No module is redefined for the advice: the JVM makes a named module whose class an agent
    * transformed read the bootstrap loader's unnamed module, where the hooks live (see the package
    * {@code java.lang.instrument}, "Instrumenting code in modules").
    */
-  static List<Class<?>> install(Instrumentation inst, boolean gil, Consumer<String> onError) {
+  static List<Class<?>> install(
+      Instrumentation inst,
+      boolean gil,
+      boolean inBackground,
+      Consumer<String> onError,
+      Runnable woven) {
     List<JdkPoint> all = new ArrayList<>(PROFILING);
     all.addAll(RECORDER);
     if (gil) {
@@ -200,7 +209,6 @@ final class JdkInstrumentation {
         (gil || !PROCESS_STREAMS.contains(name) ? now : later).add(c);
       }
     }
-    retransform(inst, now, onError);
     if (!later.isEmpty()) {
       Deferred.PROCESS_STREAMS.install(
           new Runnable() {
@@ -210,7 +218,46 @@ final class JdkInstrumentation {
             }
           });
     }
+    if (inBackground && !now.isEmpty()) {
+      retransformInBackground(inst, now, onError, woven);
+    } else {
+      retransform(inst, now, onError);
+      woven.run();
+    }
     return loaded;
+  }
+
+  /**
+   * Retransforms {@code classes} on a daemon thread, then runs {@code woven}, so that the
+   * application's {@code main} starts without waiting for it: ASM's classes loaded and the class
+   * files rewritten beside it, on another core (JDK 25 hello world with {@code gil=off}: half of
+   * the agent's start). Only for profiling without the GIL, which needs the advice in the JDK
+   * classes loaded at start ({@code LockSupport}) to time parks but not to be correct: a park that
+   * begins before the advice lands is not timed (docs/profiling.md). The GIL needs its advice from
+   * the application's first instruction and never takes this path.
+   *
+   * <p>Safe beside the application: the thread loads only the agent's own classes, through its
+   * parallel-capable loader, which asks nothing of the application's loaders; a JDK class the
+   * application loads meanwhile is woven as it loads, by whichever thread loads it; and the thread
+   * catches everything, so nothing reaches the application. A daemon, it never holds up the JVM's
+   * exit: an application that ends first ends with the advice unfinished, which it no longer needs.
+   */
+  private static void retransformInBackground(
+      Instrumentation inst, List<Class<?>> classes, Consumer<String> onError, Runnable woven) {
+    Thread t =
+        new Thread("gil4j-weaver") {
+          @Override
+          public void run() {
+            try {
+              retransform(inst, classes, onError);
+              woven.run();
+            } catch (Throwable e) {
+              onError.accept("weaving the JDK classes loaded at start: " + e);
+            }
+          }
+        };
+    t.setDaemon(true);
+    t.start();
   }
 
   private static void retransform(

@@ -15,16 +15,12 @@ import org.objectweb.asm.FieldVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
-import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
@@ -45,11 +41,6 @@ final class JdkWeaver implements ClassFileTransformer {
   static final String HOOKS = CheckpointWeaver.HOOKS;
 
   static final String PIPES = "dev/gil4j/profiler/Pipes";
-
-  /**
-   * Operand stack the advice needs beyond the method's own (the widest: a long count on a long).
-   */
-  private static final int EXTRA_STACK = 4;
 
   private final Map<String, List<JdkPoint>> byType = new HashMap<>();
   private final String hooks;
@@ -103,7 +94,7 @@ final class JdkWeaver implements ClassFileTransformer {
     ClassReader reader = new ClassReader(classFile);
     ClassWriter writer = new ClassWriter(reader, 0);
     Advising advising = new Advising(writer, points);
-    reader.accept(advising, ClassReader.EXPAND_FRAMES);
+    advising.read(reader);
     return advising.changed ? writer.toByteArray() : null;
   }
 
@@ -117,6 +108,15 @@ final class JdkWeaver implements ClassFileTransformer {
     Advising(ClassWriter writer, List<JdkPoint> points) {
       super(Opcodes.ASM9, writer);
       this.points = points;
+    }
+
+    /**
+     * Reads {@code reader}'s class through this visitor. Here, not in {@link #weave}: passing this
+     * as a {@code ClassVisitor} there would make the JVM load ASM's classes to verify the weaver,
+     * at every start, before any class is woven.
+     */
+    void read(ClassReader reader) {
+      reader.accept(this, ClassReader.EXPAND_FRAMES);
     }
 
     @Override
@@ -153,7 +153,7 @@ final class JdkWeaver implements ClassFileTransformer {
         @Override
         public void visitEnd() {
           for (JdkAdvice a : advice) {
-            around(new Site(Advising.this.name, fields, this, a, hooks, pipes));
+            AdviceCode.wrap(new Site(Advising.this.name, fields, this, a, hooks, pipes));
           }
           accept(out);
         }
@@ -161,80 +161,7 @@ final class JdkWeaver implements ClassFileTransformer {
     }
   }
 
-  /** Wraps the body of {@code s.method} in its advice. */
-  private static void around(Site s) {
-    MethodNode m = s.method;
-    JdkAdvice advice = s.advice;
-    for (AbstractInsnNode insn : m.instructions) {
-      if (insn instanceof FrameNode f) {
-        if (f.type != Opcodes.F_NEW) {
-          throw new IllegalStateException("compressed frames in " + m.name + m.desc);
-        }
-        f.local = s.declare(f.local, advice.locals);
-      }
-    }
-    m.maxLocals = s.slot + Site.slots(advice.locals);
-    m.maxStack += EXTRA_STACK;
-    InsnList code = m.instructions;
-    InsnList enter = new InsnList();
-    advice.enter(s, enter);
-    if (enter.size() > 0 && m.name.equals("<init>")) {
-      throw new IllegalStateException("entry advice in a constructor: " + advice);
-    }
-    LabelNode start = new LabelNode();
-    enter.add(start);
-    code.insert(enter);
-    List<AbstractInsnNode> returns = new ArrayList<>();
-    for (AbstractInsnNode insn : code) {
-      int op = insn.getOpcode();
-      if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
-        returns.add(insn);
-      }
-    }
-    List<LabelNode[]> covered = new ArrayList<>();
-    LabelNode from = start;
-    for (AbstractInsnNode ret : returns) {
-      InsnList exit = new InsnList();
-      advice.exit(s, exit, false);
-      if (exit.size() == 0) {
-        continue;
-      }
-      LabelNode to = new LabelNode();
-      LabelNode resume = new LabelNode();
-      exit.insert(to);
-      code.insertBefore(ret, exit);
-      code.insert(ret, resume);
-      covered.add(new LabelNode[] {from, to});
-      from = resume;
-    }
-    if (!advice.onThrow) {
-      return;
-    }
-    LabelNode handler = new LabelNode();
-    covered.add(new LabelNode[] {from, handler});
-    code.add(handler);
-    code.add(s.exitFrame(true));
-    advice.exit(s, code, true);
-    code.add(new InsnNode(Opcodes.ATHROW));
-    // After the method's own handlers: an exception its code catches never reaches this one.
-    for (LabelNode[] range : covered) {
-      if (hasCode(range[0], range[1])) {
-        m.tryCatchBlocks.add(new TryCatchBlockNode(range[0], range[1], handler, null));
-      }
-    }
-  }
-
-  /** Whether an instruction lies between two labels (an empty range is not allowed). */
-  private static boolean hasCode(LabelNode from, LabelNode to) {
-    for (AbstractInsnNode i = from.getNext(); i != null && i != to; i = i.getNext()) {
-      if (i.getOpcode() >= 0) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** One advised method, as {@link JdkAdvice} writes code for it. */
+  /** One advised method, as {@link AdviceCode} writes code for it. */
   static final class Site {
     final String owner;
     final List<FieldNode> fields;

@@ -31,18 +31,6 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * beside the hooks, on the bootstrap class path, where woven code finds them.
  */
 final class LockSwap {
-  private static final String PROFILED = "dev/gil4j/profiler/locks/Profiled";
-
-  /** JDK class (internal name) to its profiled drop-in. */
-  static final Map<String, String> SWAPS =
-      Map.of(
-          "java/util/concurrent/locks/ReentrantLock", PROFILED + "ReentrantLock",
-          "java/util/concurrent/locks/ReentrantReadWriteLock", PROFILED + "ReentrantReadWriteLock",
-          "java/util/concurrent/Semaphore", PROFILED + "Semaphore",
-          "java/util/concurrent/CountDownLatch", PROFILED + "CountDownLatch",
-          "java/util/concurrent/CyclicBarrier", PROFILED + "CyclicBarrier",
-          "java/util/concurrent/Phaser", PROFILED + "Phaser");
-
   private LockSwap() {}
 
   /**

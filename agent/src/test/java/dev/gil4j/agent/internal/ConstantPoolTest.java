@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 
 class ConstantPoolTest {
-  private static final List<String> NAMES = new ArrayList<>(LockSwap.SWAPS.keySet());
+  private static final List<String> NAMES = new ArrayList<>(AppTransformer.SWAPS.keySet());
 
   static {
     NAMES.add("wait");

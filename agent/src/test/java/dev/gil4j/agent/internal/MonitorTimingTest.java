@@ -137,7 +137,7 @@ class MonitorTimingTest {
     }
     Hooks.installProfiling(ProfilingHooks.INSTANCE);
     Hooks.installGil(new IdleGil());
-    byte[] bytes = CheckpointWeaver.weave(original, false, LockSwap.SWAPS);
+    byte[] bytes = CheckpointWeaver.weave(original, false, AppTransformer.SWAPS);
     assertNotNull(bytes);
     assertVerifies(bytes);
     woven = new Loader().define(NAME, bytes);
@@ -152,7 +152,7 @@ class MonitorTimingTest {
 
   @Test
   void wovenWithCheckpointsTooTheClassVerifiesAndRuns() throws Exception {
-    byte[] bytes = CheckpointWeaver.weave(original, true, LockSwap.SWAPS);
+    byte[] bytes = CheckpointWeaver.weave(original, true, AppTransformer.SWAPS);
     assertVerifies(bytes);
     Class<?> c = new Loader().define(NAME, bytes);
     Object o = c.getConstructor().newInstance();
@@ -189,7 +189,7 @@ class MonitorTimingTest {
     Hooks.installGil(null);
     byte[] bytes;
     try {
-      bytes = CheckpointWeaver.weave(original, false, LockSwap.SWAPS);
+      bytes = CheckpointWeaver.weave(original, false, AppTransformer.SWAPS);
     } finally {
       Hooks.installGil(new IdleGil());
     }
@@ -258,7 +258,7 @@ class MonitorTimingTest {
   @Test
   void anOldClassFileKeepsWorking() throws Exception {
     byte[] old = oldClass();
-    byte[] rewritten = CheckpointWeaver.weave(old, false, LockSwap.SWAPS);
+    byte[] rewritten = CheckpointWeaver.weave(old, false, AppTransformer.SWAPS);
     // synchronized methods keep their flag, and this class has no block: nothing to change
     Class<?> c = new Loader().define("Old", rewritten == null ? old : rewritten);
     Object o = c.getConstructor().newInstance();
