@@ -14,10 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * run slower than 1 (CPython on a quiet 2-core machine: 0.11–0.23x with one lock, 0.16–0.46x
  * nested): a waiter woken by a lock's release takes the lock with the GIL released (the GIL holder
  * yields to it) and then waits for the GIL while owning it, so every thread that needs that lock
- * blocks until the GIL changes hands. A monitor's waiter is woken inside the JVM: the GIL holder
- * yields after leaving a monitor while a thread is blocked entering it, and a thread blocked
- * entering a monitor has released the GIL, whether profiling is on or off (without the yield,
- * 0.7–1.0x: no convoy; without the release, profiling off, 0.04–0.05x, every blocked entry holding
+ * blocks until the GIL changes hands. A thread that blocks entering a monitor owned by a thread
+ * waiting for the GIL releases the GIL first, whether profiling is on or off, and re-takes it
+ * owning the monitor (without the release, profiling off, 0.04–0.05x, every blocked entry holding
  * the GIL until the safety net let it go). With the GIL off there is no such wait, though 4 threads
  * contending for the same locks on 2 cores still lose something to the JVM's own lock hand-offs
  * (0.8x seen on a quiet machine): no convoy means not falling below half.
@@ -33,8 +32,8 @@ class LockConvoyTest {
   private static final double ONE_LOCK_CONVOY = 0.5;
 
   /**
-   * The same for nested monitors (gil4j 0.09–0.50x on a loaded machine, profiling on or off);
-   * without the holder's yield after leaving a monitor it was 0.72–1.04x.
+   * The same for nested monitors (gil4j 0.28–0.32x on a loaded machine, CPython's nested locks
+   * 0.22–0.33x beside it).
    */
   private static final double MONITOR_CONVOY = 0.6;
 

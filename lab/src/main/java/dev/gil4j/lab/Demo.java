@@ -217,6 +217,7 @@ public final class Demo {
     try {
       Map<String, Double> cpu =
           FidelityExperiment.cpuScalingOfCpython(
+              "cpu",
               script(
                   python,
                   dir,

@@ -82,7 +82,13 @@ record FidelityExperiment(
   /** The experiments, in the order they run. */
   static List<FidelityExperiment> all() {
     return List.of(
-        cpuScaling(), blockingOverlap(), handOffs("5ms"), handOffs("1ms"), convoy(), locks());
+        cpuScaling(),
+        cpuThreadsAt1ms(),
+        blockingOverlap(),
+        handOffs("5ms"),
+        handOffs("1ms"),
+        convoy(),
+        locks());
   }
 
   private static FidelityExperiment cpuScaling() {
@@ -92,39 +98,81 @@ record FidelityExperiment(
         "cpu_scaling.py",
         List.of(Long.toString(CPYTHON_CPU_WORK), Integer.toString(CPYTHON_CPU_ROUNDS)),
         List.of(
-            cpu("cpu-threads1", "--threads", "1", "--work", work),
-            cpu("cpu-threads2", "--threads", "2", "--work", work),
-            cpu("cpu-threads4", "--threads", "4", "--work", work),
-            cpu("cpu-processes2", "--threads", "2", "--work", work, "--workers", "processes")),
+            cpu("cpu-threads1", "5ms", "--threads", "1", "--work", work),
+            cpu("cpu-threads2", "5ms", "--threads", "2", "--work", work),
+            cpu("cpu-threads4", "5ms", "--threads", "4", "--work", work),
+            cpu(
+                "cpu-processes2",
+                "5ms",
+                "--threads",
+                "2",
+                "--work",
+                work,
+                "--workers",
+                "processes")),
         ordered(
             "cpu.threads2.speedup", "2 threads speedup (x)",
             "cpu.threads4.speedup", "4 threads speedup (x)",
             "cpu.processes2.speedup", "2 processes speedup (x)"),
-        FidelityExperiment::cpuScalingOfCpython,
-        FidelityExperiment::cpuScalingOfGil4j);
+        objects -> cpuScalingOfCpython("cpu", objects),
+        runs -> cpuScalingOfGil4j("cpu", List.of("threads2", "threads4", "processes2"), runs));
   }
 
-  private static JavaRun cpu(String id, String... args) {
-    return new JavaRun(id, "5ms", "CpuBound", List.of(args));
+  /**
+   * CPU-bound threads switching every millisecond: five times the hand-offs of the default
+   * interval, so that what a hand-off costs shows. Processes do not switch and are left out.
+   */
+  private static FidelityExperiment cpuThreadsAt1ms() {
+    String work = Long.toString(JAVA_CPU_WORK);
+    return new FidelityExperiment(
+        "cpu scaling at switch=1ms",
+        "cpu_scaling.py",
+        List.of(
+            Long.toString(CPYTHON_CPU_WORK),
+            Integer.toString(CPYTHON_CPU_ROUNDS),
+            "0.001",
+            "threads"),
+        List.of(
+            cpu("cpu1ms-threads1", "1ms", "--threads", "1", "--work", work),
+            cpu("cpu1ms-threads2", "1ms", "--threads", "2", "--work", work),
+            cpu("cpu1ms-threads4", "1ms", "--threads", "4", "--work", work)),
+        ordered(
+            "cpu1ms.threads2.speedup", "2 threads speedup (x)",
+            "cpu1ms.threads4.speedup", "4 threads speedup (x)"),
+        objects -> cpuScalingOfCpython("cpu1ms", objects),
+        runs -> cpuScalingOfGil4j("cpu1ms", List.of("threads2", "threads4"), runs));
   }
 
-  /** The script's own speedups: one thread's wall time over N threads' or N processes'. */
-  static Map<String, Double> cpuScalingOfCpython(List<Map<String, Object>> objects) {
+  private static JavaRun cpu(String id, String switchInterval, String... args) {
+    return new JavaRun(id, switchInterval, "CpuBound", List.of(args));
+  }
+
+  /**
+   * The script's own speedups: one thread's wall time over N threads' or N processes', named {@code
+   * PREFIX.threadsN.speedup} and {@code PREFIX.processesN.speedup}.
+   */
+  static Map<String, Double> cpuScalingOfCpython(String prefix, List<Map<String, Object>> objects) {
     Map<String, Double> figures = new LinkedHashMap<>();
     for (Map<String, Object> o : objects) {
       String mode = String.valueOf(o.get("mode"));
-      String key = "cpu." + mode + (long) number(o, "n") + ".speedup";
+      String key = prefix + "." + mode + (long) number(o, "n") + ".speedup";
       figures.put(key, number(o, "speedup"));
     }
     return figures;
   }
 
-  /** One thread's {@code wall_ms} over N threads' or N processes', each from a JVM of its own. */
-  static Map<String, Double> cpuScalingOfGil4j(Map<String, Map<String, ChildJava.Metric>> runs) {
-    double one = metric(runs, "cpu-threads1", "wall_ms");
+  /**
+   * One thread's {@code wall_ms} (run {@code PREFIX-threads1}) over that of each of the {@code
+   * compared} runs ({@code PREFIX-threads2}, …), each from a JVM of its own: {@code
+   * PREFIX.threads2.speedup}, ….
+   */
+  static Map<String, Double> cpuScalingOfGil4j(
+      String prefix, List<String> compared, Map<String, Map<String, ChildJava.Metric>> runs) {
+    double one = metric(runs, prefix + "-threads1", "wall_ms");
     Map<String, Double> figures = new LinkedHashMap<>();
-    for (String run : List.of("cpu-threads2", "cpu-threads4", "cpu-processes2")) {
-      figures.put(run.replace('-', '.') + ".speedup", one / metric(runs, run, "wall_ms"));
+    for (String run : compared) {
+      figures.put(
+          prefix + "." + run + ".speedup", one / metric(runs, prefix + "-" + run, "wall_ms"));
     }
     return figures;
   }

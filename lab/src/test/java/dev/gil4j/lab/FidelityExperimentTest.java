@@ -67,14 +67,16 @@ class FidelityExperimentTest {
             1.01,
             "cpu.processes2.speedup",
             2.7),
-        withoutOneThread(FidelityExperiment.cpuScalingOfCpython(printed("cpu_scaling.py"))));
+        withoutOneThread(FidelityExperiment.cpuScalingOfCpython("cpu", printed("cpu_scaling.py"))));
     Map<String, Map<String, ChildJava.Metric>> runs =
         Map.of(
             "cpu-threads1", metrics("wall_ms", "1000", "threads", "1"),
             "cpu-threads2", metrics("wall_ms", "1050"),
             "cpu-threads4", metrics("wall_ms", "1000"),
             "cpu-processes2", metrics("wall_ms", "400", "start_ms", "900"));
-    Map<String, Double> gil4j = FidelityExperiment.cpuScalingOfGil4j(runs);
+    Map<String, Double> gil4j =
+        FidelityExperiment.cpuScalingOfGil4j(
+            "cpu", List.of("threads2", "threads4", "processes2"), runs);
     assertEquals(1000 / 1050.0, gil4j.get("cpu.threads2.speedup"), 1e-12);
     assertEquals(1.0, gil4j.get("cpu.threads4.speedup"), 1e-12);
     assertEquals(2.5, gil4j.get("cpu.processes2.speedup"), 1e-12);
@@ -121,6 +123,8 @@ class FidelityExperimentTest {
   void aFailedRunLeavesItsFiguresEmpty() {
     Map<String, Double> gil4j =
         FidelityExperiment.cpuScalingOfGil4j(
+            "cpu",
+            List.of("threads2", "processes2"),
             Map.of("cpu-threads1", metrics("wall_ms", "1000"), "cpu-threads2", Map.of()));
     assertTrue(Double.isNaN(gil4j.get("cpu.threads2.speedup")));
     assertTrue(Double.isNaN(gil4j.get("cpu.processes2.speedup")));
@@ -165,20 +169,24 @@ class FidelityExperimentTest {
   }
 
   @Test
-  void theExperimentsAreTheReferencesWithHandOffsAtTwoIntervalsAndLockContention() {
+  void theExperimentsAreTheReferencesWithCpuAndHandOffsAtTwoIntervalsAndLockContention() {
     assertEquals(
         List.of(
             "cpu scaling",
+            "cpu scaling at switch=1ms",
             "blocking overlap",
             "hand-offs at switch=5ms",
             "hand-offs at switch=1ms",
             "convoy",
             "lock contention"),
         FidelityExperiment.all().stream().map(FidelityExperiment::name).toList());
-    FidelityExperiment oneMs = FidelityExperiment.all().get(3);
+    FidelityExperiment cpuAt1ms = FidelityExperiment.all().get(1);
+    assertEquals(List.of("20000000", "3", "0.001", "threads"), cpuAt1ms.scriptArgs());
+    assertTrue(cpuAt1ms.runs().stream().allMatch(r -> r.switchInterval().equals("1ms")));
+    FidelityExperiment oneMs = FidelityExperiment.all().get(4);
     assertEquals(List.of("0.001"), oneMs.scriptArgs());
     assertEquals("1ms", oneMs.runs().get(0).switchInterval());
-    assertEquals(20, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
+    assertEquals(22, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
   }
 
   @Test

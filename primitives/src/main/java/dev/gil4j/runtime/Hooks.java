@@ -24,12 +24,15 @@ public final class Hooks {
   private static volatile Profiling profiling;
   private static volatile Runnable recorderStarts;
 
-  /** {@link #monitorArrive}'s flags: the GIL was released for the entry; the entry is counted. */
+  /**
+   * {@link #monitorArrive}'s flags: the GIL was released for the entry; a GIL was installed and saw
+   * the arrival.
+   */
   private static final long RELEASED = 1;
 
-  private static final long COUNTED = 2;
+  private static final long SEEN = 2;
 
-  /** The stamp of a counted entry that profiling did not time: non-zero, flags clear. */
+  /** The stamp of a seen entry that profiling did not time: non-zero, flags clear. */
   private static final long UNTIMED = 4;
 
   private Hooks() {}
@@ -99,8 +102,23 @@ public final class Hooks {
      */
     boolean monitorHeld(Object monitor);
 
-    /** The calling thread left a monitor while another thread was blocked entering it. */
-    void monitorExited();
+    /**
+     * Before entering {@code monitor}, which another thread may own ({@link #monitorHeld}): as
+     * {@link #beforeBlocking}, where the entry is likely to block.
+     */
+    boolean beforeMonitorEntry(Object monitor);
+
+    /**
+     * As {@link #afterBlocking}, the calling thread owning {@code monitor}: after blocking at its
+     * entry, or in its {@code Object.wait}.
+     */
+    void afterBlockingOwning(Object monitor);
+
+    /**
+     * After entering {@code monitor} where {@link #beforeMonitorEntry} kept the GIL: re-takes it,
+     * owning the monitor, if the entry blocked and the safety net released it meanwhile.
+     */
+    void enteredKeeping(Object monitor);
 
     /** Reports a failure of one of the calls above, once, on stderr. */
     void reportOnce(String what, Throwable t);
@@ -258,6 +276,30 @@ public final class Hooks {
     }
   }
 
+  /** {@link #retakeOwning} where the GIL was kept at the entry: see {@link Gil#enteredKeeping}. */
+  private static void enteredKeeping(Object monitor) {
+    Gil g = gil;
+    if (g != null) {
+      try {
+        g.enteredKeeping(monitor);
+      } catch (Throwable t) {
+        g.reportOnce("monitor entered", t);
+      }
+    }
+  }
+
+  /** {@link #retake}, owning {@code monitor}: see {@link Gil#afterBlockingOwning}. */
+  private static void retakeOwning(Object monitor) {
+    Gil g = gil;
+    if (g != null) {
+      try {
+        g.afterBlockingOwning(monitor);
+      } catch (Throwable t) {
+        g.reportOnce("after blocking", t);
+      }
+    }
+  }
+
   /**
    * Entering a lock acquisition that may block: the GIL is released at its first wait and re-taken
    * only when the lock is owned, as CPython's lock acquire does. Returns whether to call {@link
@@ -316,7 +358,7 @@ public final class Hooks {
       monitor.wait();
     } finally {
       if (released) {
-        retake();
+        retakeOwning(monitor);
       }
     }
   }
@@ -328,18 +370,18 @@ public final class Hooks {
       monitor.wait(millis);
     } finally {
       if (released) {
-        retake();
+        retakeOwning(monitor);
       }
     }
   }
 
   /**
-   * Before a woven {@code monitorenter}: when the monitor is held by another thread, the GIL
-   * released for the wait, as CPython releases it before blocking on a lock — the holder of the
-   * monitor may be waiting for the GIL — and the thread counted as blocked at a monitor entry until
-   * it has entered ({@link #monitorExited}); with profiling installed, the wait is timed. Pass the
-   * result to {@link #monitorEntered}: 0 for a free monitor, else a stamp whose lowest two bits say
-   * whether the GIL was released and whether the entry was counted.
+   * Before a woven {@code monitorenter}: when the monitor may be held by another thread, the GIL
+   * released for the wait where the entry is likely to block ({@link Gil#beforeMonitorEntry}), as
+   * CPython releases it before blocking on a lock — the holder of the monitor may be waiting for
+   * the GIL; with profiling installed, the wait is timed. Pass the result to {@link
+   * #monitorEntered}: 0 for a free monitor, else a stamp whose lowest two bits say whether the GIL
+   * was released and whether a GIL saw the arrival.
    */
   public static long monitorArrive(Object monitor) {
     Profiling p = profiling;
@@ -357,21 +399,29 @@ public final class Hooks {
     if (arrived == 0) {
       return 0;
     }
-    long stamp = arrived & ~(RELEASED | COUNTED);
+    long stamp = arrived & ~(RELEASED | SEEN);
     if (stamp == 0) {
       stamp = UNTIMED;
     }
     if (g == null) {
       return stamp;
     }
-    BlockedMonitors.arrive(monitor);
-    return stamp | COUNTED | (beforeBlocking() ? RELEASED : 0);
+    return stamp | SEEN | (beforeMonitorEntry(g, monitor) ? RELEASED : 0);
+  }
+
+  private static boolean beforeMonitorEntry(Gil g, Object monitor) {
+    try {
+      return g.beforeMonitorEntry(monitor);
+    } catch (Throwable t) {
+      g.reportOnce("before monitor entry", t);
+      return false;
+    }
   }
 
   /**
-   * After a woven {@code monitorenter}: records the wait, counts the thread as no longer blocked,
-   * then re-takes a GIL released at the arrival, so that the wait for the GIL is not counted as the
-   * monitor's.
+   * After a woven {@code monitorenter}: records the wait, then re-takes a GIL released at the
+   * arrival (or by the safety net during the entry), so that the wait for the GIL is not counted as
+   * the monitor's.
    */
   public static void monitorEntered(Object monitor, long arrived, String where) {
     if (arrived == 0) {
@@ -380,48 +430,15 @@ public final class Hooks {
     Profiling p = profiling;
     if (p != null) {
       try {
-        p.monitorEntered(monitor, arrived & ~(RELEASED | COUNTED), where);
+        p.monitorEntered(monitor, arrived & ~(RELEASED | SEEN), where);
       } catch (Throwable t) {
         // This entry goes unrecorded; the application runs on.
       }
     }
-    if ((arrived & COUNTED) != 0) {
-      BlockedMonitors.entered(monitor);
-    }
     if ((arrived & RELEASED) != 0) {
-      retake();
-    }
-  }
-
-  /**
-   * After a woven {@code monitorexit} of {@code monitor}. The JVM wakes a thread blocked entering
-   * the monitor, and a GIL holder then yields its CPU once, as {@link #unparked} does for {@code
-   * java.util.concurrent} locks: the woken thread takes the monitor before the holder, back at its
-   * next entry within nanoseconds, barges in again. Without a thread blocked at any monitor entry:
-   * one volatile read and a branch.
-   */
-  public static void monitorExited(Object monitor) {
-    if (BlockedMonitors.any()) {
-      monitorExitedSlow(monitor);
-    }
-  }
-
-  /**
-   * {@link #monitorExited(Object)} where the woven code could not name the monitor: yields while a
-   * thread is blocked entering any monitor.
-   */
-  public static void monitorExited() {
-    monitorExited(null);
-  }
-
-  private static void monitorExitedSlow(Object monitor) {
-    Gil g = gil;
-    if (g != null && (monitor == null || BlockedMonitors.waitedFor(monitor))) {
-      try {
-        g.monitorExited();
-      } catch (Throwable t) {
-        g.reportOnce("monitor exit", t);
-      }
+      retakeOwning(monitor);
+    } else if ((arrived & SEEN) != 0) {
+      enteredKeeping(monitor);
     }
   }
 
@@ -433,7 +450,7 @@ public final class Hooks {
       monitor.wait(millis, nanos);
     } finally {
       if (released) {
-        retake();
+        retakeOwning(monitor);
       }
     }
   }
@@ -450,7 +467,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        retake();
+        retakeOwning(monitor);
       }
     }
   }
@@ -465,7 +482,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        retake();
+        retakeOwning(monitor);
       }
     }
   }
@@ -480,7 +497,7 @@ public final class Hooks {
     } finally {
       objectWaited(monitor, start, where);
       if (released) {
-        retake();
+        retakeOwning(monitor);
       }
     }
   }

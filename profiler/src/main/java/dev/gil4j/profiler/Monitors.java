@@ -91,6 +91,22 @@ public final class Monitors {
   }
 
   /**
+   * Whether {@code monitor}'s header says it is inflated: an inflated monitor stays so while in
+   * use, owned or free, so that its header does not tell whether another thread owns it. False
+   * where headers cannot be read.
+   */
+  public static boolean inflated(Object monitor) {
+    if (HEADER == null || monitor == null) {
+      return false;
+    }
+    try {
+      return ((long) HEADER.invokeExact(monitor) & 3) == 2;
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  /**
    * Call just after entering {@code monitor} at {@code where}, with what {@link #arrive} returned.
    */
   public static void entered(Object monitor, long arrived, String where) {

@@ -3,7 +3,6 @@ package dev.gil4j.agent.internal;
 import dev.gil4j.profiler.ContentionRecorder;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -33,16 +32,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  *       back over the call): C1 and C2 refuse to compile a method in which a call can throw while a
  *       monitor is held outside such a range. {@code synchronized} methods keep their flag: the
  *       checkpoint after their entry is the GIL's re-take.
- *   <li>With the GIL, each {@code monitorexit} gets {@code Hooks.monitorExited(monitor)} after it,
- *       a volatile read and a branch unless a thread is blocked entering a monitor: then, if one is
- *       blocked entering this one, the GIL holder yields once, so that the thread the JVM woke
- *       takes the monitor first, as a woken waiter takes a CPython lock. The call goes after the
- *       end of the catch-all range that covers the exit (javac ends it right after the {@code
- *       monitorexit}), so that it never runs where the handler would release the monitor again. A
- *       {@code synchronized} method's implicit exit gets none.
- *   <li>With the GIL and without profiling, entries and exits are woven all the same, and {@code
- *       wait} calls are left to the GIL's plain rewrite: a thread blocked entering a monitor
- *       releases the GIL at once, not when the safety net finds it blocked.
+ *   <li>With the GIL and without profiling, entries are woven all the same, and {@code wait} calls
+ *       are left to the GIL's plain rewrite: a thread blocked entering a monitor releases the GIL
+ *       at once, not when the safety net finds it blocked.
  *   <li>Without the GIL, entries are not woven: Java has no try-monitorenter, so woven code cannot
  *       tell an entry that blocks from one that spins or finds an inflated monitor free, and timing
  *       every entry into a monitor HotSpot has inflated (all of them, once contended) made a
@@ -61,7 +53,7 @@ final class MonitorTiming {
   /**
    * Weaves monitor timing into {@code m} of class {@code className}; returns whether it changed.
    *
-   * @param entries weave each {@code monitorenter} and {@code monitorexit} (with the GIL)
+   * @param entries weave each {@code monitorenter} (with the GIL)
    * @param waits time each {@code Object.wait} (with profiling)
    */
   static boolean weave(
@@ -78,9 +70,6 @@ final class MonitorTiming {
           m.maxLocals += 3;
         }
         timeEntry(m, (InsnNode) insn, scratch, where(className, m, sourceFile, line));
-        changed = true;
-      } else if (entries && insn.getOpcode() == Opcodes.MONITOREXIT) {
-        hookExit(m, insn);
         changed = true;
       } else if (waits && insn instanceof MethodInsnNode && isWait((MethodInsnNode) insn)) {
         MethodInsnNode call = (MethodInsnNode) insn;
@@ -140,57 +129,5 @@ final class MonitorTiming {
         t.start = start;
       }
     }
-  }
-
-  /**
-   * {@code aload s; monitorexit; [catch-all end] aload s; Hooks.monitorExited(monitor)}: past the
-   * labels that end a catch-all range right after the exit, and their frames and line numbers. The
-   * monitor is reloaded from the local javac keeps it in, which nothing between writes; where the
-   * exit's monitor does not come from a local, or a frame in between might not list it, {@code
-   * Hooks.monitorExited()} goes there instead.
-   */
-  private static void hookExit(MethodNode m, AbstractInsnNode exit) {
-    AbstractInsnNode at = exit;
-    for (AbstractInsnNode i = exit.getNext(); i != null; i = i.getNext()) {
-      if (i instanceof LabelNode label && endsCatchAll(m, label)) {
-        at = i;
-      } else if (!(i instanceof LabelNode
-          || i instanceof LineNumberNode
-          || i instanceof FrameNode)) {
-        break;
-      }
-    }
-    while (at.getNext() instanceof FrameNode || at.getNext() instanceof LineNumberNode) {
-      at = at.getNext();
-    }
-    InsnList call = new InsnList();
-    AbstractInsnNode load = exit.getPrevious();
-    if (load != null && load.getOpcode() == Opcodes.ALOAD && !frameBetween(exit, at)) {
-      call.add(new VarInsnNode(Opcodes.ALOAD, ((VarInsnNode) load).var));
-      call.add(
-          new MethodInsnNode(
-              Opcodes.INVOKESTATIC, HOOKS, "monitorExited", "(Ljava/lang/Object;)V", false));
-    } else {
-      call.add(new MethodInsnNode(Opcodes.INVOKESTATIC, HOOKS, "monitorExited", "()V", false));
-    }
-    m.instructions.insert(at, call);
-  }
-
-  private static boolean frameBetween(AbstractInsnNode from, AbstractInsnNode to) {
-    for (AbstractInsnNode i = from; i != to; i = i.getNext()) {
-      if (i instanceof FrameNode) {
-        return true;
-      }
-    }
-    return to instanceof FrameNode;
-  }
-
-  private static boolean endsCatchAll(MethodNode m, LabelNode label) {
-    for (TryCatchBlockNode t : m.tryCatchBlocks) {
-      if (t.type == null && t.end == label) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -114,7 +114,15 @@ class MonitorTimingTest {
     }
 
     @Override
-    public void monitorExited() {}
+    public boolean beforeMonitorEntry(Object monitor) {
+      return false;
+    }
+
+    @Override
+    public void afterBlockingOwning(Object monitor) {}
+
+    @Override
+    public void enteredKeeping(Object monitor) {}
 
     @Override
     public void reportOnce(String what, Throwable t) {

@@ -44,6 +44,8 @@ class FidelityTest {
           List.of("cpu scaling", "2 threads speedup (x)"),
           List.of("cpu scaling", "4 threads speedup (x)"),
           List.of("cpu scaling", "2 processes speedup (x)"),
+          List.of("cpu scaling at switch=1ms", "2 threads speedup (x)"),
+          List.of("cpu scaling at switch=1ms", "4 threads speedup (x)"),
           List.of("blocking overlap", "2 threads overlap (x)"),
           List.of("blocking overlap", "4 threads overlap (x)"),
           List.of("blocking overlap", "8 threads overlap (x)"),

@@ -68,6 +68,15 @@ public final class ThreadState {
   /** policy=ticks with several tokens: checkpoints left before this holder releases. */
   int ticks;
 
+  /**
+   * The monitor this thread owns while it re-takes the GIL after blocking at its entry or in its
+   * {@code Object.wait} (GilCore#afterBlockingOwning), null otherwise; and, while it waits for the
+   * GIL, its slot in GilCore's list of the monitors such threads own. Written by the thread itself.
+   */
+  Object owning;
+
+  int owningSlot = -1;
+
   boolean holding;
 
   /**
