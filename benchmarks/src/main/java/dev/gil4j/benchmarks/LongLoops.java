@@ -24,6 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@link #dot}: {@code s += a[i] * b[i]} over 2^18 ints, four chunks, vectorized.
+ *   <li>{@link #add}: {@code c[i] = a[i] + b[i]} over 2^17 ints, two chunks, vectorized, its arrays
+ *       (1.5 MB) in the cache, and inlined into JMH's measurement loop as into any caller that
+ *       calls a kernel in a loop: the shape where the check between chunks, once C2 compiles it as
+ *       a call, had C2 keep the arrays in stack slots and reload them inside the vectorized loop.
  *   <li>{@link #lcg}: the {@link LatencyBoundLoop} chain with a {@code long} counter, 2^22 steps,
  *       64 chunks.
  *   <li>{@link #chase}: a loop that is not counted — following a cycle through an {@code int[]}
@@ -46,6 +50,9 @@ public class LongLoops {
   private int[] a;
   private int[] b;
   private int[] next;
+  private int[] x;
+  private int[] y;
+  private int[] z;
   private long multiplier = 6364136223846793005L;
   private long increment = 1442695040888963407L;
   private long steps = 1L << 22;
@@ -55,6 +62,9 @@ public class LongLoops {
     SplittableRandom random = new SplittableRandom(42);
     a = random.ints(1 << 18).toArray();
     b = random.ints(1 << 18).toArray();
+    x = random.ints(1 << 17).toArray();
+    y = random.ints(1 << 17).toArray();
+    z = new int[1 << 17];
     // one cycle through all 4096 slots (Sattolo's shuffle), so the chase visits each once
     next = new int[4096];
     for (int i = 0; i < next.length; i++) {
@@ -74,6 +84,12 @@ public class LongLoops {
   }
 
   @Benchmark
+  public int[] add() {
+    add(x, y, z);
+    return z;
+  }
+
+  @Benchmark
   public long lcg() {
     return lcg(42, multiplier, increment, steps);
   }
@@ -89,6 +105,12 @@ public class LongLoops {
       s += a[i] * b[i];
     }
     return s;
+  }
+
+  static void add(int[] a, int[] b, int[] c) {
+    for (int i = 0; i < c.length; i++) {
+      c[i] = a[i] + b[i];
+    }
   }
 
   static long lcg(long seed, long multiplier, long increment, long steps) {

@@ -39,6 +39,7 @@ final class LoopSuite {
           new Kernel("c[i] = a[i] + b[i], 4096", "VectorizableLoops.add"),
           new Kernel("same, int[16][256], nested", "VectorizableLoops.add2d"),
           new Kernel("s += a[i] * b[i], 2^18 (4 chunks)", "LongLoops.dot"),
+          new Kernel("c[i] = a[i] + b[i], 2^17 (2 chunks)", "LongLoops.add"),
           new Kernel("LCG, long counter, 2^22 (64 chunks)", "LongLoops.lcg"),
           new Kernel("chase: while (p != 0), not counted", "LongLoops.chase"));
 

@@ -38,8 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       does partly: the shape where a lost vectorization costs most.
  *   <li>{@link #add}: the element-wise map {@code c[i] = a[i] + b[i]}, vectorized by both.
  *   <li>{@link #add2d}: the same map over the rows of {@code int[][]}s, a pure inner loop inside a
- *       pure outer loop, both strip-mined: the inner loop spends one budget across its rows, so a
- *       row costs gil4j a chunk-end computation, not a check.
+ *       pure outer loop, both strip-mined: the inner loop spends one budget across its rows, and a
+ *       row that fits in what is left of it runs the original loop, so a row costs gil4j a compare
+ *       and a subtraction, not a check.
  * </ul>
  *
  * <p>The arrays (4096 ints, 16 KB each) stay in the L1/L2 cache, so the loops are bound by

@@ -1,6 +1,7 @@
 package dev.gil4j.agent.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,6 +70,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  * loop's arrays in stack slots and reloads them inside the vectorized loop (measured: {@code c[i] =
  * a[i] + b[i]} over 4096 ints inlined into a caller's loop, as JMH and most applications call it,
  * 1.5–1.9x slower with a check at each entry; within noise without).
+ *
+ * <p>An innermost top-tested loop is rewritten two ways ({@link #twoWays}): the original runs when
+ * the rest of the loop fits in the budget, the strip-mined copy otherwise, so that a loop entered
+ * again and again — the inner loop of a nest — runs as compiled without the agent and pays only a
+ * compare and a subtraction per entry.
  */
 final class StripMiner {
   /**
@@ -88,6 +94,12 @@ final class StripMiner {
   private static final int BUDGET = 1 << 20;
 
   private static final int MAX_STEP = 1 << 10;
+
+  /**
+   * The longest loop, in instructions, run as two copies. A longer body spends so long per pass
+   * that a chunk end per entry is lost in it.
+   */
+  private static final int MAX_COPY = 200;
 
   /** A long or double's second slot in a frame's locals, which ASM's frames do not list. */
   private static final Object SECOND_HALF = new Object();
@@ -138,7 +150,8 @@ final class StripMiner {
       List<AbstractInsnNode> limit,
       List<AbstractInsnNode> backEdges,
       FrameNode headFrame,
-      int chunk) {}
+      int chunk,
+      boolean twoWays) {}
 
   /**
    * Finds whether the pure loop {@code [head, back]} is counted, with the back-edges {@code
@@ -401,7 +414,43 @@ final class StripMiner {
         List.copyOf(limit),
         edges,
         headFrame,
-        (int) (chunk * Math.abs(step)));
+        (int) (chunk * Math.abs(step)),
+        !bottom && isCopyable(head, back));
+  }
+
+  /**
+   * Whether the loop {@code [head, back]} may run as two copies (see {@link #twoWays}): it holds no
+   * other loop, which would be copied with it, a copy per level; no more than {@link #MAX_COPY}
+   * instructions; and every handler range either covers it whole or misses it, so that the copy,
+   * placed right after it, lies in the same ranges.
+   */
+  private boolean isCopyable(int head, int back) {
+    int length = 0;
+    for (int i = head + 1; i <= back; i++) {
+      if (insns[i].getOpcode() >= 0) {
+        length++;
+      }
+      for (LabelNode t : targets(insns[i])) {
+        int at = index.get(t);
+        if (at > head && at <= i) {
+          return false;
+        }
+      }
+    }
+    if (length > MAX_COPY) {
+      return false;
+    }
+    for (TryCatchBlockNode t : m.tryCatchBlocks) {
+      int start = index.get(t.start);
+      int end = index.get(t.end);
+      int handler = index.get(t.handler);
+      boolean whole = start <= head && end > back;
+      boolean apart = end <= head || start > back;
+      if (!whole && !apart || handler > head && handler <= back) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private int chunkFor(int head, int back) {
@@ -622,7 +671,10 @@ final class StripMiner {
     m.maxLocals += c.wide() ? 3 : 2;
     m.maxStack = Math.max(m.maxStack, c.wide() ? 5 : 2);
     budgets.add(new int[] {left, c.chunk()});
-    if (!c.bottomTested()) {
+    if (c.twoWays()) {
+      m.maxStack = Math.max(m.maxStack, c.wide() ? 6 : 3);
+      twoWays(c, left, end);
+    } else if (!c.bottomTested()) {
       LabelNode inner = new LabelNode();
       InsnList chunk = new InsnList();
       chunk.add(refill(c, left));
@@ -655,6 +707,128 @@ final class StripMiner {
         addLocal(c.head(), c.lastBackEdge(), end, c.wide());
       }
     }
+  }
+
+  /**
+   * An innermost top-tested loop becomes two copies: the original, run when the rest of the loop
+   * fits in the budget, and the strip-mined one otherwise:
+   *
+   * <pre>{@code
+   * H:     d = L - i                            (i - L counting down)
+   *        if d >u left goto CHUNKED            unsigned: also when d < 0
+   *        left -= d
+   * H':    the original loop, back-edges to H'
+   * CHUNKED:
+   *        if !(i < L) goto EXIT                the original test
+   *        if left == 0 { checkpoint; left = CHUNK }
+   *        chunk end as in the one-copy shape
+   * INNER: if !(i < end) goto CHUNKED
+   *        body copy; i += step; goto INNER
+   * }</pre>
+   *
+   * The strip-mined copy sits right after the original's last back-edge, a {@code goto}, so no
+   * instruction falls into it, and the handler ranges that cover the loop cover it too. An entry
+   * whose rest fits costs one subtraction, one compare and the budget's update, and runs the loop
+   * exactly as compiled without the agent: the one-copy shape, whose inner loop C2 sees nested in
+   * the chunk loop with a limit merged from two paths, cost the inner loop of {@code c[i] = a[i] +
+   * b[i]} over {@code int[16][256]} 7–8% (JDK 17). Budget and checks are the one-copy shape's: a
+   * check when a spent budget meets a loop with passes left. C2 compiles only the copy it has seen
+   * run.
+   */
+  private void twoWays(Counted c, int left, int end) {
+    boolean w = c.wide();
+    int load = w ? Opcodes.LLOAD : Opcodes.ILOAD;
+    int store = w ? Opcodes.LSTORE : Opcodes.ISTORE;
+    InsnList code = m.instructions;
+    LabelNode original = new LabelNode();
+    LabelNode chunked = new LabelNode();
+    LabelNode inner = new LabelNode();
+
+    // The copy first, cloned from the loop as it still is.
+    // Every label as it is now, those other rewrites added included (a `continue` of an outer
+    // loop from inside this one jumps to a label the outer loop's rewrite made).
+    Map<LabelNode, LabelNode> labels = new HashMap<>();
+    for (AbstractInsnNode i = code.getFirst(); i != null; i = i.getNext()) {
+      if (i instanceof LabelNode l) {
+        labels.put(l, l);
+      }
+    }
+    for (AbstractInsnNode i = c.head().getNext(); i != c.lastBackEdge(); i = i.getNext()) {
+      if (i instanceof LabelNode l) {
+        labels.put(l, new LabelNode());
+      }
+    }
+    labels.put(c.head(), inner);
+    InsnList copy = new InsnList();
+    copy.add(chunked);
+    if (frames) {
+      copy.add(copy(c.headFrame()));
+    }
+    AbstractInsnNode i = c.head().getNext();
+    for (; i != c.test().getNext(); i = i.getNext()) {
+      if (i != c.headFrame()) {
+        copy.add(i.clone(labels));
+      }
+    }
+    copy.add(refill(c, left));
+    copy.add(chunkEnd(c, end, left, inner));
+    copy.add(inner);
+    if (frames) {
+      copy.add(withLocal(c.headFrame(), end, w));
+    }
+    copy.add(compare(c, end, chunked, false));
+    for (; ; i = i.getNext()) {
+      copy.add(i.clone(labels));
+      if (i == c.lastBackEdge()) {
+        break;
+      }
+    }
+    AbstractInsnNode copyEnd = copy.getLast();
+    code.insert(c.lastBackEdge(), copy);
+    if (frames) {
+      addLocal(inner.getNext(), copyEnd, end, w);
+    }
+
+    // Then the way in, before the original.
+    InsnList in = new InsnList();
+    if (c.up()) {
+      in.add(limit(c));
+      in.add(new VarInsnNode(load, c.var()));
+    } else {
+      in.add(new VarInsnNode(load, c.var()));
+      in.add(limit(c));
+    }
+    in.add(new InsnNode(w ? Opcodes.LSUB : Opcodes.ISUB));
+    in.add(new VarInsnNode(store, end));
+    // d <=u left as signed after both move by MIN_VALUE: a negative d is over the budget
+    in.add(new VarInsnNode(load, end));
+    in.add(new LdcInsnNode(w ? (Object) Long.MIN_VALUE : (Object) Integer.MIN_VALUE));
+    in.add(new InsnNode(w ? Opcodes.LADD : Opcodes.IADD));
+    in.add(new VarInsnNode(Opcodes.ILOAD, left));
+    if (w) {
+      in.add(new InsnNode(Opcodes.I2L));
+      in.add(new LdcInsnNode(Long.MIN_VALUE));
+      in.add(new InsnNode(Opcodes.LADD));
+      in.add(new InsnNode(Opcodes.LCMP));
+      in.add(new JumpInsnNode(Opcodes.IFGT, chunked));
+    } else {
+      in.add(new LdcInsnNode(Integer.MIN_VALUE));
+      in.add(new InsnNode(Opcodes.IADD));
+      in.add(new JumpInsnNode(Opcodes.IF_ICMPGT, chunked));
+    }
+    in.add(new VarInsnNode(Opcodes.ILOAD, left));
+    in.add(new VarInsnNode(load, end));
+    if (w) {
+      in.add(new InsnNode(Opcodes.L2I));
+    }
+    in.add(new InsnNode(Opcodes.ISUB));
+    in.add(new VarInsnNode(Opcodes.ISTORE, left));
+    in.add(original);
+    if (frames) {
+      in.add(copy(c.headFrame()));
+    }
+    code.insert(frames ? c.headFrame() : c.head(), in);
+    retarget(c.backEdges(), c.head(), original);
   }
 
   /**

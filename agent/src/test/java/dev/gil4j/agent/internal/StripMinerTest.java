@@ -14,6 +14,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,6 +157,58 @@ class StripMinerTest {
     }
   }
 
+  /**
+   * An innermost loop whose rest fits in its budget runs as javac compiled it: its instructions,
+   * test and back-edge included, appear unchanged in the woven method, so that C2 compiles the loop
+   * it would without the agent; the strip-mined copy beside it runs only when the rest does not
+   * fit.
+   */
+  @Test
+  void anInnermostLoopThatFitsItsBudgetRunsUnchanged() {
+    Map<String, MethodNode> before = methods(original);
+    Map<String, MethodNode> woven = methods(CheckpointWeaver.weave(original, true, Map.of(), 0));
+    for (String name : List.of("add", "dot", "nested", "skipOdd", "lcg", "down", "mixedLocals")) {
+      List<Integer> loop = innermostLoopOpcodes(before.get(name));
+      List<Integer> all = opcodes(woven.get(name).instructions.toArray(), 0, Integer.MAX_VALUE);
+      assertTrue(
+          Collections.indexOfSubList(all, loop) >= 0, name + ": the original loop, unchanged");
+    }
+    // A handler inside the loop: one strip-mined copy only, as copying it would copy the handler.
+    List<Integer> loop = innermostLoopOpcodes(before.get("divideAll"));
+    List<Integer> all =
+        opcodes(woven.get("divideAll").instructions.toArray(), 0, Integer.MAX_VALUE);
+    assertTrue(Collections.indexOfSubList(all, loop) < 0, "divideAll is strip-mined in place");
+  }
+
+  /** The opcodes of the innermost loop: from its head to its back-edge, the shortest such span. */
+  private static List<Integer> innermostLoopOpcodes(MethodNode m) {
+    AbstractInsnNode[] insns = m.instructions.toArray();
+    List<AbstractInsnNode> list = Arrays.asList(insns);
+    int from = -1;
+    int to = insns.length;
+    for (int i = 0; i < insns.length; i++) {
+      if (insns[i] instanceof JumpInsnNode j) {
+        int head = list.indexOf(j.label);
+        if (head < i && i - head < to - from) {
+          from = head;
+          to = i;
+        }
+      }
+    }
+    assertTrue(from >= 0, m.name + " has no loop");
+    return opcodes(insns, from, to);
+  }
+
+  private static List<Integer> opcodes(AbstractInsnNode[] insns, int from, int to) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = from; i <= Math.min(to, insns.length - 1); i++) {
+      if (insns[i].getOpcode() >= 0) {
+        out.add(insns[i].getOpcode());
+      }
+    }
+    return out;
+  }
+
   @Test
   void loopsThatAreNotCountedCheckAtTheirBackEdge() {
     Map<String, MethodNode> woven = methods(CheckpointWeaver.weave(original, true, Map.of(), 0));
@@ -228,6 +281,8 @@ class StripMinerTest {
     same(c, "indexOf", a, 1000);
     same(c, "prefixSums", a.clone());
     same(c, "nested", (Object) new int[][] {a, {}, b, {1}});
+    same(c, "continueOuter", (Object) new int[][] {a, {}, {0, 5}, b, {1}});
+    same(c, "continueOuter", (Object) new int[][] {a, {1, 2, 0, 3}, withoutZeros(b)});
     same(c, "collatz", 27L);
     int[] withZeros = a.clone();
     withZeros[3] = 0;
@@ -272,6 +327,14 @@ class StripMinerTest {
     int n = StripMiner.MAX_CHUNK * 4;
     call(c, null, "add", new int[n], new int[n], new int[n]);
     assertEquals(3, CountingHooks.checkpoints);
+  }
+
+  private static int[] withoutZeros(int[] a) {
+    int[] out = a.clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = out[i] == 0 ? 1 : out[i];
+    }
+    return out;
   }
 
   private static void same(Class<?> woven, String name, Object... args) throws Exception {
