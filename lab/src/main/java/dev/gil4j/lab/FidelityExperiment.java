@@ -92,24 +92,25 @@ record FidelityExperiment(
   }
 
   private static FidelityExperiment cpuScaling() {
-    String work = Long.toString(JAVA_CPU_WORK);
     return new FidelityExperiment(
         "cpu scaling",
         "cpu_scaling.py",
         List.of(Long.toString(CPYTHON_CPU_WORK), Integer.toString(CPYTHON_CPU_ROUNDS)),
         List.of(
-            cpu("cpu-threads1", "5ms", "--threads", "1", "--work", work),
-            cpu("cpu-threads2", "5ms", "--threads", "2", "--work", work),
-            cpu("cpu-threads4", "5ms", "--threads", "4", "--work", work),
-            cpu(
+            cpuThreads("cpu", "5ms", 1),
+            cpuThreads("cpu", "5ms", 2),
+            cpuThreads("cpu", "5ms", 4),
+            new JavaRun(
                 "cpu-processes2",
                 "5ms",
-                "--threads",
-                "2",
-                "--work",
-                work,
-                "--workers",
-                "processes")),
+                "CpuBound",
+                List.of(
+                    "--threads",
+                    "2",
+                    "--work",
+                    Long.toString(JAVA_CPU_WORK),
+                    "--workers",
+                    "processes"))),
         ordered(
             "cpu.threads2.speedup", "2 threads speedup (x)",
             "cpu.threads4.speedup", "4 threads speedup (x)",
@@ -123,7 +124,6 @@ record FidelityExperiment(
    * interval, so that what a hand-off costs shows. Processes do not switch and are left out.
    */
   private static FidelityExperiment cpuThreadsAt1ms() {
-    String work = Long.toString(JAVA_CPU_WORK);
     return new FidelityExperiment(
         "cpu scaling at switch=1ms",
         "cpu_scaling.py",
@@ -133,9 +133,9 @@ record FidelityExperiment(
             "0.001",
             "threads"),
         List.of(
-            cpu("cpu1ms-threads1", "1ms", "--threads", "1", "--work", work),
-            cpu("cpu1ms-threads2", "1ms", "--threads", "2", "--work", work),
-            cpu("cpu1ms-threads4", "1ms", "--threads", "4", "--work", work)),
+            cpuThreads("cpu1ms", "1ms", 1),
+            cpuThreads("cpu1ms", "1ms", 2),
+            cpuThreads("cpu1ms", "1ms", 4)),
         ordered(
             "cpu1ms.threads2.speedup", "2 threads speedup (x)",
             "cpu1ms.threads4.speedup", "4 threads speedup (x)"),
@@ -143,8 +143,15 @@ record FidelityExperiment(
         runs -> cpuScalingOfGil4j("cpu1ms", List.of("threads2", "threads4"), runs));
   }
 
-  private static JavaRun cpu(String id, String switchInterval, String... args) {
-    return new JavaRun(id, switchInterval, "CpuBound", List.of(args));
+  /**
+   * {@code CpuBound} on {@code n} threads at {@code switchInterval}: run {@code PREFIX-threadsN}.
+   */
+  private static JavaRun cpuThreads(String prefix, String switchInterval, int n) {
+    return new JavaRun(
+        prefix + "-threads" + n,
+        switchInterval,
+        "CpuBound",
+        List.of("--threads", Integer.toString(n), "--work", Long.toString(JAVA_CPU_WORK)));
   }
 
   /**

@@ -738,7 +738,6 @@ final class StripMiner {
   private void twoWays(Counted c, int left, int end) {
     boolean w = c.wide();
     int load = w ? Opcodes.LLOAD : Opcodes.ILOAD;
-    int store = w ? Opcodes.LSTORE : Opcodes.ISTORE;
     InsnList code = m.instructions;
     LabelNode original = new LabelNode();
     LabelNode chunked = new LabelNode();
@@ -790,16 +789,7 @@ final class StripMiner {
     }
 
     // Then the way in, before the original.
-    InsnList in = new InsnList();
-    if (c.up()) {
-      in.add(limit(c));
-      in.add(new VarInsnNode(load, c.var()));
-    } else {
-      in.add(new VarInsnNode(load, c.var()));
-      in.add(limit(c));
-    }
-    in.add(new InsnNode(w ? Opcodes.LSUB : Opcodes.ISUB));
-    in.add(new VarInsnNode(store, end));
+    InsnList in = distance(c, end);
     // d <=u left as signed after both move by MIN_VALUE: a negative d is over the budget
     in.add(new VarInsnNode(load, end));
     in.add(new LdcInsnNode(w ? (Object) Long.MIN_VALUE : (Object) Integer.MIN_VALUE));
@@ -875,6 +865,23 @@ final class StripMiner {
     return out;
   }
 
+  /** {@code end = L - i} (counting down: {@code i - L}): the iterations the loop has left. */
+  private InsnList distance(Counted c, int end) {
+    boolean w = c.wide();
+    int load = w ? Opcodes.LLOAD : Opcodes.ILOAD;
+    InsnList out = new InsnList();
+    if (c.up()) {
+      out.add(limit(c));
+      out.add(new VarInsnNode(load, c.var()));
+    } else {
+      out.add(new VarInsnNode(load, c.var()));
+      out.add(limit(c));
+    }
+    out.add(new InsnNode(w ? Opcodes.LSUB : Opcodes.ISUB));
+    out.add(new VarInsnNode(w ? Opcodes.LSTORE : Opcodes.ISTORE, end));
+    return out;
+  }
+
   /**
    * {@code d = L - i; if (d > left) { end = i + left; left = 0 } else { left = d < 0 ? 0 : left -
    * d; end = L }} (counting down: {@code d = i - L}, {@code end = i - left}), then on to {@code
@@ -886,19 +893,10 @@ final class StripMiner {
     boolean w = c.wide();
     int load = w ? Opcodes.LLOAD : Opcodes.ILOAD;
     int store = w ? Opcodes.LSTORE : Opcodes.ISTORE;
-    InsnList out = new InsnList();
+    InsnList out = distance(c, end);
     LabelNode whole = new LabelNode();
     LabelNode negative = new LabelNode();
     LabelNode rest = new LabelNode();
-    if (c.up()) {
-      out.add(limit(c));
-      out.add(new VarInsnNode(load, c.var()));
-    } else {
-      out.add(new VarInsnNode(load, c.var()));
-      out.add(limit(c));
-    }
-    out.add(new InsnNode(w ? Opcodes.LSUB : Opcodes.ISUB));
-    out.add(new VarInsnNode(store, end));
     out.add(new VarInsnNode(load, end));
     out.add(new VarInsnNode(Opcodes.ILOAD, left));
     if (w) {
