@@ -226,6 +226,16 @@ public final class Hooks {
     }
   }
 
+  /**
+   * Whether the GIL requests checkpoints now, for a strip-mined loop's check between chunks: it
+   * passes {@link #checkpoint} only when a request has outlived a whole chunk, so that the branch
+   * that calls it, never taken where other checkpoints serve every request, stays out of the
+   * compiled loop.
+   */
+  public static boolean checkpointRequested() {
+    return pending;
+  }
+
   private static void checkpointSlow() {
     Gil g = gil;
     if (g != null) {

@@ -112,7 +112,10 @@ final class StripMiner {
   private final boolean frames;
   private final int fixedChunk;
 
-  /** Each rewritten loop's budget: its local and its chunk, to set at method entry. */
+  /**
+   * Each rewritten loop's budget: its local, the local of its sighting of a request (see {@link
+   * #refill}), and its chunk, to set at method entry.
+   */
   private final List<int[]> budgets = new ArrayList<>();
 
   /**
@@ -667,17 +670,18 @@ final class StripMiner {
   private void rewrite(Counted c) {
     InsnList code = m.instructions;
     int left = m.maxLocals;
-    int end = left + 1;
-    m.maxLocals += c.wide() ? 3 : 2;
+    int seen = left + 1;
+    int end = left + 2;
+    m.maxLocals += c.wide() ? 4 : 3;
     m.maxStack = Math.max(m.maxStack, c.wide() ? 5 : 2);
-    budgets.add(new int[] {left, c.chunk()});
+    budgets.add(new int[] {left, seen, c.chunk()});
     if (c.twoWays()) {
       m.maxStack = Math.max(m.maxStack, c.wide() ? 6 : 3);
-      twoWays(c, left, end);
+      twoWays(c, left, seen, end);
     } else if (!c.bottomTested()) {
       LabelNode inner = new LabelNode();
       InsnList chunk = new InsnList();
-      chunk.add(refill(c, left));
+      chunk.add(refill(c, left, seen));
       chunk.add(chunkEnd(c, end, left, inner));
       chunk.add(inner);
       if (frames) {
@@ -697,7 +701,7 @@ final class StripMiner {
       if (frames) {
         chunk.add(copy(c.headFrame()));
       }
-      chunk.add(refill(c, left));
+      chunk.add(refill(c, left, seen));
       chunk.add(chunkEnd(c, end, left, c.head()));
       code.insertBefore(c.head(), chunk);
       code.insertBefore(c.testStart(), compare(c, end, c.head(), true));
@@ -735,7 +739,7 @@ final class StripMiner {
    * check when a spent budget meets a loop with passes left. C2 compiles only the copy it has seen
    * run.
    */
-  private void twoWays(Counted c, int left, int end) {
+  private void twoWays(Counted c, int left, int seen, int end) {
     boolean w = c.wide();
     int load = w ? Opcodes.LLOAD : Opcodes.ILOAD;
     InsnList code = m.instructions;
@@ -769,7 +773,7 @@ final class StripMiner {
         copy.add(i.clone(labels));
       }
     }
-    copy.add(refill(c, left));
+    copy.add(refill(c, left, seen));
     copy.add(chunkEnd(c, end, left, inner));
     copy.add(inner);
     if (frames) {
@@ -833,10 +837,13 @@ final class StripMiner {
     }
     InsnList init = new InsnList();
     for (int[] budget : budgets) {
-      init.add(new LdcInsnNode(budget[1]));
+      init.add(new LdcInsnNode(budget[2]));
       init.add(new VarInsnNode(Opcodes.ISTORE, budget[0]));
+      init.add(new InsnNode(Opcodes.ICONST_0));
+      init.add(new VarInsnNode(Opcodes.ISTORE, budget[1]));
       if (frames) {
         addLocal(m.instructions.getFirst(), null, budget[0], false);
+        addLocal(m.instructions.getFirst(), null, budget[1], false);
       }
     }
     m.instructions.insert(init);
@@ -844,20 +851,47 @@ final class StripMiner {
 
   /**
    * Where a chunk starts: a budget spent means a whole chunk has run since the last check, so this
-   * is where the loop checks and starts a new budget — never on a loop's first chunk. A loop that
-   * ends within its budget, every loop of a few thousand iterations, never reaches the check, and
-   * C2 compiles it as a trap rather than a call: a call here, taken even once, has C2 keep the
-   * arrays the inner loop reads in stack slots around it and reload them in the vectorized loop
-   * (measured: 1.5–1.9x on {@code c[i] = a[i] + b[i]} inlined into a caller's loop, JDK 17 and 25).
+   * is where the loop starts a new budget and looks for the GIL's request — never on a loop's first
+   * chunk. It passes the checkpoint only at the chunk end after one that saw a request, that is
+   * when no other checkpoint served the request within a chunk:
+   *
+   * <pre>{@code
+   * if left == 0 {
+   *   left = CHUNK
+   *   if seen != 0 { seen = 0; checkpoint } else seen = requested
+   * }
+   * }</pre>
+   *
+   * A call that C2 compiles here, taken even once, has it keep the inner loop's arrays in stack
+   * slots around it and reload them inside the vectorized loop (read in the compiled code: {@code
+   * c[i] = a[i] + b[i]} over 2^17 ints inlined into JMH's loop, JDK 17, a reload per vector
+   * instruction). C2 compiles a branch as a trap only if its profile saw it reached often and never
+   * taken, so the branch in front of the call is the one every chunk end reaches: {@code seen !=
+   * 0}. In a loop that ends within two chunks it is never taken, however often the GIL requests; a
+   * loop that runs on alone takes the call at the second chunk end after a request.
    */
-  private InsnList refill(Counted c, int left) {
+  private InsnList refill(Counted c, int left, int seen) {
     InsnList out = new InsnList();
     LabelNode resume = new LabelNode();
+    LabelNode again = new LabelNode();
     out.add(new VarInsnNode(Opcodes.ILOAD, left));
     out.add(new JumpInsnNode(Opcodes.IFNE, resume));
-    out.add(checkpoint());
     out.add(new LdcInsnNode(c.chunk()));
     out.add(new VarInsnNode(Opcodes.ISTORE, left));
+    out.add(new VarInsnNode(Opcodes.ILOAD, seen));
+    out.add(new JumpInsnNode(Opcodes.IFNE, again));
+    out.add(
+        new MethodInsnNode(
+            Opcodes.INVOKESTATIC, CheckpointWeaver.HOOKS, "checkpointRequested", "()Z", false));
+    out.add(new VarInsnNode(Opcodes.ISTORE, seen));
+    out.add(new JumpInsnNode(Opcodes.GOTO, resume));
+    out.add(again);
+    if (frames) {
+      out.add(copy(c.headFrame()));
+    }
+    out.add(new InsnNode(Opcodes.ICONST_0));
+    out.add(new VarInsnNode(Opcodes.ISTORE, seen));
+    out.add(checkpoint());
     out.add(resume);
     if (frames) {
       out.add(copy(c.headFrame()));

@@ -47,14 +47,26 @@ class StripMinerTest {
     }
   }
 
-  /** Checkpoints counted instead of taken: the woven class calls this in place of the hooks. */
+  /** Checks counted instead of made: the woven class calls this in place of the hooks. */
   public static final class CountingHooks {
+    /** Chunk ends that looked for the GIL's request. */
     public static long checkpoints;
+
+    /** Whether the GIL requests checkpoints, as chunk ends see it. */
+    public static boolean requested;
+
+    /** Checkpoints passed. */
+    public static long taken;
 
     private CountingHooks() {}
 
-    public static void checkpoint() {
+    public static boolean checkpointRequested() {
       checkpoints++;
+      return requested;
+    }
+
+    public static void checkpoint() {
+      taken++;
     }
   }
 
@@ -307,6 +319,27 @@ class StripMinerTest {
     CountingHooks.checkpoints = 0;
     call(c, null, "doWhile", 64 * 10);
     assertEquals(9, CountingHooks.checkpoints);
+  }
+
+  @Test
+  void aRequestIsServedAtTheSecondChunkEndThatSeesIt() throws Exception {
+    Class<?> c = wovenCounting(64);
+    CountingHooks.requested = true;
+    try {
+      CountingHooks.checkpoints = 0;
+      CountingHooks.taken = 0;
+      int[] a = new int[64 * 100];
+      call(c, null, "add", a, a, new int[a.length]);
+      // 99 chunk ends and a request that nothing else serves: one looks, the next passes it
+      assertEquals(50, CountingHooks.checkpoints);
+      assertEquals(49, CountingHooks.taken);
+      CountingHooks.taken = 0;
+      call(c, null, "add", new int[128], new int[128], new int[128]);
+      // two chunks, one chunk end: a request there waits for the caller's own checkpoints
+      assertEquals(0, CountingHooks.taken);
+    } finally {
+      CountingHooks.requested = false;
+    }
   }
 
   @Test
