@@ -28,7 +28,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * Strip-mines a counted loop of pure arithmetic in bytecode, as C2 strip-mines its own safepoint
  * polls: the loop becomes an inner loop of at most a chunk of iterations, whose exit test compares
  * the counter with a local limit and which C2 still unrolls and vectorizes, inside an outer loop
- * that passes one checkpoint per chunk.
+ * that looks for the GIL's request once per chunk.
  *
  * <p>A loop qualifies when its counter is an {@code int} or {@code long} local that the loop
  * changes once per pass by a constant step ({@code iinc}, or {@code lload; ldc; ladd; lstore}),
@@ -50,7 +50,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * <pre>{@code
  *        left = CHUNK                        at method entry: the loop's budget
  * H:     if !(i < L) goto EXIT               the original test, once per chunk
- *        if left == 0 { checkpoint; left = CHUNK }
+ *        if left == 0 { left = CHUNK; checkpoint at the second look at a request }
  *        if L - i > left { end = i + left; left = 0 } else { left -= L - i; end = L }
  * INNER: if !(i < end) goto H                end <= L, so this never runs a pass the original would not
  *        body; i += step; goto INNER
@@ -69,7 +69,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  * never reached as a trap but one reached even once as a call, around which it keeps the inner
  * loop's arrays in stack slots and reloads them inside the vectorized loop (measured: {@code c[i] =
  * a[i] + b[i]} over 4096 ints inlined into a caller's loop, as JMH and most applications call it,
- * 1.5–1.9x slower with a check at each entry; within noise without).
+ * 1.5–1.9x slower with a check at each entry; within noise without). For the same reason a chunk
+ * end only notes a request and the next one passes the checkpoint ({@link #refill}).
  *
  * <p>An innermost top-tested loop is rewritten two ways ({@link #twoWays}): the original runs when
  * the rest of the loop fits in the budget, the strip-mined copy otherwise, so that a loop entered
@@ -724,7 +725,7 @@ final class StripMiner {
    * H':    the original loop, back-edges to H'
    * CHUNKED:
    *        if !(i < L) goto EXIT                the original test
-   *        if left == 0 { checkpoint; left = CHUNK }
+   *        if left == 0 { left = CHUNK; checkpoint at the second look at a request }
    *        chunk end as in the one-copy shape
    * INNER: if !(i < end) goto CHUNKED
    *        body copy; i += step; goto INNER
