@@ -224,7 +224,7 @@ public final class Demo {
                   "cpu_scaling.py",
                   List.of(
                       Long.toString(FidelityExperiment.CPYTHON_CPU_WORK),
-                      Integer.toString(FidelityExperiment.CPYTHON_CPU_ROUNDS)),
+                      Integer.toString(FidelityExperiment.CPU_ROUNDS)),
                   err));
       Map<String, Double> sleep =
           FidelityExperiment.overlapOfCpython(script(python, dir, "io_scaling.py", List.of(), err));
