@@ -266,7 +266,11 @@ final class Sweep {
           wallMs,
           out,
           null,
-          "the agent wrote no summary to " + summary + "; its stderr: " + err);
+          "the agent wrote no summary to "
+              + summary
+              + ": the JVM ended without running its shutdown hooks (Runtime.halt, a crash), or"
+              + " see its stderr in "
+              + err);
     }
     GilShares gil;
     try {

@@ -113,7 +113,7 @@ class SummaryTest {
     assertTrue(stdout.contains("threads=2 run 1: the agent wrote no summary to "), stdout);
     assertTrue(
         Pattern.compile(
-                "threads=3 run 1: its summary could not be read: \\S+gil5ms-t3-r1"
+                "threads=3 run 1: its summary could not be read: \\S+gil-5ms-t3-r1"
                     + "\\.summary\\.json: not JSON at character")
             .matcher(stdout)
             .find(),
@@ -121,12 +121,12 @@ class SummaryTest {
     String json = Files.readString(out.resolve("results.json"));
     assertTrue(json.contains("\"status\": \"ok\""), json);
     assertTrue(json.contains("\"status\": \"no_summary\""), json);
-    assertTrue(Files.isRegularFile(out.resolve("logs").resolve("gil5ms-t1-r1.summary.json")));
+    assertTrue(Files.isRegularFile(out.resolve("logs").resolve("gil-5ms-t1-r1.summary.json")));
     assertTrue(
-        Files.size(out.resolve("recordings").resolve("gil5ms-t1-r1.jfr")) > 0,
+        Files.size(out.resolve("recordings").resolve("gil-5ms-t1-r1.jfr")) > 0,
         "--jfr records the runs as well");
     assertFalse(
-        Files.exists(out.resolve("recordings").resolve("gil5ms-t2-r1.jfr")),
+        Files.exists(out.resolve("recordings").resolve("gil-5ms-t2-r1.jfr")),
         "a halted run writes no recording either");
   }
 
