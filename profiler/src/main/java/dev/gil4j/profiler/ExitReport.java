@@ -139,8 +139,7 @@ public final class ExitReport {
       return "";
     }
     String nl = System.lineSeparator();
-    List<ContentionRecorder.SiteSnapshot> ranked = new ArrayList<>(sites);
-    ranked.sort(MOST_TOTAL_WAIT);
+    List<ContentionRecorder.SiteSnapshot> ranked = mostTotalWaitFirst(sites);
     StringBuilder out = new StringBuilder();
     out.append("gil4j: contention, most total wait first").append(nl);
     for (ContentionRecorder.SiteSnapshot s : ranked.subList(0, Math.min(max, ranked.size()))) {
@@ -303,6 +302,19 @@ public final class ExitReport {
 
   private static double totalWait(ContentionRecorder.SiteSnapshot s) {
     return s.waits().getMean() * s.waits().getTotalCount();
+  }
+
+  /** A copy of {@code sites}, most total wait first. */
+  static List<ContentionRecorder.SiteSnapshot> mostTotalWaitFirst(
+      List<ContentionRecorder.SiteSnapshot> sites) {
+    List<ContentionRecorder.SiteSnapshot> ranked = new ArrayList<>(sites);
+    ranked.sort(MOST_TOTAL_WAIT);
+    return ranked;
+  }
+
+  /** The sum of a histogram's values, as JFR's {@code gil4j.ContentionHistogram} gives it. */
+  static long totalNanos(Histogram h) {
+    return Math.round(h.getMean() * h.getTotalCount());
   }
 
   private static double share(long part, long whole) {
