@@ -48,23 +48,16 @@ public final class ExitSummary {
     if (usage == null) {
       out.append("null");
     } else {
-      long registered = 0;
-      long held = 0;
-      long waiting = 0;
-      for (GilUsage.ThreadRow t : usage.threads()) {
-        registered += t.lifetimeNanos();
-        held += t.heldNanos();
-        waiting += t.waitNanos();
-      }
+      GilUsage.Totals all = usage.totals();
       out.append("{\"policy\": ");
       string(out, usage.policy());
       out.append(", \"switch_ns\": ").append(usage.switchIntervalNanos());
       out.append(", \"tokens\": ").append(usage.tokens());
       out.append(", \"threads\": ").append(usage.threads().size());
-      out.append(", \"registered_ns\": ").append(registered);
-      out.append(", \"held_ns\": ").append(held);
-      out.append(", \"waiting_ns\": ").append(waiting);
-      out.append(", \"released_ns\": ").append(Math.max(0, registered - held - waiting));
+      out.append(", \"registered_ns\": ").append(all.lifetimeNanos());
+      out.append(", \"held_ns\": ").append(all.heldNanos());
+      out.append(", \"waiting_ns\": ").append(all.waitNanos());
+      out.append(", \"released_ns\": ").append(all.releasedNanos());
       out.append(", \"hand_offs\": ").append(usage.handOffs());
       out.append(", \"drop_requests\": ").append(usage.dropRequests());
       out.append(", \"forced_drops\": ").append(usage.forcedDrops());
