@@ -17,7 +17,9 @@ import java.util.Optional;
  * threads that block overlap, and an I/O thread convoys behind a CPU-bound one — as a table beside
  * CPython's figures for the same experiments, measured in the same run where {@code python3} is on
  * the {@code PATH} (stored figures, labelled as such, otherwise), with {@code report.html} and
- * every run's results and recording in the output directory.
+ * every experiment's results and every run's logs and GIL summary in the output directory. The runs
+ * are not recorded with JFR, whose own work would slow the short runs it measures; {@code scale
+ * --jfr} records them.
  */
 public final class Demo {
   static final String USAGE =
@@ -189,7 +191,8 @@ public final class Demo {
     Path html = dir.resolve("report.html");
     Results.write(html, ScaleReport.html("gil4j demo", rows, all));
     out.println();
-    out.println("report: " + html + "; each experiment's results and recordings: " + dir);
+    out.println(
+        "report: " + html + "; each experiment's results and its runs' logs and summaries: " + dir);
     boolean failed = all.stream().flatMap(r -> r.points().stream()).anyMatch(p -> p.okRuns() == 0);
     return failed || convoy == null ? 1 : 0;
   }
@@ -224,7 +227,7 @@ public final class Demo {
                   "cpu_scaling.py",
                   List.of(
                       Long.toString(FidelityExperiment.CPYTHON_CPU_WORK),
-                      Integer.toString(FidelityExperiment.CPYTHON_CPU_ROUNDS)),
+                      Integer.toString(FidelityExperiment.CPU_ROUNDS)),
                   err));
       Map<String, Double> sleep =
           FidelityExperiment.overlapOfCpython(script(python, dir, "io_scaling.py", List.of(), err));

@@ -58,14 +58,19 @@ final class Fidelity {
   /** Runs the experiments; returns a row per figure, in order. */
   List<FidelityRow> run(List<FidelityExperiment> experiments)
       throws IOException, InterruptedException {
-    steps = experiments.stream().mapToInt(e -> 1 + e.runs().size()).sum();
+    steps = experiments.stream().mapToInt(e -> 1 + e.javaRounds() * e.runs().size()).sum();
     List<FidelityRow> rows = new ArrayList<>();
     for (FidelityExperiment e : experiments) {
       Map<String, Double> cpython = e.cpython().apply(runScript(e));
-      Map<String, Map<String, ChildJava.Metric>> metrics = new LinkedHashMap<>();
-      for (FidelityExperiment.JavaRun r : e.runs()) {
-        metrics.put(r.id(), runJava(r));
+      Map<String, List<Map<String, ChildJava.Metric>>> rounds = new LinkedHashMap<>();
+      for (int round = 1; round <= e.javaRounds(); round++) {
+        for (FidelityExperiment.JavaRun r : e.runs()) {
+          String id = e.javaRounds() == 1 ? r.id() : r.id() + "-r" + round;
+          rounds.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(runJava(r, id));
+        }
       }
+      Map<String, Map<String, ChildJava.Metric>> metrics = new LinkedHashMap<>();
+      rounds.forEach((id, runs) -> metrics.put(id, medians(runs)));
       Map<String, Double> gil4j = e.gil4j().apply(metrics);
       e.figures()
           .forEach(
@@ -101,7 +106,27 @@ final class Fidelity {
     return r.objects();
   }
 
-  private Map<String, ChildJava.Metric> runJava(FidelityExperiment.JavaRun run)
+  /**
+   * Each metric's median over the rounds of one run that printed it: the middle value, or the mean
+   * of the two middle ones. A failed round counts for none of them.
+   */
+  static Map<String, ChildJava.Metric> medians(List<Map<String, ChildJava.Metric>> rounds) {
+    Map<String, List<ChildJava.Metric>> byName = new LinkedHashMap<>();
+    for (Map<String, ChildJava.Metric> round : rounds) {
+      round.forEach((name, m) -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(m));
+    }
+    Map<String, ChildJava.Metric> medians = new LinkedHashMap<>();
+    byName.forEach(
+        (name, ms) -> {
+          double[] v = ms.stream().mapToDouble(ChildJava.Metric::value).sorted().toArray();
+          double median = (v[(v.length - 1) / 2] + v[v.length / 2]) / 2;
+          medians.put(name, new ChildJava.Metric(name, median, ms.get(0).unit()));
+        });
+    return medians;
+  }
+
+  /** One round of a run, its logs named after {@code id}. */
+  private Map<String, ChildJava.Metric> runJava(FidelityExperiment.JavaRun run, String id)
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>();
     args.add("-javaagent:" + agentJar + "=" + run.agentOptions());
@@ -114,12 +139,12 @@ final class Fidelity {
             + " under switch="
             + run.switchInterval();
     starting(what);
-    ChildJava.Result r = java.run(args, logs.resolve("gil4j-" + run.id()));
+    ChildJava.Result r = java.run(args, logs.resolve("gil4j-" + id));
     String problem = r.problem();
     if (problem == null && r.metrics().isEmpty()) {
       problem = "printed no gil4j-metric line (log " + r.stdout() + ")";
     }
-    finished("gil4j", run.id(), what, r.wallMs(), problem, r.stdout());
+    finished("gil4j", id, what, r.wallMs(), problem, r.stdout());
     return problem == null ? r.metrics() : Map.of();
   }
 

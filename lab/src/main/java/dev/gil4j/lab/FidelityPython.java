@@ -277,125 +277,27 @@ final class FidelityPython {
    * @throws IllegalArgumentException if the line is not such an object
    */
   static Map<String, Object> parseObject(String line) {
-    return new FlatObject(line).parse();
+    Object value;
+    try {
+      value = Json.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw notFlat(e.getMessage(), line);
+    }
+    if (!(value instanceof Map<?, ?> members)) {
+      throw notFlat("not an object", line);
+    }
+    Map<String, Object> object = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> m : members.entrySet()) {
+      Object v = m.getValue();
+      if (v instanceof Map || v instanceof List) {
+        throw notFlat("a nested value at key '" + m.getKey() + "'", line);
+      }
+      object.put((String) m.getKey(), v instanceof Long n ? (Object) n.doubleValue() : v);
+    }
+    return object;
   }
 
-  /** A reader of one flat JSON object, nested values refused. */
-  private static final class FlatObject {
-    private final String s;
-    private int i;
-
-    FlatObject(String s) {
-      this.s = s;
-    }
-
-    Map<String, Object> parse() {
-      Map<String, Object> object = new LinkedHashMap<>();
-      expect('{');
-      if (peek() == '}') {
-        i++;
-      } else {
-        do {
-          String key = string();
-          expect(':');
-          object.put(key, value());
-        } while (next(',', '}') == ',');
-      }
-      skipSpace();
-      if (i != s.length()) {
-        throw error("text after the object");
-      }
-      return object;
-    }
-
-    private Object value() {
-      char c = peek();
-      if (c == '"') {
-        return string();
-      }
-      for (String word : List.of("true", "false", "null")) {
-        if (s.startsWith(word, i)) {
-          i += word.length();
-          return word.equals("null") ? null : Boolean.valueOf(word);
-        }
-      }
-      int start = i;
-      while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-        i++;
-      }
-      try {
-        return Double.valueOf(s.substring(start, i));
-      } catch (NumberFormatException e) {
-        i = start;
-        throw error("a string, number, true, false or null expected");
-      }
-    }
-
-    private String string() {
-      expect('"');
-      StringBuilder out = new StringBuilder();
-      while (i < s.length()) {
-        char c = s.charAt(i++);
-        if (c == '"') {
-          return out.toString();
-        }
-        if (c != '\\') {
-          out.append(c);
-          continue;
-        }
-        if (i >= s.length()) {
-          break;
-        }
-        char e = s.charAt(i++);
-        switch (e) {
-          case 'n' -> out.append('\n');
-          case 't' -> out.append('\t');
-          case 'r' -> out.append('\r');
-          case 'b' -> out.append('\b');
-          case 'f' -> out.append('\f');
-          case 'u' -> {
-            if (i + 4 > s.length()) {
-              throw error("a short \\u escape");
-            }
-            out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-            i += 4;
-          }
-          default -> out.append(e);
-        }
-      }
-      throw error("an unterminated string");
-    }
-
-    private char next(char a, char b) {
-      char c = peek();
-      if (c != a && c != b) {
-        throw error("'" + a + "' or '" + b + "' expected");
-      }
-      i++;
-      return c;
-    }
-
-    private void expect(char c) {
-      if (peek() != c) {
-        throw error("'" + c + "' expected");
-      }
-      i++;
-    }
-
-    private char peek() {
-      skipSpace();
-      return i < s.length() ? s.charAt(i) : '\0';
-    }
-
-    private void skipSpace() {
-      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-        i++;
-      }
-    }
-
-    private IllegalArgumentException error(String what) {
-      return new IllegalArgumentException(
-          "not a flat JSON object at character " + (i + 1) + ", " + what + ": " + s);
-    }
+  private static IllegalArgumentException notFlat(String why, String line) {
+    return new IllegalArgumentException("not a flat JSON object (" + why + "): " + line);
   }
 }

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Just enough JSON to write results: objects keep their keys in the order they were put, numbers
- * that are not finite (a missing median) become {@code null}.
+ * Just enough JSON to write results — objects keep their keys in the order they were put, numbers
+ * that are not finite (a missing median) become {@code null} — and to read the agent's summaries
+ * back ({@link #parse}).
  */
 final class Json {
   static final Json NULL = new Json("null");
@@ -142,5 +143,156 @@ final class Json {
       }
     }
     return out.append('"').toString();
+  }
+
+  /**
+   * Reads one JSON value: an object becomes a {@code Map<String, Object>} (keys in order), an array
+   * a {@code List<Object>}, a whole number a {@code Long}, another number a {@code Double}, {@code
+   * true}/{@code false} a {@code Boolean}, {@code null} null.
+   *
+   * @throws IllegalArgumentException saying where the text stops being JSON
+   */
+  static Object parse(String text) {
+    Reader r = new Reader(text);
+    Object value = r.value();
+    r.skipSpace();
+    if (r.at < text.length()) {
+      throw r.bad("end of text");
+    }
+    return value;
+  }
+
+  private static final class Reader {
+    private final String text;
+    private int at;
+
+    Reader(String text) {
+      this.text = text;
+    }
+
+    Object value() {
+      skipSpace();
+      if (at >= text.length()) {
+        throw bad("a value");
+      }
+      char c = text.charAt(at);
+      switch (c) {
+        case '{' -> {
+          at++;
+          Map<String, Object> members = new LinkedHashMap<>();
+          if (!next('}')) {
+            do {
+              skipSpace();
+              String key = string();
+              expect(':');
+              members.put(key, value());
+            } while (next(','));
+            expect('}');
+          }
+          return members;
+        }
+        case '[' -> {
+          at++;
+          List<Object> elements = new ArrayList<>();
+          if (!next(']')) {
+            do {
+              elements.add(value());
+            } while (next(','));
+            expect(']');
+          }
+          return elements;
+        }
+        case '"' -> {
+          return string();
+        }
+        default -> {
+          for (String word : new String[] {"true", "false", "null"}) {
+            if (text.startsWith(word, at)) {
+              at += word.length();
+              return word.equals("null") ? null : Boolean.valueOf(word);
+            }
+          }
+          return number();
+        }
+      }
+    }
+
+    private Object number() {
+      int start = at;
+      while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
+        at++;
+      }
+      String n = text.substring(start, at);
+      try {
+        return n.matches("-?[0-9]+") ? (Object) Long.valueOf(n) : (Object) Double.valueOf(n);
+      } catch (NumberFormatException e) {
+        at = start;
+        throw bad("a value");
+      }
+    }
+
+    private String string() {
+      if (at >= text.length() || text.charAt(at) != '"') {
+        throw bad("a string");
+      }
+      StringBuilder out = new StringBuilder();
+      for (at++; at < text.length(); at++) {
+        char c = text.charAt(at);
+        if (c == '"') {
+          at++;
+          return out.toString();
+        }
+        if (c == '\\' && at + 1 < text.length()) {
+          char e = text.charAt(++at);
+          switch (e) {
+            case 'n' -> out.append('\n');
+            case 'r' -> out.append('\r');
+            case 't' -> out.append('\t');
+            case 'b' -> out.append('\b');
+            case 'f' -> out.append('\f');
+            case 'u' -> {
+              if (at + 4 >= text.length()) {
+                throw bad("four hex digits");
+              }
+              try {
+                out.append((char) Integer.parseInt(text.substring(at + 1, at + 5), 16));
+              } catch (NumberFormatException x) {
+                throw bad("four hex digits");
+              }
+              at += 4;
+            }
+            default -> out.append(e);
+          }
+        } else {
+          out.append(c);
+        }
+      }
+      throw bad("the end of a string");
+    }
+
+    private boolean next(char c) {
+      skipSpace();
+      if (at < text.length() && text.charAt(at) == c) {
+        at++;
+        return true;
+      }
+      return false;
+    }
+
+    private void expect(char c) {
+      if (!next(c)) {
+        throw bad("'" + c + "'");
+      }
+    }
+
+    void skipSpace() {
+      while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+        at++;
+      }
+    }
+
+    IllegalArgumentException bad(String expected) {
+      return new IllegalArgumentException("not JSON at character " + at + ": expected " + expected);
+    }
   }
 }

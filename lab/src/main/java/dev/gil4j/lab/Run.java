@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * @param exitCode the child's exit status, or -1 when it was killed
  * @param value the compared figure, NaN unless {@link Status#OK}
  * @param wallMs the child JVM's wall time, from launch to exit, as seen by {@code scale}
- * @param gil the GIL's use from the child's recording, or null (no GIL, or no readable recording)
+ * @param gil the GIL's use from the child's summary, or null when it had no GIL and no lock waits
  * @param log the child's stdout and stderr, beside each other in {@code logs/}
  * @param dump the thread dump taken before a hung child was killed, or null
  * @param problem one line saying what went wrong, or null
@@ -39,7 +39,12 @@ public record Run(
     /** Ran past {@code --timeout}: its threads were dumped, then it was killed. */
     TIMED_OUT,
     /** Exited with status 0 without printing the compared figure. */
-    NO_METRIC
+    NO_METRIC,
+    /**
+     * Exited with status 0 and printed the figure, but its agent's summary (the GIL's use) is
+     * missing or unreadable.
+     */
+    NO_SUMMARY
   }
 
   boolean ok() {

@@ -26,6 +26,7 @@ import java.util.TreeSet;
  *     prints it, else its first metric, else the run's own wall time
  * @param agent agent options added to every mode's, or empty
  * @param java the java launcher for the children
+ * @param jfr whether every run also writes a JFR recording ({@code --jfr})
  * @param application the java arguments after {@code --}
  */
 public record ScaleOptions(
@@ -39,6 +40,7 @@ public record ScaleOptions(
     Boolean lowerIsBetter,
     String agent,
     Path java,
+    boolean jfr,
     List<String> application) {
 
   static final String THREADS = "{threads}";
@@ -46,7 +48,7 @@ public record ScaleOptions(
 
   /** Agent options that the modes and the sweep itself set, so that --agent may not. */
   private static final List<String> MODE_KEYS =
-      List.of("gil", "switch", "policy", "ticks", "tokens", "report", "jfr");
+      List.of("gil", "switch", "policy", "ticks", "tokens", "report", "jfr", "summary");
 
   static final String USAGE =
       String.join(
@@ -68,6 +70,10 @@ public record ScaleOptions(
               + " time)",
           "  --agent OPTIONS     agent options added to every mode's, e.g. include=com.acme.*",
           "  --java PATH         java launcher for the runs (default: this JVM's)",
+          "  --jfr               also record every run with JFR into recordings/ (open them with"
+              + " report or JMC);",
+          "                      JFR's own threads and compilations disturb the measured work:"
+              + " short runs slow down",
           "An application reports its figure by printing 'gil4j-metric <name> <value> <unit>';"
               + " time units",
           "(ns, us, ms, s) mean lower is better, any other unit higher is better.");
@@ -96,8 +102,13 @@ public record ScaleOptions(
     Boolean lowerIsBetter = null;
     String agent = "";
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    boolean jfr = false;
     for (int i = 0; i < dashes; i++) {
       String option = args[i];
+      if (option.equals("--jfr")) {
+        jfr = true;
+        continue;
+      }
       String value;
       int eq = option.indexOf('=');
       if (option.startsWith("--") && eq > 0) {
@@ -126,12 +137,15 @@ public record ScaleOptions(
         }
         case "--agent" -> agent = value;
         case "--java" -> java = launcher(value);
+        case "--jfr" ->
+            throw new IllegalArgumentException(
+                "bad --jfr '" + value + "'; accepted: --jfr alone, without a value");
         default ->
             throw new IllegalArgumentException(
                 "unknown option '"
                     + option
                     + "'; accepted: --threads, --modes, --repeat, --warmup, --timeout, --out,"
-                    + " --metric, --agent, --java");
+                    + " --metric, --agent, --java, --jfr");
       }
     }
     if (modes == null) {
@@ -161,11 +175,20 @@ public record ScaleOptions(
                 + "': "
                 + key
                 + " is set by --modes and by scale itself; --agent takes the other options"
-                + " (profile, include, exclude, jfc)");
+                + " (profile, include, exclude, keepgil, and jfc with --jfr)");
+      }
+      if (key.equals("jfc") && !jfr) {
+        throw new IllegalArgumentException(
+            "bad --agent '"
+                + agent
+                + "': jfc needs --jfr, the recordings whose JFR settings it sets");
       }
     }
     for (Mode mode : modes) {
-      String combined = combined(mode, agent);
+      // The recording's own file is made per run; any file in an existing directory stands for it.
+      String combined =
+          combined(mode, agent)
+              + (jfr ? ",jfr=" + Path.of(System.getProperty("java.io.tmpdir"), "run.jfr") : "");
       try {
         Options.parse(combined);
       } catch (IllegalArgumentException e) {
@@ -186,6 +209,7 @@ public record ScaleOptions(
         lowerIsBetter,
         agent,
         java,
+        jfr,
         application);
   }
 

@@ -14,8 +14,11 @@ import java.util.function.Consumer;
 
 /**
  * Runs every configuration of a sweep, each run in a fresh child JVM under the agent with its
- * mode's options, recording to a JFR file of its own; reads back the figure the application printed
- * and the GIL's use from the recording.
+ * mode's options, writing a summary of its own at exit ({@code summary=FILE}) and, with {@code
+ * --jfr}, a JFR recording; reads back the figure the application printed and the GIL's use from the
+ * summary. The measured runs carry no recording by default: JFR's threads and the compilation of
+ * its code compete for the cores during a short run's measured work (measured: a 240 ms two-thread
+ * CPU-bound run took 360 ms with a recording).
  *
  * <p>The measured runs go round-robin — every configuration's first run, then every second run — so
  * that a slow drift of the machine spreads over all configurations instead of biasing the last
@@ -70,7 +73,9 @@ final class Sweep {
    */
   boolean run(Consumer<List<Point>> afterEachRun) throws IOException {
     Files.createDirectories(options.out().resolve("logs"));
-    Files.createDirectories(options.out().resolve("recordings"));
+    if (options.jfr()) {
+      Files.createDirectories(options.out().resolve("recordings"));
+    }
     for (int repeat = 1; repeat <= options.repeat(); repeat++) {
       for (Mode mode : options.modes()) {
         for (int n : options.threads()) {
@@ -146,16 +151,21 @@ final class Sweep {
     Path out = logs.resolve(id + ".out");
     Path err = logs.resolve(id + ".err");
     Path recordings = options.out().resolve("recordings");
-    Path recording = recordings.resolve(id + ".jfr").toAbsolutePath();
-    deleteRecordings(recordings, id);
+    deleteOutputs(logs, id + ".summary", ".json");
+    String recording = "";
+    if (options.jfr()) {
+      deleteOutputs(recordings, id, ".jfr");
+      recording = ",jfr=" + recordings.resolve(id + ".jfr").toAbsolutePath();
+    }
     List<String> arguments = new ArrayList<>();
     arguments.add(
         "-javaagent:"
             + agentJar
             + "="
             + ScaleOptions.combined(mode, options.agent())
-            + ",jfr="
             + recording
+            + ",summary="
+            + logs.resolve(id + ".summary.json").toAbsolutePath()
             + ",report="
             + logs.resolve(id + ".report.txt").toAbsolutePath());
     arguments.addAll(options.applicationFor(mode, n));
@@ -245,20 +255,37 @@ final class Sweep {
                   ? ""
                   : " (printed: " + String.join(", ", printed.keySet()) + ")"));
     }
-    GilShares gil;
-    try {
-      gil = GilShares.read(recordingsOf(recordings, id));
-    } catch (Exception e) {
+    Path summary = logs.resolve(id + ".summary.json");
+    if (!Files.isRegularFile(summary)) {
       return failed(
           mode,
           n,
           repeat,
-          Run.Status.FAILED,
+          Run.Status.NO_SUMMARY,
           0,
           wallMs,
           out,
           null,
-          "its recording could not be read: " + e.getMessage());
+          "the agent wrote no summary to "
+              + summary
+              + ": the JVM ended without running its shutdown hooks (Runtime.halt, a crash), or"
+              + " see its stderr in "
+              + err);
+    }
+    GilShares gil;
+    try {
+      gil = GilShares.read(outputsOf(logs, id + ".summary", ".json"));
+    } catch (IOException | RuntimeException e) {
+      return failed(
+          mode,
+          n,
+          repeat,
+          Run.Status.NO_SUMMARY,
+          0,
+          wallMs,
+          out,
+          null,
+          "its summary could not be read: " + e.getMessage());
     }
     return new Run(mode, n, repeat, Run.Status.OK, 0, value, wallMs, gil, out, null, null);
   }
@@ -309,17 +336,23 @@ final class Sweep {
     return new Run(mode, n, repeat, status, exit, Double.NaN, wallMs, null, log, dump, problem);
   }
 
-  /** The run's recording and, in mode procs, its children's ({@code id-<pid>.jfr}). */
-  private static List<Path> recordingsOf(Path dir, String id) throws IOException {
+  /**
+   * A run's file {@code name + extension} and, in mode procs, its children's ({@code
+   * name-<pid>extension}, as multiprocessing names them).
+   */
+  private static List<Path> outputsOf(Path dir, String name, String extension) throws IOException {
     List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, id + "{,-*}.jfr")) {
-      s.forEach(files::add);
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, name + "{,-*}" + extension)) {
+        s.forEach(files::add);
+      }
     }
     return files;
   }
 
-  private static void deleteRecordings(Path dir, String id) throws IOException {
-    for (Path f : recordingsOf(dir, id)) {
+  /** Deletes what an earlier sweep into the same directory left of this run's files. */
+  private static void deleteOutputs(Path dir, String name, String extension) throws IOException {
+    for (Path f : outputsOf(dir, name, extension)) {
       Files.delete(f);
     }
   }

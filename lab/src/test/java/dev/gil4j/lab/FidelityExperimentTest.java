@@ -187,6 +187,34 @@ class FidelityExperimentTest {
     assertEquals(List.of("0.001"), oneMs.scriptArgs());
     assertEquals("1ms", oneMs.runs().get(0).switchInterval());
     assertEquals(22, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
+    for (FidelityExperiment e : FidelityExperiment.all()) {
+      boolean cpu = e.script().equals("cpu_scaling.py");
+      assertEquals(cpu ? e.scriptArgs().get(1) : "1", Integer.toString(e.javaRounds()), e.name());
+    }
+  }
+
+  @Test
+  void aRunsMetricIsItsMedianOverTheRoundsThatPrintedIt() {
+    Map<String, ChildJava.Metric> medians =
+        Fidelity.medians(
+            List.of(
+                Map.of("wall_ms", new ChildJava.Metric("wall_ms", 400, "ms")),
+                Map.of(),
+                Map.of(
+                    "wall_ms", new ChildJava.Metric("wall_ms", 380, "ms"),
+                    "threads", new ChildJava.Metric("threads", 2, "count")),
+                Map.of("wall_ms", new ChildJava.Metric("wall_ms", 500, "ms"))));
+    assertEquals(new ChildJava.Metric("wall_ms", 400, "ms"), medians.get("wall_ms"));
+    assertEquals(new ChildJava.Metric("threads", 2, "count"), medians.get("threads"));
+    assertEquals(
+        390,
+        Fidelity.medians(
+                List.of(
+                    Map.of("wall_ms", new ChildJava.Metric("wall_ms", 400, "ms")),
+                    Map.of("wall_ms", new ChildJava.Metric("wall_ms", 380, "ms"))))
+            .get("wall_ms")
+            .value());
+    assertTrue(Fidelity.medians(List.of(Map.of(), Map.of())).isEmpty());
   }
 
   @Test

@@ -62,7 +62,7 @@ class FidelityPythonTest {
             "[1]")) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> FidelityPython.parseObject(bad));
-      assertTrue(e.getMessage().startsWith("not a flat JSON object at character "), e.getMessage());
+      assertTrue(e.getMessage().startsWith("not a flat JSON object ("), e.getMessage());
     }
   }
 

@@ -26,6 +26,7 @@ class ScaleOptionsTest {
     assertEquals(0, o.warmup());
     assertEquals(Duration.ofMinutes(5), o.timeout());
     assertNull(o.metric());
+    assertFalse(o.jfr(), "the measured runs carry no recording unless asked");
     assertEquals(List.of("-cp", "app.jar", "Main", "{threads}"), o.application());
   }
 
@@ -34,7 +35,7 @@ class ScaleOptionsTest {
     ScaleOptions o =
         parse(
             "--threads 8,1,2 --modes nogil,gil:1ms,ticks:100,tokens:2,procs --repeat 5 --warmup 1"
-                + " --timeout 90s --out target/x --metric ops:higher --agent include=com.acme.*"
+                + " --timeout 90s --out target/x --metric ops:higher --agent include=com.acme.* --jfr"
                 + " -- -cp app.jar Main --threads {threads} --as {workers}");
     assertEquals(List.of(1, 2, 8), o.threads());
     assertEquals(
@@ -51,6 +52,7 @@ class ScaleOptionsTest {
     assertEquals(Duration.ofSeconds(90), o.timeout());
     assertEquals("ops", o.metric());
     assertFalse(o.lowerIsBetter());
+    assertTrue(o.jfr());
     assertEquals(
         "gil=on,tokens=2,include=com.acme.*", ScaleOptions.combined(o.modes().get(3), o.agent()));
     assertEquals(
@@ -81,6 +83,11 @@ class ScaleOptionsTest {
         "--agent profile=maybe -- Main {threads}|bad --agent 'profile=maybe': bad value for"
             + " option profile",
         "--agent gil=off -- Main {threads}|bad --agent 'gil=off': gil is set by --modes",
+        "--agent summary=s.json -- Main {threads}|bad --agent 'summary=s.json': summary is set by"
+            + " --modes and by scale itself",
+        "--agent jfr=x.jfr -- Main {threads}|jfr is set by --modes and by scale itself",
+        "--agent jfc=pom.xml -- Main {threads}|bad --agent 'jfc=pom.xml': jfc needs --jfr",
+        "--jfr=yes -- Main|bad --jfr 'yes'; accepted: --jfr alone",
         "--java /nonexistent -- Main|bad --java '/nonexistent'",
         "--repeat -- Main|option --repeat needs a value",
         "--what 1 -- Main|unknown option '--what'",
@@ -88,6 +95,11 @@ class ScaleOptionsTest {
   void badCommandLinesSayWhatIsWrongAndWhatIsAccepted(String line, String message) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(line));
     assertTrue(e.getMessage().contains(message), e.getMessage());
+  }
+
+  @Test
+  void jfcIsAcceptedWithJfr() {
+    assertEquals("jfc=pom.xml", parse("--jfr --agent jfc=pom.xml -- Main {threads}").agent());
   }
 
   @Test

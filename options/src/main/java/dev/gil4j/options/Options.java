@@ -26,6 +26,7 @@ import java.util.Set;
  * @param report where the exit report goes: {@code stderr}, {@code off}, or a file path
  * @param jfr the JFR recording to write at exit, or null for none
  * @param jfc JFR settings laid over gil4j's own for that recording, or null
+ * @param summary the machine-readable summary (JSON) to write at exit, or null for none
  */
 public record Options(
     boolean gil,
@@ -39,7 +40,8 @@ public record Options(
     List<String> keepgil,
     String report,
     String jfr,
-    String jfc) {
+    String jfc,
+    String summary) {
 
   /** CPython's: the new GIL, a 5 ms switch interval, one token; profiling on. */
   public static final Options DEFAULTS =
@@ -54,6 +56,7 @@ public record Options(
           List.of(),
           List.of(),
           "stderr",
+          null,
           null,
           null);
 
@@ -88,6 +91,8 @@ public record Options(
               + " FILE, written at exit",
           "  jfc=FILE            JFR settings laid over gil4j's for that recording (thresholds,"
               + " periods)",
+          "  summary=FILE        write the GIL's shares and hand-offs and the locks' waits to FILE"
+              + " as JSON at exit",
           "  In FILE, %p becomes the process id; multiprocessing's children write FILE with"
               + " -%p added.");
 
@@ -95,7 +100,7 @@ public record Options(
   public static final List<String> KEYS =
       List.of(
           "gil", "switch", "policy", "ticks", "tokens", "profile", "include", "exclude", "keepgil",
-          "report", "jfr", "jfc");
+          "report", "jfr", "jfc", "summary");
 
   /**
    * Parses an option string; {@code null} or empty gives the defaults.
@@ -116,6 +121,7 @@ public record Options(
     String report = DEFAULTS.report;
     String jfr = DEFAULTS.jfr;
     String jfc = DEFAULTS.jfc;
+    String summary = DEFAULTS.summary;
     Set<String> seen = new HashSet<>();
     for (String pair : text == null || text.isBlank() ? new String[0] : text.split(",", -1)) {
       int eq = pair.indexOf('=');
@@ -146,6 +152,7 @@ public record Options(
             report = value.equals("stderr") || value.equals("off") ? value : outputFile(key, value);
         case "jfr" -> jfr = outputFile(key, value);
         case "jfc" -> jfc = inputFile(key, value);
+        case "summary" -> summary = outputFile(key, value);
         default -> throw new IllegalStateException(key);
       }
     }
@@ -165,7 +172,8 @@ public record Options(
         keepgil,
         report,
         jfr,
-        jfc);
+        jfc,
+        summary);
   }
 
   private static boolean onOff(String key, String value) {
@@ -287,6 +295,9 @@ public record Options(
     }
     if (jfc != null) {
       s.append(" jfc=").append(jfc);
+    }
+    if (summary != null) {
+      s.append(" summary=").append(summary);
     }
     return s.toString();
   }

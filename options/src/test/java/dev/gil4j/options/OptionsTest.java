@@ -63,6 +63,9 @@ class OptionsTest {
         "jfr=/no/such/dir/x.jfr; bad value for option jfr: '/no/such/dir/x.jfr'; accepted: a file in",
         "jfr=x.jfr,jfc=/no/such.jfc; bad value for option jfc",
         "jfc=pom.xml; option jfc needs option jfr",
+        "summary=/no/such/dir/s.json; bad value for option summary: '/no/such/dir/s.json';"
+            + " accepted: a file in an existing directory",
+        "summary=; bad value for option summary",
       })
   void badOptionsNameTheOptionTheValueAndWhatIsAccepted(String text, String message) {
     IllegalArgumentException e =
@@ -74,9 +77,11 @@ class OptionsTest {
   @Test
   void percentPInAFileNameBecomesTheProcessId() {
     long pid = ProcessHandle.current().pid();
-    Options o = Options.parse("report=target/r-%p.txt,jfr=target/app-%p-%p.jfr");
+    Options o =
+        Options.parse("report=target/r-%p.txt,jfr=target/app-%p-%p.jfr,summary=target/s-%p.json");
     assertEquals("target/r-" + pid + ".txt", o.report());
     assertEquals("target/app-" + pid + "-" + pid + ".jfr", o.jfr());
+    assertEquals("target/s-" + pid + ".json", o.summary());
   }
 
   @Test

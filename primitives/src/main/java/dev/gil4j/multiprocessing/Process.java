@@ -27,10 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>The child.</b> It runs the same {@code java} executable as this JVM, with the same class
  * path ({@code java.class.path}) and the same {@code -javaagent:} options (so under gil4j it has a
  * GIL of its own, configured alike, and prints its own {@code gil4j:} lines on stderr — with {@code
- * report=FILE}, every process writes that one file), followed by {@link #setJvmOptions}. It
- * inherits the working directory, the environment, stdout and stderr; its stdin is {@code
- * /dev/null}, as Python gives its children. A task is serialized into a file in a private temporary
- * directory, which the child reads and deletes; see {@link Task} for its exit codes.
+ * report=FILE}, {@code jfr=FILE} or {@code summary=FILE}, a child writes {@code FILE} with {@code
+ * -<pid>} added before its extension), followed by {@link #setJvmOptions}. It inherits the working
+ * directory, the environment, stdout and stderr; its stdin is {@code /dev/null}, as Python gives
+ * its children. A task is serialized into a file in a private temporary directory, which the child
+ * reads and deletes; see {@link Task} for its exit codes.
  *
  * <p><b>Blocking.</b> {@link #start} returns once the JVM is launched, without waiting for it to
  * run. {@link #join()} blocks until the child ends, {@link #join(double)} at most a timeout, both
@@ -491,9 +492,10 @@ public final class Process {
   }
 
   /**
-   * {@code arg} with {@code -%p} added before the extension of a {@code report=FILE} or {@code
-   * jfr=FILE} option's file name, unless the name already has {@code %p}: the agent replaces {@code
-   * %p} with the process id, so that a child does not overwrite its parent's file.
+   * {@code arg} with {@code -%p} added before the extension of a {@code report=FILE}, {@code
+   * jfr=FILE} or {@code summary=FILE} option's file name, unless the name already has {@code %p}:
+   * the agent replaces {@code %p} with the process id, so that a child does not overwrite its
+   * parent's file.
    */
   static String childOutputs(String arg) {
     int eq = arg.indexOf('=');
@@ -504,7 +506,10 @@ public final class Process {
     String[] options = arg.substring(eq + 1).split(",", -1);
     for (int i = 0; i < options.length; i++) {
       String option = options[i];
-      boolean output = option.startsWith("report=") || option.startsWith("jfr=");
+      boolean output =
+          option.startsWith("report=")
+              || option.startsWith("jfr=")
+              || option.startsWith("summary=");
       String value = option.substring(option.indexOf('=') + 1);
       if (output && !value.equals("stderr") && !value.equals("off") && !value.contains("%p")) {
         int slash = value.lastIndexOf('/');

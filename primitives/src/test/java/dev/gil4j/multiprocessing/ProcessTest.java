@@ -38,11 +38,14 @@ class ProcessTest {
   }
 
   @Test
-  void childrenWriteTheirReportAndRecordingToFilesOfTheirOwn() {
+  void childrenWriteTheirReportRecordingAndSummaryToFilesOfTheirOwn() {
     assertEquals(
         "-javaagent:/a/gil4j-agent.jar=switch=1ms,report=/tmp/r-%p.txt,jfr=out/app-%p.jfr",
         Process.childOutputs(
             "-javaagent:/a/gil4j-agent.jar=switch=1ms,report=/tmp/r.txt,jfr=out/app.jfr"));
+    assertEquals(
+        "-javaagent:/a/gil4j-agent.jar=gil=on,summary=out/run.summary-%p.json",
+        Process.childOutputs("-javaagent:/a/gil4j-agent.jar=gil=on,summary=out/run.summary.json"));
     assertEquals(
         "-javaagent:/a/gil4j-agent.jar=report=/tmp/r-%p,jfr=run.d/app-%p",
         Process.childOutputs("-javaagent:/a/gil4j-agent.jar=report=/tmp/r,jfr=run.d/app"));

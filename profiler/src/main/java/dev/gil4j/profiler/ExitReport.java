@@ -84,14 +84,7 @@ public final class ExitReport {
         .append(right("revoked", 7))
         .append("  wait p50/p99/max")
         .append(nl);
-    long held = 0;
-    long wait = 0;
-    long lifetime = 0;
-    for (GilUsage.ThreadRow t : u.threads()) {
-      held += t.heldNanos();
-      wait += t.waitNanos();
-      lifetime += t.lifetimeNanos();
-    }
+    GilUsage.Totals all = u.totals();
     List<GilUsage.ThreadRow> busiest = new ArrayList<>(u.threads());
     if (busiest.size() > THREADS) {
       busiest.sort(MOST_GIL_TIME);
@@ -108,11 +101,11 @@ public final class ExitReport {
     out.append("gil4j:   ")
         .append(left("all threads", 24))
         .append(' ')
-        .append(right(fixed(share(held, lifetime), 1), 7))
+        .append(right(fixed(share(all.heldNanos(), all.lifetimeNanos()), 1), 7))
         .append("% ")
-        .append(right(fixed(share(wait, lifetime), 1), 7))
+        .append(right(fixed(share(all.waitNanos(), all.lifetimeNanos()), 1), 7))
         .append("% ")
-        .append(right(fixed(share(Math.max(0, lifetime - held - wait), lifetime), 1), 7))
+        .append(right(fixed(share(all.releasedNanos(), all.lifetimeNanos()), 1), 7))
         .append("%  (shares of all registered thread time)")
         .append(nl);
     for (GilUsage.RevokedStack s :
@@ -139,8 +132,7 @@ public final class ExitReport {
       return "";
     }
     String nl = System.lineSeparator();
-    List<ContentionRecorder.SiteSnapshot> ranked = new ArrayList<>(sites);
-    ranked.sort(MOST_TOTAL_WAIT);
+    List<ContentionRecorder.SiteSnapshot> ranked = mostTotalWaitFirst(sites);
     StringBuilder out = new StringBuilder();
     out.append("gil4j: contention, most total wait first").append(nl);
     for (ContentionRecorder.SiteSnapshot s : ranked.subList(0, Math.min(max, ranked.size()))) {
@@ -303,6 +295,19 @@ public final class ExitReport {
 
   private static double totalWait(ContentionRecorder.SiteSnapshot s) {
     return s.waits().getMean() * s.waits().getTotalCount();
+  }
+
+  /** A copy of {@code sites}, most total wait first. */
+  static List<ContentionRecorder.SiteSnapshot> mostTotalWaitFirst(
+      List<ContentionRecorder.SiteSnapshot> sites) {
+    List<ContentionRecorder.SiteSnapshot> ranked = new ArrayList<>(sites);
+    ranked.sort(MOST_TOTAL_WAIT);
+    return ranked;
+  }
+
+  /** The sum of a histogram's values, as JFR's {@code gil4j.ContentionHistogram} gives it. */
+  static long totalNanos(Histogram h) {
+    return Math.round(h.getMean() * h.getTotalCount());
   }
 
   private static double share(long part, long whole) {

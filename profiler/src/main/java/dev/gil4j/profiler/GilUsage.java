@@ -74,6 +74,33 @@ public record GilUsage(
   }
 
   /**
+   * Every thread's time added up.
+   *
+   * @param lifetimeNanos the registered lifetimes
+   * @param heldNanos time holding the GIL
+   * @param waitNanos time waiting to take it
+   */
+  public record Totals(long lifetimeNanos, long heldNanos, long waitNanos) {
+    /** Time running without the GIL: blocked, or revoked. */
+    public long releasedNanos() {
+      return Math.max(0, lifetimeNanos - heldNanos - waitNanos);
+    }
+  }
+
+  /** Every thread's time added up. */
+  public Totals totals() {
+    long lifetime = 0;
+    long held = 0;
+    long wait = 0;
+    for (ThreadRow t : threads) {
+      lifetime += t.lifetimeNanos();
+      held += t.heldNanos();
+      wait += t.waitNanos();
+    }
+    return new Totals(lifetime, held, wait);
+  }
+
+  /**
    * A stack the safety net saw in a holder it revoked: where a blocking point is missing.
    *
    * @param reason why the holder counted as not running ({@code BLOCKED}, {@code WAITING}, …, or

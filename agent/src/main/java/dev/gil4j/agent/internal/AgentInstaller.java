@@ -8,6 +8,7 @@ import dev.gil4j.profiler.AtomicFiles;
 import dev.gil4j.profiler.ContentionRecorder;
 import dev.gil4j.profiler.Deferred;
 import dev.gil4j.profiler.ExitReport;
+import dev.gil4j.profiler.ExitSummary;
 import dev.gil4j.profiler.GilUsage;
 import dev.gil4j.profiler.jfr.AgentRecording;
 import dev.gil4j.profiler.jfr.JfrEvents;
@@ -310,27 +311,54 @@ public final class AgentInstaller {
   }
 
   /**
-   * The exit report. A failure to make it is one line: uncaught, it would be a stack trace from a
-   * shutdown hook, or be lost silently to the application's default uncaught-exception handler.
+   * The exit report and the summary, from one snapshot of the GIL and the sites. A failure to make
+   * either is one line: uncaught, it would be a stack trace from a shutdown hook, or be lost
+   * silently to the application's default uncaught-exception handler.
    */
   private static void report(GilCore core, AppTransformer app, Options options, long started) {
-    if (options.report().equals("off")) {
+    boolean report = !options.report().equals("off");
+    if (!report && options.summary() == null) {
       return;
     }
+    GilUsage usage;
+    List<ContentionRecorder.SiteSnapshot> sites;
     try {
-      writeReport(core, app, options, started);
+      usage = core == null ? null : core.usage();
+      sites = ContentionRecorder.snapshot();
     } catch (Throwable t) {
       System.err.println("gil4j: could not make the exit report: " + t);
+      return;
+    }
+    long elapsed = System.nanoTime() - started;
+    if (report) {
+      try {
+        writeReport(usage, sites, elapsed, app, options);
+      } catch (Throwable t) {
+        System.err.println("gil4j: could not make the exit report: " + t);
+      }
+    }
+    if (options.summary() != null) {
+      Path target = Path.of(options.summary());
+      try {
+        AtomicFiles.writeString(target, ExitSummary.format(usage, sites, elapsed));
+      } catch (Throwable t) {
+        System.err.println("gil4j: could not write the summary to " + target + ": " + t);
+      }
     }
   }
 
-  private static void writeReport(GilCore core, AppTransformer app, Options options, long started) {
-    String sites = ExitReport.formatSites(ContentionRecorder.snapshot(), REPORT_SITES);
-    if (core == null && sites.isEmpty()) {
+  private static void writeReport(
+      GilUsage usage,
+      List<ContentionRecorder.SiteSnapshot> snapshot,
+      long elapsed,
+      AppTransformer app,
+      Options options) {
+    String sites = ExitReport.formatSites(snapshot, REPORT_SITES);
+    if (usage == null && sites.isEmpty()) {
       // gil=off, nothing contended: still a report, not an empty file or silence.
-      sites = ExitReport.formatNoContention(System.nanoTime() - started);
+      sites = ExitReport.formatNoContention(elapsed);
     }
-    String text = (core == null ? "" : ExitReport.format(core.usage())) + sites;
+    String text = (usage == null ? "" : ExitReport.format(usage)) + sites;
     if (app != null && app.failed.get() > 0) {
       text +=
           "gil4j:   "

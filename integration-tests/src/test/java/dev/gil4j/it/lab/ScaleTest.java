@@ -143,6 +143,19 @@ class ScaleTest {
   }
 
   @Test
+  void eachRunLeavesASummaryPerProcessAndNoRecording() throws IOException {
+    sweep.assertSucceeded();
+    assertFalse(Files.exists(dir.resolve("recordings")), "no JFR recording unless --jfr");
+    try (var logs = Files.list(dir.resolve("logs"))) {
+      List<String> summaries =
+          logs.map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith("procs-t2-r1.summary"))
+              .toList();
+      assertEquals(3, summaries.size(), "the parent's and its two processes': " + summaries);
+    }
+  }
+
+  @Test
   void eachModeIsProjectedAndCheckedOnTheHeldOutPoint() throws IOException {
     sweep.assertSucceeded();
     String table = sweep.stdout();
@@ -359,7 +372,7 @@ class ScaleTest {
     return cells;
   }
 
-  private static void delete(Path dir) throws IOException {
+  static void delete(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (var files = Files.walk(dir)) {
         for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
