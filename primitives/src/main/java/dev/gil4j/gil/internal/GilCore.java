@@ -94,6 +94,11 @@ public final class GilCore implements Hooks.Gil {
   private long switchNumber;
   private ThreadState lastHolder;
 
+  /** The threads waiting for the GIL, oldest first ({@link #waitForToken}). */
+  private ThreadState oldestWaiting;
+
+  private ThreadState newestWaiting;
+
   /**
    * The monitors owned by threads waiting for the GIL after blocking at their entry or in their
    * {@code Object.wait} ({@link #afterBlockingOwning}), one slot each, so that a holder arriving at
@@ -678,6 +683,7 @@ public final class GilCore implements Hooks.Gil {
         JfrEvents.gilDrop(false, now - st.heldSince);
         release(st, now);
         nativeReleases++;
+        handOff(now);
         freed.signal();
         updateBreaker();
       }
@@ -792,7 +798,9 @@ public final class GilCore implements Hooks.Gil {
         }
         st.waits.recordValue(waited);
       }
-      grant(st, System.nanoTime());
+      if (!st.holding) {
+        grant(st, System.nanoTime());
+      }
     } finally {
       if (st.owningSlot >= 0) {
         ownedByWaiters.set(st.owningSlot, null);
@@ -830,8 +838,10 @@ public final class GilCore implements Hooks.Gil {
     // every time slice by that much (4 ms slices at switch=1ms).
     long wait = st.droppedAt == 0 ? interval : interval - (System.nanoTime() - st.droppedAt);
     st.droppedAt = 0;
+    enqueue(st);
     try {
-      while (held == holders.length && !open) {
+      // A holder releasing around a blocking call may grant the GIL to this thread (handOff).
+      while (!st.holding && held == holders.length && !open) {
         long saved = switchNumber;
         long left;
         try {
@@ -842,16 +852,79 @@ public final class GilCore implements Hooks.Gil {
           continue;
         }
         // A whole interval passed with no hand-off: ask a holder to drop (take_gil's loop).
-        if (cpython && left <= 0 && held == holders.length && switchNumber == saved) {
+        if (cpython
+            && left <= 0
+            && !st.holding
+            && held == holders.length
+            && switchNumber == saved) {
           requestDrop();
         }
       }
     } finally {
+      dequeue(st);
       waiters--;
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  private void enqueue(ThreadState st) {
+    st.queued = true;
+    st.queuedBefore = newestWaiting;
+    st.queuedAfter = null;
+    if (newestWaiting == null) {
+      oldestWaiting = st;
+    } else {
+      newestWaiting.queuedAfter = st;
+    }
+    newestWaiting = st;
+  }
+
+  private void dequeue(ThreadState st) {
+    if (!st.queued) {
+      return;
+    }
+    if (st.queuedBefore == null) {
+      oldestWaiting = st.queuedAfter;
+    } else {
+      st.queuedBefore.queuedAfter = st.queuedAfter;
+    }
+    if (st.queuedAfter == null) {
+      newestWaiting = st.queuedBefore;
+    } else {
+      st.queuedAfter.queuedBefore = st.queuedBefore;
+    }
+    st.queued = false;
+    st.queuedBefore = null;
+    st.queuedAfter = null;
+  }
+
+  /**
+   * A holder released the GIL around a blocking call: the thread that has waited longest gets it
+   * now, as CPython's waiter gets it. CPython's {@code drop_gil} signals a waiter, which takes the
+   * GIL while the releaser is in its system call; the releaser, back from it, then waits a switch
+   * interval for a drop it requests — the I/O convoy (bpo-7946; CPython's I/O thread waited at
+   * 99.6% of its sends beside a CPU-bound thread here). gil4j's waiter, woken through the mutex's
+   * queue, lost that race to a Java system call more often than not (19–31% of sends), and on a
+   * loaded machine, slow to get a CPU, nearly always: the convoy fell to 9–40x where CPython's
+   * stayed at 80–240x. Granted at the release, the waiter has the GIL whenever it runs; a releaser
+   * that did not block long finds it taken, as in CPython. A virtual thread is not handed the GIL:
+   * it runs only once its scheduler mounts it, behind the other virtual threads in the queue, and
+   * the GIL stayed idle meanwhile (10,000 virtual threads taking turns, JDK 25: 9 s became 27–102
+   * s). Platform threads only, where the kernel's thread id is known ({@code tid > 0}). Mutex held;
+   * the releaser released already.
+   */
+  private void handOff(long now) {
+    ThreadState w = oldestWaiting;
+    if (!cpython || w == null || w.tid <= 0 || held == holders.length || open) {
+      return;
+    }
+    dequeue(w);
+    settle(w);
+    grant(w, now);
+    // The condition wakes its oldest waiter, maybe another: wake them all to find out.
+    freed.signalAll();
   }
 
   private void grant(ThreadState st, long now) {
@@ -915,6 +988,9 @@ public final class GilCore implements Hooks.Gil {
       long now = System.nanoTime();
       JfrEvents.gilDrop(forced, now - st.heldSince);
       release(st, now);
+      if (!forced) {
+        handOff(now);
+      }
       freed.signal();
       if (forced) {
         forcedDrops++;

@@ -80,6 +80,15 @@ public final class ThreadState {
   boolean holding;
 
   /**
+   * Waiting in GilCore's queue of threads that wait for the GIL, oldest first; its neighbours
+   * there. Guarded by GilCore's mutex.
+   */
+  boolean queued;
+
+  ThreadState queuedBefore;
+  ThreadState queuedAfter;
+
+  /**
    * Not holding but owed the GIL: a new thread, or one the safety net revoked. It takes the GIL at
    * its next checkpoint or after its next blocking call; until then the breaker stays set.
    */

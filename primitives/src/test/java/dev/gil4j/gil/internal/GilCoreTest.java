@@ -148,6 +148,54 @@ class GilCoreTest {
   }
 
   /**
+   * CPython's I/O convoy: a thread that releases the GIL around a blocking call finds it taken when
+   * it comes back, however short the call, by the thread that was waiting for it.
+   */
+  @Test
+  void aReleaseAroundABlockingCallHandsTheGilToTheThreadWaitingForIt() throws Exception {
+    GilCore core = gil(GilConfig.CPYTHON.withSwitchInterval(1, TimeUnit.SECONDS));
+    CountDownLatch waiting = new CountDownLatch(1);
+    AtomicLong waiterHeldAt = new AtomicLong();
+    AtomicLong holderBackAt = new AtomicLong();
+    AtomicLong sink = new AtomicLong();
+    Thread holder =
+        holder(
+            core,
+            () -> {
+              awaitUninterruptibly(waiting);
+              while (!core.hasWaiters()) {
+                Thread.onSpinWait();
+              }
+              if (core.beforeBlocking()) {
+                core.afterBlocking();
+              }
+              holderBackAt.set(System.nanoTime());
+            });
+    Thread waiter =
+        start(
+            () -> {
+              waiting.countDown();
+              core.registerCurrentThread();
+              waiterHeldAt.set(System.nanoTime());
+              compute(sink, 100_000_000L);
+              core.threadEnded();
+            });
+    waiter.join();
+    holder.join();
+    assertTrue(waiterHeldAt.get() != 0 && holderBackAt.get() > waiterHeldAt.get());
+    long ms = (holderBackAt.get() - waiterHeldAt.get()) / 1_000_000;
+    assertTrue(ms >= 90, "the releaser was back " + ms + " ms after the waiter took the GIL");
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
    * CPython's lock acquire: a wait inside releases the GIL, and the thread takes it again only when
    * the acquisition ends (owning the lock), not after each wait inside it.
    */
