@@ -69,7 +69,6 @@ public final class GilCore implements Hooks.Gil {
   /** Unfair on purpose: CPython promises no order among waiters, and fairness changes timings. */
   private final ReentrantLock mutex = new ReentrantLock();
 
-  private final Condition freed = mutex.newCondition();
   private final Condition switched = mutex.newCondition();
   private final ThreadTable table = new ThreadTable();
   private final NativeMethods natives = new NativeMethods();
@@ -684,7 +683,7 @@ public final class GilCore implements Hooks.Gil {
         release(st, now);
         nativeReleases++;
         handOff(st, now);
-        freed.signal();
+        signalOldest();
         updateBreaker();
       }
     } finally {
@@ -749,7 +748,7 @@ public final class GilCore implements Hooks.Gil {
       if (st.holding) {
         JfrEvents.gilDrop(false, now - st.heldSince);
         release(st, now);
-        freed.signal();
+        signalOldest();
       }
       settle(st);
       st.alive = false;
@@ -845,9 +844,11 @@ public final class GilCore implements Hooks.Gil {
         long saved = switchNumber;
         long left;
         try {
-          left = freed.awaitNanos(Math.max(wait, 1_000L));
+          left = st.turn.awaitNanos(Math.max(wait, 1_000L));
+          st.signalled = false;
           wait = interval;
         } catch (InterruptedException e) {
+          st.signalled = false;
           interrupted = true;
           continue;
         }
@@ -869,7 +870,37 @@ public final class GilCore implements Hooks.Gil {
     }
   }
 
+  /**
+   * Wakes the thread that has waited longest for the GIL and is not woken yet, as a release signals
+   * CPython's {@code gil->cond}; each waiter waits on a condition of its own, so that the one woken
+   * is the one {@link #handOff} grants, and two releases in a row (several tokens) wake two. None
+   * when no token is free: the release was handed to a waiter already (or to the safety net's
+   * proxy), and a waiter woken for nothing would start its switch interval over.
+   */
+  private void signalOldest() {
+    if (held == holders.length) {
+      return;
+    }
+    for (ThreadState w = oldestWaiting; w != null; w = w.queuedAfter) {
+      if (!w.signalled) {
+        w.signalled = true;
+        w.turn.signal();
+        return;
+      }
+    }
+  }
+
+  private void signalEveryone() {
+    for (ThreadState w = oldestWaiting; w != null; w = w.queuedAfter) {
+      w.signalled = true;
+      w.turn.signal();
+    }
+  }
+
   private void enqueue(ThreadState st) {
+    if (st.turn == null) {
+      st.turn = mutex.newCondition();
+    }
     st.queued = true;
     st.queuedBefore = newestWaiting;
     st.queuedAfter = null;
@@ -931,8 +962,8 @@ public final class GilCore implements Hooks.Gil {
     dequeue(w);
     settle(w);
     grant(w, now);
-    // The condition wakes its oldest waiter, maybe another: wake them all to find out.
-    freed.signalAll();
+    w.signalled = true;
+    w.turn.signal();
   }
 
   private void grant(ThreadState st, long now) {
@@ -999,7 +1030,7 @@ public final class GilCore implements Hooks.Gil {
       if (!forced) {
         handOff(st, now);
       }
-      freed.signal();
+      signalOldest();
       if (forced) {
         forcedDrops++;
         st.forcedDrops++;
@@ -1073,7 +1104,7 @@ public final class GilCore implements Hooks.Gil {
           release(h, now);
         }
       }
-      freed.signalAll();
+      signalEveryone();
       switched.signalAll();
       updateBreaker();
     } finally {
@@ -1293,7 +1324,7 @@ public final class GilCore implements Hooks.Gil {
     h.sampledAt = 0;
     natives.sawAsleep(h.nativeMethod);
     nativeReleases++;
-    freed.signal();
+    signalOldest();
     updateBreaker();
   }
 
@@ -1338,7 +1369,7 @@ public final class GilCore implements Hooks.Gil {
     release(h, now);
     owe(h);
     monitorReleases++;
-    freed.signal();
+    signalOldest();
     updateBreaker();
   }
 
@@ -1365,7 +1396,7 @@ public final class GilCore implements Hooks.Gil {
     GilUsage.RevokedStack old = revokedStacks.get(key);
     revokedStacks.put(
         key, new GilUsage.RevokedStack(reason, frames, old == null ? 1 : old.count() + 1));
-    freed.signal();
+    signalOldest();
     updateBreaker();
   }
 

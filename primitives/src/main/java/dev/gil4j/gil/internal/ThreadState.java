@@ -2,6 +2,7 @@ package dev.gil4j.gil.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.Condition;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -84,6 +85,14 @@ public final class ThreadState {
    * there. Guarded by GilCore's mutex.
    */
   boolean queued;
+
+  /**
+   * What this thread waits on for the GIL: a condition of GilCore's mutex, made at its first wait.
+   */
+  Condition turn;
+
+  /** Signalled on {@link #turn} and not yet awake. */
+  boolean signalled;
 
   ThreadState queuedBefore;
   ThreadState queuedAfter;
