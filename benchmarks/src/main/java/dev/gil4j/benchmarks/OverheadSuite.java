@@ -34,6 +34,9 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *
  * <ol>
  *   <li>no agent, the baseline;
+ *   <li>no agent again, the control: the ratio of a profiler that costs nothing, so that each
+ *       section shows how far two identical runs of it move apart (on JDK 25 at ~20 ns, 0.88–1.09
+ *       over 15 rounds of an idle machine, where gil4j's own read 0.83–1.04);
  *   <li>gil4j, {@code gil=off}: profiling only, at its defaults (profiled drop-ins swapped in,
  *       waits that park and the holds they waited for in per-site histograms, the report on stderr
  *       at exit);
@@ -62,6 +65,7 @@ final class OverheadSuite {
   /** One way to run the workload. */
   private enum Config {
     NONE("no agent"),
+    CONTROL("no agent again (control)"),
     GIL4J("gil4j gil=off"),
     JFR("JFR lock events, 0 ms"),
     ASYNC("async-profiler lock, 0 ns");
@@ -246,7 +250,7 @@ final class OverheadSuite {
     Files.deleteIfExists(recording);
     List<String> cmd = new ArrayList<>(List.of(jdk.java().toString(), "-Xms512m", "-Xmx512m"));
     switch (config) {
-      case NONE -> {}
+      case NONE, CONTROL -> {}
       case JFR -> cmd.add("-XX:StartFlightRecording:settings=" + jfc + ",filename=" + recording);
       case ASYNC ->
           cmd.add("-agentpath:" + asyncProfiler + "=start,event=lock,lock=0,jfr,file=" + recording);
@@ -295,7 +299,7 @@ final class OverheadSuite {
     if (Files.exists(recording)) {
       records.putAll(countEvents(recording));
       Files.delete(recording);
-    } else if (config != Config.NONE && config != Config.GIL4J) {
+    } else if (config == Config.JFR || config == Config.ASYNC) {
       records.put("(no recording written)", 0L);
     }
     List<Result> rs = results.computeIfAbsent(cell, k -> new ArrayList<>());
@@ -500,7 +504,8 @@ final class OverheadSuite {
             + " less throughput; CPU ratio = the process's CPU time during it, a profiler's own"
             + " threads and the JIT compiler's included, in 10 ms ticks; workers' CPU ratio = the"
             + " CPU time of the four threads running the critical sections, by their own clocks."
-            + " The bracket is the interquartile range of the rounds' ratios.");
+            + " The bracket is the interquartile range of the rounds' ratios; the control's is"
+            + " how far two runs without any agent move apart.");
     o.println(
         "JFR lock events: -XX:StartFlightRecording:settings="
             + JFC
@@ -515,6 +520,7 @@ final class OverheadSuite {
         Spread time = Spread.of(pairedRatios(jdk, w, Config.GIL4J, Metric.TIME));
         Spread cpu = Spread.of(pairedRatios(jdk, w, Config.GIL4J, Metric.CPU));
         Spread workers = Spread.of(pairedRatios(jdk, w, Config.GIL4J, Metric.WORKER_CPU));
+        Spread control = Spread.of(pairedRatios(jdk, w, Config.CONTROL, Metric.TIME));
         if (time == null || cpu == null) {
           o.printf("Goal, %s, JDK %s: not measured%n", w.label, jdk.version());
           continue;
@@ -522,14 +528,15 @@ final class OverheadSuite {
         o.printf(
             Locale.ROOT,
             "Goal: gil4j (gil=off) within 5%% of no agent, %s, JDK %s: throughput %s, %s; CPU %s,"
-                + " %s; workers' CPU %s%n",
+                + " %s; workers' CPU %s; the control's throughput %s%n",
             w.label,
             jdk.version(),
             time,
             time.verdict(),
             cpu,
             cpu.verdict(),
-            workers == null ? "not measured" : workers + ", " + workers.verdict());
+            workers == null ? "not measured" : workers + ", " + workers.verdict(),
+            control == null ? "not measured" : control);
       }
     }
   }
