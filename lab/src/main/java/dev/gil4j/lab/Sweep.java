@@ -256,36 +256,24 @@ final class Sweep {
                   : " (printed: " + String.join(", ", printed.keySet()) + ")"));
     }
     Path summary = logs.resolve(id + ".summary.json");
+    GilShares gil = null;
+    String problem = null;
     if (!Files.isRegularFile(summary)) {
-      return failed(
-          mode,
-          n,
-          repeat,
-          Run.Status.NO_SUMMARY,
-          0,
-          wallMs,
-          out,
-          null,
+      problem =
           "the agent wrote no summary to "
               + summary
               + ": the JVM ended without running its shutdown hooks (Runtime.halt, a crash), or"
               + " see its stderr in "
-              + err);
+              + err;
+    } else {
+      try {
+        gil = GilShares.read(outputsOf(logs, id + ".summary", ".json"));
+      } catch (IOException | RuntimeException e) {
+        problem = "its summary could not be read: " + e.getMessage();
+      }
     }
-    GilShares gil;
-    try {
-      gil = GilShares.read(outputsOf(logs, id + ".summary", ".json"));
-    } catch (IOException | RuntimeException e) {
-      return failed(
-          mode,
-          n,
-          repeat,
-          Run.Status.NO_SUMMARY,
-          0,
-          wallMs,
-          out,
-          null,
-          "its summary could not be read: " + e.getMessage());
+    if (problem != null) {
+      return failed(mode, n, repeat, Run.Status.NO_SUMMARY, 0, wallMs, out, null, problem);
     }
     return new Run(mode, n, repeat, Run.Status.OK, 0, value, wallMs, gil, out, null, null);
   }

@@ -960,7 +960,6 @@ public final class GilCore implements Hooks.Gil {
       return;
     }
     dequeue(w);
-    settle(w);
     grant(w, now);
     w.signalled = true;
     w.turn.signal();
