@@ -160,10 +160,11 @@ final class AdviceCode {
     switch (advice) {
       case BLOCKING -> pairedExit(s, code, thrown, "afterBlocking");
       case PARK -> {
+        // the park ends once the GIL is back: a wait includes re-taking it, a hold never does
+        pairedExit(s, code, thrown, "afterBlocking");
         code.add(new VarInsnNode(Opcodes.ALOAD, s.slot + 3));
         code.add(new VarInsnNode(Opcodes.LLOAD, s.slot + 1));
         code.add(s.hooks("parkEnded", "(Ljava/lang/Object;J)V"));
-        pairedExit(s, code, thrown, "afterBlocking");
       }
       case ACQUIRE -> pairedExit(s, code, thrown, "acquireEnds");
       case UNPARK -> {

@@ -24,7 +24,7 @@ enum JdkAdvice {
 
   /**
    * {@code LockSupport.park*(blocker, …)}: the GIL released around the park, as {@link #BLOCKING}
-   * does, and the park timed for contention profiling inside that, named by its blocker.
+   * does, and the park timed for contention profiling, named by its blocker, until the GIL is back.
    */
   PARK(true, Opcodes.INTEGER, Opcodes.LONG, "java/lang/Object"),
 

@@ -14,9 +14,11 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * <ul>
  *   <li>Inside a swapped-in synchronizer's acquire whose first attempt failed ({@link
  *       Probe#arrive}), the first park starts the wait, its JFR event and, for an exclusive lock,
- *       the measurement of the hold it waits for; the drop-in records the wait when the acquire
- *       ends ({@link Probe#acquired}), from that first park. An acquire that spins or barges its
- *       way in without parking reads no clock and records nothing: it costs what the JDK's costs.
+ *       the measurement of the hold it waits for; each park's end is noted, and the drop-in records
+ *       the wait when the acquire ends ({@link Probe#acquired}), from the first park to the end of
+ *       the last: so an acquire that parked reads no clock after it has the lock. An acquire that
+ *       spins or barges its way in without parking reads no clock and records nothing: it costs
+ *       what the JDK's costs.
  *   <li>A park on a {@code java.util.concurrent} synchronizer gil4j did not swap (a subclass of a
  *       JDK lock, one created before gil4j attached, one inside the JDK) is recorded per park, at a
  *       site of kind {@value #UNSWAPPED} named by the synchronizer's class and identity and the
@@ -25,11 +27,10 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * </ul>
  *
  * <p><b>Assumptions and guarantees.</b> Only parks are timed: with no park, nothing here runs. A
- * park costs two thread-local lookups, plus one clock read for the first park of a swapped-in
- * acquire (none for its later parks) and two for a park on an unswapped synchronizer; the first
- * park of a thread allocates its state, the first park on an unswapped synchronizer walks the stack
- * once to name it. Parks nested in a park being timed (the GIL's own, re-taken around it) are not
- * timed again. Nothing here throws.
+ * park costs two thread-local lookups and two clock reads (inside a swapped-in acquire, one for a
+ * park after its first); the first park of a thread allocates its state, the first park on an
+ * unswapped synchronizer walks the stack once to name it. Parks nested in a park being timed (the
+ * GIL's own, re-taken around it) are not timed again. Nothing here throws.
  */
 public final class Parks {
   /** The kind of the sites of synchronizers gil4j did not swap. */
@@ -47,7 +48,7 @@ public final class Parks {
 
   /**
    * The stamp of a park inside a swapped-in acquire that parked before: not 0, so that {@link
-   * #ended} runs, and no clock reading; its lowest bit clear, as {@link #stamp}'s.
+   * #ended} notes its end, and no clock reading; its lowest bit clear, as {@link #stamp}'s.
    */
   private static final long UNTIMED_PARK = 2;
 
@@ -59,9 +60,18 @@ public final class Parks {
     Probe holdProbe;
     Thread owner;
     long firstPark;
+    long lastParkEnd;
     LockWaitEvent event;
     boolean parked;
     int quiet;
+
+    /** The acquire has ended: parks are no longer its own. */
+    void clear() {
+      probe = null;
+      holdProbe = null;
+      owner = null;
+      event = null;
+    }
   }
 
   /**
@@ -101,6 +111,7 @@ public final class Parks {
     a.holdProbe = holdProbe;
     a.owner = owner;
     a.firstPark = 0;
+    a.lastParkEnd = 0;
     a.event = null;
     a.parked = false;
     if (!hooked) {
@@ -128,7 +139,7 @@ public final class Parks {
       }
       a.parked = true;
       if (a.firstPark != 0) {
-        // the acquire's wait runs from its first park to its end: a later park reads no clock
+        // the acquire's wait runs from its first park: a later park notes only its end
         return UNTIMED_PARK;
       }
       long now = stamp();
@@ -160,7 +171,9 @@ public final class Parks {
       return;
     }
     a.parked = false;
-    if (a.probe == null) {
+    if (a.probe != null) {
+      a.lastParkEnd = stamp();
+    } else {
       long now = System.nanoTime();
       try {
         site(blocker).recordWait(now - stamp);

@@ -22,10 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that began on the uncontended path is measured from the moment someone started waiting for it.
  * The owner reads and clears it at its outermost release.
  *
- * <p>A {@link LockWaitEvent} is committed in {@link #waited} or {@link #acquired} only, each called
- * straight from a drop-in's slow path ({@code lockAfterWait}, {@code awaitHeld}…), itself called
- * straight from the public method the application called: so the application's frame is always
- * {@link LockWaitEvent#OWN_FRAMES} frames below the commit, and JFR can leave gil4j's out.
+ * <p>A {@link LockWaitEvent} is committed in {@link #waited}, {@link #holding} or {@link #acquired}
+ * only, each called straight from a drop-in's slow path ({@code lockAfterWait}, {@code
+ * awaitHeld}…), itself called straight from the public method the application called: so the
+ * application's frame is always {@link LockWaitEvent#OWN_FRAMES} frames below the commit, and JFR
+ * can leave gil4j's out.
  */
 final class Probe implements Serializable {
   private static final AtomicBoolean REPORTED = new AtomicBoolean();
@@ -45,6 +46,11 @@ final class Probe implements Serializable {
   private final String name;
   private transient ContentionRecorder.Site site;
   private transient volatile long holdStart;
+
+  // Guarded by the exclusive lock this probe measures: the wait its owner finished to hold it, at
+  // pendingAt's site (this probe's, or a condition's), recorded once the owner lets go.
+  private transient Probe pendingAt;
+  private transient long pendingWait;
 
   Probe(String kind, String name) {
     this.kind = kind;
@@ -100,7 +106,8 @@ final class Probe implements Serializable {
    */
   long waited(long start, LockWaitEvent event, Thread owner) {
     long now = System.nanoTime();
-    if (recorded(now - start, event, owner)) {
+    recordWait(now - start);
+    if (ready(event, owner)) {
       try {
         event.commit();
       } catch (Throwable t) {
@@ -111,16 +118,42 @@ final class Probe implements Serializable {
   }
 
   /**
-   * Records a wait of {@code nanos} and readies its event.
+   * The calling thread holds this exclusive lock again after waiting in one of its conditions,
+   * {@code at}, since {@code start}: commits the wait's event, measures the hold from now, and
+   * keeps the wait to record when the thread lets go, as {@link #acquired} does.
+   */
+  void holding(Probe at, long start, LockWaitEvent event) {
+    long now = System.nanoTime();
+    pendingAt = at;
+    pendingWait = now - start;
+    holdFrom(now);
+    if (at.ready(event, null)) {
+      try {
+        event.commit();
+      } catch (Throwable t) {
+        reportOnce(t);
+      }
+    }
+  }
+
+  private void recordWait(long nanos) {
+    try {
+      site().recordWait(nanos);
+    } catch (Throwable t) {
+      reportOnce(t);
+    }
+  }
+
+  /**
+   * Ends {@code event}, if any, and readies it for a recording that wants it.
    *
    * @return whether {@code event} is to be committed, by the caller: see the class's design note
    */
-  private boolean recorded(long nanos, LockWaitEvent event, Thread owner) {
+  private boolean ready(LockWaitEvent event, Thread owner) {
+    if (event == null) {
+      return false;
+    }
     try {
-      site().recordWait(nanos);
-      if (event == null) {
-        return false;
-      }
       event.end();
       if (event.shouldCommit()) {
         event.lockClass = kind;
@@ -147,34 +180,42 @@ final class Probe implements Serializable {
 
   /**
    * The acquire {@link #arrive} began has ended (acquired, failed, timed out or interrupted): if it
-   * parked, records its wait from the first park, and commits its event.
+   * parked, records its wait, from its first park to the end of its last, and commits its event.
+   * When the calling thread now holds this exclusive lock, the hold is measured from the end of the
+   * wait, and the wait is recorded only when the thread lets go ({@link #letGo}): see {@link
+   * ProfiledReentrantLock}'s cost note.
    *
-   * @return when the wait ended, or 0 if the acquire never parked
+   * @param holds whether the calling thread now holds this lock exclusively
    */
-  long acquired(Parks.Acquire a) {
+  void acquired(Parks.Acquire a, boolean holds) {
     long first = a.firstPark;
     LockWaitEvent event = a.event;
     Thread owner = a.owner;
-    a.probe = null;
-    a.holdProbe = null;
-    a.owner = null;
-    a.event = null;
+    long lastParkEnd = a.lastParkEnd;
+    a.clear();
     if (first == 0) {
-      return 0;
+      return;
     }
-    long now = System.nanoTime();
-    if (recorded(now - first, event, owner)) {
+    // no park end without the park advice: the wait was timed from the failed first attempt
+    long now = lastParkEnd != 0 ? lastParkEnd : System.nanoTime();
+    if (holds) {
+      pendingAt = this;
+      pendingWait = now - first;
+      holdFrom(now);
+    } else {
+      recordWait(now - first);
+    }
+    if (ready(event, owner)) {
       try {
         event.commit();
       } catch (Throwable t) {
         reportOnce(t);
       }
     }
-    return now;
   }
 
   /** The caller acquired the exclusive lock after waiting, at {@code now}: measure its hold. */
-  void holdFrom(long now) {
+  private void holdFrom(long now) {
     // release, not volatile: no fence on the contended path; the lock's release publishes it
     HOLD_START.setRelease(this, now);
   }
@@ -184,18 +225,39 @@ final class Probe implements Serializable {
     return holdStart;
   }
 
-  /** The owner's outermost release is under way: the next hold starts unmeasured. */
+  /** The site of the wait the owner finished to hold the lock, if not recorded yet, or null. */
+  Probe pendingAt() {
+    return pendingAt;
+  }
+
+  /** The wait {@link #pendingAt} names, in nanoseconds. */
+  long pendingWait() {
+    return pendingWait;
+  }
+
+  /**
+   * The owner's outermost release is under way, or an await releases the lock: the next hold starts
+   * unmeasured, with no wait pending. Call while holding the lock, after reading {@link #holdStart}
+   * and the pending wait, then {@link #letGo} once released.
+   */
   void clearHold() {
+    pendingAt = null;
     // release, not volatile: the lock's own release, which follows, orders it before the next hold
     HOLD_START.setRelease(this, 0L);
   }
 
-  /** Records a hold of {@code nanos}; call after the release, so recording does not lengthen it. */
-  void held(long nanos) {
+  /**
+   * Records a hold of {@code nanos}, and the wait that preceded it if {@code waitAt} is not null;
+   * call after the release, so that recording does not lengthen the hold.
+   */
+  void letGo(long nanos, Probe waitAt, long wait) {
     try {
       site().recordHold(nanos);
     } catch (Throwable t) {
       reportOnce(t);
+    }
+    if (waitAt != null) {
+      waitAt.recordWait(wait);
     }
   }
 

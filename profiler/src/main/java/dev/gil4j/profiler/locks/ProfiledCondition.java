@@ -55,7 +55,7 @@ abstract class ProfiledCondition implements Condition {
       delegate.await();
     } finally {
       Parks.loud();
-      lock.holdFrom(probe.waited(start, event, null));
+      lock.holding(probe, start, event);
     }
   }
 
@@ -76,7 +76,7 @@ abstract class ProfiledCondition implements Condition {
       delegate.awaitUninterruptibly();
     } finally {
       Parks.loud();
-      lock.holdFrom(probe.waited(start, event, null));
+      lock.holding(probe, start, event);
     }
   }
 
@@ -96,7 +96,7 @@ abstract class ProfiledCondition implements Condition {
       return delegate.awaitNanos(nanosTimeout);
     } finally {
       Parks.loud();
-      lock.holdFrom(probe.waited(start, event, null));
+      lock.holding(probe, start, event);
     }
   }
 
@@ -116,7 +116,7 @@ abstract class ProfiledCondition implements Condition {
       return delegate.await(time, unit);
     } finally {
       Parks.loud();
-      lock.holdFrom(probe.waited(start, event, null));
+      lock.holding(probe, start, event);
     }
   }
 
@@ -136,7 +136,7 @@ abstract class ProfiledCondition implements Condition {
       return delegate.awaitUntil(deadline);
     } finally {
       Parks.loud();
-      lock.holdFrom(probe.waited(start, event, null));
+      lock.holding(probe, start, event);
     }
   }
 
@@ -154,8 +154,10 @@ abstract class ProfiledCondition implements Condition {
     long now = System.nanoTime();
     long holdStart = lock.holdStart();
     if (holdStart != 0) {
+      Probe waitAt = lock.pendingAt();
+      long wait = lock.pendingWait();
       lock.clearHold();
-      lock.held(now - holdStart);
+      lock.letGo(now - holdStart, waitAt, wait);
     }
     return now;
   }

@@ -182,7 +182,7 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
       try {
         super.lock();
       } finally {
-        probe.acquired(wait);
+        probe.acquired(wait, false);
       }
     }
 
@@ -191,7 +191,7 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
       try {
         super.lockInterruptibly();
       } finally {
-        probe.acquired(wait);
+        probe.acquired(wait, false);
       }
     }
 
@@ -200,7 +200,7 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
       try {
         return super.tryLock(timeout, unit);
       } finally {
-        probe.acquired(wait);
+        probe.acquired(wait, false);
       }
     }
   }
@@ -255,10 +255,12 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
         super.unlock();
         return;
       }
+      Probe waitAt = probe.pendingAt();
+      long wait = probe.pendingWait();
       probe.clearHold();
       long end = System.nanoTime();
       super.unlock();
-      probe.held(end - holdStart);
+      probe.letGo(end - holdStart, waitAt, wait);
     }
 
     @Override
@@ -282,14 +284,12 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
 
     private void lockAfterWait() {
       Parks.Acquire wait = probe.arrive(probe, lock.writer());
-      long end = 0;
+      boolean acquired = false;
       try {
         super.lock();
+        acquired = true;
       } finally {
-        end = probe.acquired(wait);
-      }
-      if (end != 0) {
-        probe.holdFrom(end);
+        probe.acquired(wait, acquired);
       }
     }
 
@@ -300,10 +300,7 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
         super.lockInterruptibly();
         acquired = true;
       } finally {
-        long end = probe.acquired(wait);
-        if (acquired) {
-          probe.holdFrom(end);
-        }
+        probe.acquired(wait, acquired);
       }
     }
 
@@ -314,10 +311,7 @@ public class ProfiledReentrantReadWriteLock extends ReentrantReadWriteLock {
         acquired = super.tryLock(timeout, unit);
         return acquired;
       } finally {
-        long end = probe.acquired(wait);
-        if (acquired) {
-          probe.holdFrom(end);
-        }
+        probe.acquired(wait, acquired);
       }
     }
   }

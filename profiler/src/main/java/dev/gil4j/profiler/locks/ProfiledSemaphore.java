@@ -110,7 +110,7 @@ public class ProfiledSemaphore extends Semaphore {
     try {
       super.acquire(permits);
     } finally {
-      probe.acquired(wait);
+      probe.acquired(wait, false);
     }
   }
 
@@ -119,7 +119,7 @@ public class ProfiledSemaphore extends Semaphore {
     try {
       super.acquireUninterruptibly(permits);
     } finally {
-      probe.acquired(wait);
+      probe.acquired(wait, false);
     }
   }
 
@@ -129,7 +129,7 @@ public class ProfiledSemaphore extends Semaphore {
     try {
       return super.tryAcquire(permits, timeout, unit);
     } finally {
-      probe.acquired(wait);
+      probe.acquired(wait, false);
     }
   }
 }
