@@ -125,6 +125,55 @@ class ContentionRecordingTest {
   }
 
   @Test
+  void aWaitIsRecordedWhenTheWaiterLetsTheLockGoNeverInsideItsHold() throws Exception {
+    String site = "LetGo.<init>(LetGo.java:1)";
+    ProfiledReentrantLock lock = new ProfiledReentrantLock(site);
+    Condition condition = lock.newCondition();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch checked = new CountDownLatch(1);
+    boolean[] signalled = {false};
+    TestThread holder = ReentrantLockBehaviourTest.holdUntil(lock, release);
+    TestThread waiter =
+        TestThread.queued(
+            "waiter",
+            lock::hasQueuedThread,
+            () -> {
+              lock.lock();
+              try {
+                holding.countDown();
+                checked.await();
+                while (!signalled[0]) {
+                  condition.await();
+                }
+              } finally {
+                lock.unlock();
+              }
+            });
+    Thread.sleep(20);
+    release.countDown();
+    holder.join();
+    holding.await();
+    assertEquals(
+        0L,
+        find("ReentrantLock", site).map(s -> s.waits().getTotalCount()).orElse(0L),
+        "nothing recorded while the waiter holds the lock it waited for");
+    checked.countDown();
+    // the holder is gone: a free lock means the waiter's await let it go
+    TestThread.eventually(() -> !lock.isLocked(), "the waiter awaiting the condition");
+    SiteSnapshot s = recorded("ReentrantLock", site);
+    assertEquals(1, s.waits().getTotalCount(), "recorded when the await let the lock go");
+    assertTrue(s.waits().getMinValue() >= 20 * MS, () -> describe(s.waits()));
+    lock.lock();
+    signalled[0] = true;
+    condition.signal();
+    lock.unlock();
+    waiter.join();
+    assertEquals(1, recorded("ReentrantLock", site).waits().getTotalCount());
+    assertEquals(1, recorded("ReentrantLock.condition", site).waits().getTotalCount());
+  }
+
+  @Test
   void timedOutTryLockRecordsAWait() throws Exception {
     String site = "TimedOut.<init>(TimedOut.java:1)";
     ProfiledReentrantLock lock = new ProfiledReentrantLock(true, site);
