@@ -18,6 +18,7 @@ class SampleAppsTest {
   private static final List<List<String>> SAMPLES =
       List.of(
           List.of("CpuBound", "4", "100000000"),
+          List.of("CpuBound", "--threads", "2", "--work", "50000000", "--warm-up", "10000000"),
           List.of("Blocking", "sleep", "4", "20"),
           List.of("Blocking", "socket", "4", "1000"),
           List.of("Convoy", "1000", "0.5s"),

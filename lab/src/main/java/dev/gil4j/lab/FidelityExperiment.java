@@ -52,6 +52,13 @@ record FidelityExperiment(
    */
   static final long JAVA_CPU_WORK = 300_000_000L;
 
+  /**
+   * Untimed steps {@code CpuBound}'s threads run first: CPython has no JIT to warm up, and in a
+   * fresh JVM the warm-up under the GIL cost two threads some 20% against one (speedup 0.82–0.89 in
+   * three runs, 0.88–1.01 after a warm-up of this size).
+   */
+  static final long JAVA_CPU_WARM_UP = JAVA_CPU_WORK / 5;
+
   /** {@code io_scaling.py}'s sleeps per thread and their length, which {@code Blocking} repeats. */
   static final int SLEEPS = 50;
 
@@ -146,14 +153,21 @@ record FidelityExperiment(
   }
 
   /**
-   * {@code CpuBound} on {@code n} threads at {@code switchInterval}: run {@code PREFIX-threadsN}.
+   * {@code CpuBound} on {@code n} threads at {@code switchInterval}, timed after its warm-up: run
+   * {@code PREFIX-threadsN}.
    */
   private static JavaRun cpuThreads(String prefix, String switchInterval, int n) {
     return new JavaRun(
         prefix + "-threads" + n,
         switchInterval,
         "CpuBound",
-        List.of("--threads", Integer.toString(n), "--work", Long.toString(JAVA_CPU_WORK)));
+        List.of(
+            "--threads",
+            Integer.toString(n),
+            "--work",
+            Long.toString(JAVA_CPU_WORK),
+            "--warm-up",
+            Long.toString(JAVA_CPU_WARM_UP)));
   }
 
   /**

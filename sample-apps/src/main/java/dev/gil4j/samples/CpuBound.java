@@ -24,32 +24,57 @@ import java.time.Duration;
  * to the last sum, and their start-up is reported apart as {@code start_ms}. This is what {@code
  * gil4j-agent.jar scale}'s {@code procs} mode runs, through its {@code {workers}} placeholder.
  *
+ * <p>With {@code --warm-up STEPS} the threads first run that many steps, untimed, so that {@code
+ * wall_ms} measures code the JIT has compiled, as the processes' does: in a fresh JVM under the
+ * GIL, two threads lost some 20% of a half-second run against one while the JIT warmed up, and 2–8%
+ * once it had (the processes' children always warm up first).
+ *
  * <p>Usage: {@code CpuBound [threads] [work]} or {@code --threads N --work STEPS --workers
- * threads|processes}; defaults 1 thread and {@value #DEFAULT_WORK} steps (0.5 to 1 s on one core).
- * Prints {@code wall_ms} and {@code threads} as {@code gil4j-metric} lines.
+ * threads|processes --warm-up STEPS}; defaults 1 thread, {@value #DEFAULT_WORK} steps (0.5 to 1 s
+ * on one core) and no warm-up. Prints {@code wall_ms} and {@code threads} as {@code gil4j-metric}
+ * lines.
  */
 public final class CpuBound {
   private static final String USAGE =
       "CpuBound [threads (1..1024, default 1)] [work (steps, default "
           + CpuBound.DEFAULT_WORK
-          + ")], or --threads N --work STEPS --workers threads|processes";
+          + ")], or --threads N --work STEPS --workers threads|processes --warm-up STEPS";
   private static final long DEFAULT_WORK = 600_000_000L;
 
   private CpuBound() {}
 
   public static void main(String[] argv) throws Exception {
-    Args args = Args.parse("CpuBound", USAGE, argv, "threads", "work", "workers");
+    Args args = Args.parse("CpuBound", USAGE, argv, "threads", "work", "workers", "warm-up");
     int threads = args.intValue("threads", 1, 1, 1024);
     long work = args.longValue("work", DEFAULT_WORK, 1, 1_000_000_000_000L);
+    long warmUp = args.longValue("warm-up", 0, 0, 1_000_000_000_000L);
     if (args.choice("workers", "threads", "threads", "processes").equals("processes")) {
       runOnProcesses(Math.min(threads, 64), work);
       return;
     }
 
+    if (warmUp > 0 && sumOnThreads(threads, warmUp) != expectedChecksum(warmUp)) {
+      System.err.println("CpuBound: WRONG checksum in the warm-up");
+      System.exit(1);
+    }
+    long start = System.nanoTime();
+    long checksum = sumOnThreads(threads, work);
+    long end = System.nanoTime();
+
+    double wallMs = Metrics.millis(start, end);
+    System.out.printf(
+        "CpuBound: %d thread(s) ran %,d steps in %.1f ms (%.1f M steps/s)%n",
+        threads, work, wallMs, work / wallMs / 1e3);
+    check(checksum, expectedChecksum(work));
+    Metrics.print("wall_ms", wallMs, "ms");
+    Metrics.print("threads", threads, "count");
+  }
+
+  /** Runs {@code work} steps shared out over {@code threads} threads: the sum of their chains. */
+  private static long sumOnThreads(int threads, long work) throws InterruptedException {
     long chains = LcgChains.chains(work);
     long[] sums = new long[threads];
     Workers workers = new Workers("CpuBound");
-    long start = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       int index = t;
       long from = chains * t / threads;
@@ -57,20 +82,11 @@ public final class CpuBound {
       workers.start("cpu-" + t, () -> sums[index] = new LcgChains().sumOfChains(from, to, work));
     }
     workers.joinAll(Duration.ofMinutes(10));
-    long end = System.nanoTime();
-
     long checksum = 0;
     for (long sum : sums) {
       checksum += sum;
     }
-    long expected = expectedChecksum(work);
-    double wallMs = Metrics.millis(start, end);
-    System.out.printf(
-        "CpuBound: %d thread(s) ran %,d steps in %.1f ms (%.1f M steps/s)%n",
-        threads, work, wallMs, work / wallMs / 1e3);
-    check(checksum, expected);
-    Metrics.print("wall_ms", wallMs, "ms");
-    Metrics.print("threads", threads, "count");
+    return checksum;
   }
 
   private static void runOnProcesses(int processes, long work) throws Exception {
