@@ -106,6 +106,9 @@ public final class Demo {
                 ScaleOptions.THREADS,
                 "--work",
                 "400000000",
+                // timed after an untimed fifth, as fidelity's runs: CPython has no JIT to warm up
+                "--warm-up",
+                "80000000",
                 "--workers",
                 ScaleOptions.WORKERS));
     all.add(cpu);
