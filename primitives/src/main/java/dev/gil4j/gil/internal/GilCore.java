@@ -845,12 +845,12 @@ public final class GilCore implements Hooks.Gil {
         long left;
         try {
           left = st.turn.awaitNanos(Math.max(wait, 1_000L));
-          st.signalled = false;
           wait = interval;
         } catch (InterruptedException e) {
-          st.signalled = false;
           interrupted = true;
           continue;
+        } finally {
+          st.signalled = false;
         }
         // A whole interval passed with no hand-off: ask a holder to drop (take_gil's loop).
         if (cpython
@@ -883,8 +883,7 @@ public final class GilCore implements Hooks.Gil {
     }
     for (ThreadState w = oldestWaiting; w != null; w = w.queuedAfter) {
       if (!w.signalled) {
-        w.signalled = true;
-        w.turn.signal();
+        wake(w);
         return;
       }
     }
@@ -892,9 +891,13 @@ public final class GilCore implements Hooks.Gil {
 
   private void signalEveryone() {
     for (ThreadState w = oldestWaiting; w != null; w = w.queuedAfter) {
-      w.signalled = true;
-      w.turn.signal();
+      wake(w);
     }
+  }
+
+  private static void wake(ThreadState w) {
+    w.signalled = true;
+    w.turn.signal();
   }
 
   private void enqueue(ThreadState st) {
@@ -961,8 +964,7 @@ public final class GilCore implements Hooks.Gil {
     }
     dequeue(w);
     grant(w, now);
-    w.signalled = true;
-    w.turn.signal();
+    wake(w);
   }
 
   private void grant(ThreadState st, long now) {

@@ -99,22 +99,16 @@ final class Probe implements Serializable {
     }
   }
 
-  /**
-   * A wait that began at {@code start} ends now: records it and commits its event.
-   *
-   * @return now, the end of the wait
-   */
-  long waited(long start, LockWaitEvent event, Thread owner) {
-    long now = System.nanoTime();
-    recordWait(now - start);
-    if (ready(event, owner)) {
+  /** A wait that began at {@code start} ends now: records it and commits its event. */
+  void waited(long start, LockWaitEvent event) {
+    recordWait(System.nanoTime() - start);
+    if (ready(event, null)) {
       try {
         event.commit();
       } catch (Throwable t) {
         reportOnce(t);
       }
     }
-    return now;
   }
 
   /**
@@ -124,9 +118,7 @@ final class Probe implements Serializable {
    */
   void holding(Probe at, long start, LockWaitEvent event) {
     long now = System.nanoTime();
-    pendingAt = at;
-    pendingWait = now - start;
-    holdFrom(now);
+    heldAfterWait(at, now - start, now);
     if (at.ready(event, null)) {
       try {
         event.commit();
@@ -199,9 +191,7 @@ final class Probe implements Serializable {
     // no park end without the park advice: the wait was timed from the failed first attempt
     long now = lastParkEnd != 0 ? lastParkEnd : System.nanoTime();
     if (holds) {
-      pendingAt = this;
-      pendingWait = now - first;
-      holdFrom(now);
+      heldAfterWait(this, now - first, now);
     } else {
       recordWait(now - first);
     }
@@ -214,8 +204,14 @@ final class Probe implements Serializable {
     }
   }
 
-  /** The caller acquired the exclusive lock after waiting, at {@code now}: measure its hold. */
-  private void holdFrom(long now) {
+  /**
+   * The caller holds the exclusive lock since {@code now}, after a wait of {@code wait} ns to
+   * record at {@code at}'s site when it lets go: keeps the wait, and measures the hold from {@code
+   * now}.
+   */
+  private void heldAfterWait(Probe at, long wait, long now) {
+    pendingAt = at;
+    pendingWait = wait;
     // release, not volatile: no fence on the contended path; the lock's release publishes it
     HOLD_START.setRelease(this, now);
   }

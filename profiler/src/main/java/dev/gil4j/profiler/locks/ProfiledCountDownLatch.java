@@ -48,7 +48,7 @@ public class ProfiledCountDownLatch extends CountDownLatch {
       super.await();
     } finally {
       Parks.loud();
-      probe.waited(start, event, null);
+      probe.waited(start, event);
     }
   }
 
@@ -71,7 +71,7 @@ public class ProfiledCountDownLatch extends CountDownLatch {
       return super.await(timeout, unit);
     } finally {
       Parks.loud();
-      probe.waited(start, event, null);
+      probe.waited(start, event);
     }
   }
 }

@@ -66,7 +66,7 @@ public class ProfiledCyclicBarrier extends CyclicBarrier {
     } finally {
       Parks.loud();
       if (index != TRIPPED) {
-        probe.waited(start, event, null);
+        probe.waited(start, event);
       }
     }
   }
@@ -92,7 +92,7 @@ public class ProfiledCyclicBarrier extends CyclicBarrier {
     } finally {
       Parks.loud();
       if (index != TRIPPED) {
-        probe.waited(start, event, null);
+        probe.waited(start, event);
       }
     }
   }

@@ -76,7 +76,7 @@ public class ProfiledPhaser extends Phaser {
       return super.arriveAndAwaitAdvance();
     } finally {
       Parks.loud();
-      probe.waited(start, event, null);
+      probe.waited(start, event);
     }
   }
 
@@ -96,7 +96,7 @@ public class ProfiledPhaser extends Phaser {
       return super.awaitAdvance(phase);
     } finally {
       Parks.loud();
-      probe.waited(start, event, null);
+      probe.waited(start, event);
     }
   }
 
@@ -116,7 +116,7 @@ public class ProfiledPhaser extends Phaser {
       return super.awaitAdvanceInterruptibly(phase);
     } finally {
       Parks.loud();
-      probe.waited(start, event, null);
+      probe.waited(start, event);
     }
   }
 
@@ -142,7 +142,7 @@ public class ProfiledPhaser extends Phaser {
       return super.awaitAdvanceInterruptibly(phase, timeout, unit);
     } finally {
       Parks.loud();
-      probe.waited(start, event, null);
+      probe.waited(start, event);
     }
   }
 }
