@@ -32,10 +32,11 @@ import org.HdrHistogram.Histogram;
  * once. {@link #take} blocks until a token is free; it is not interruptible, but an interrupt that
  * arrives while it waits is kept and re-asserted on return. No fairness: the JVM picks which waiter
  * wakes, as the OS does for CPython. A holder is asked to drop only by a waiter that saw no
- * hand-off during a whole switch interval; the holder honours the request at its next checkpoint
- * and then waits until another thread has taken the GIL (forced switching). A holder that is not
- * running (blocked, waiting, or runnable with no CPU progress across a deadline) loses its token to
- * the watchdog, and re-takes it at its next checkpoint or blocking point. No method throws.
+ * hand-off during a whole switch interval; the holder honours the request at its next checkpoint,
+ * handing the GIL to the longest waiter, or waiting until another thread has taken it (forced
+ * switching). A holder that is not running (blocked, waiting, or runnable with no CPU progress
+ * across a deadline) loses its token to the watchdog, and re-takes it at its next checkpoint or
+ * blocking point. No method throws.
  *
  * <p>Design: waiting is built on {@code java.util.concurrent} (never monitors), so that a virtual
  * thread waiting for the GIL unmounts. That waiting itself passes through {@code LockSupport.park},
@@ -58,6 +59,9 @@ public final class GilCore implements Hooks.Gil {
   private static final int ASLEEP_POLLS = 5;
 
   private static final long ASLEEP_NANOS = 10_000_000L;
+
+  /** How long a waiter that asked for a drop spins for the hand-off ({@link #spinForHandOff}). */
+  private static final long HAND_OFF_SPIN_NANOS = 20_000L;
 
   private final GilConfig config;
   private final boolean cpython;
@@ -859,6 +863,9 @@ public final class GilCore implements Hooks.Gil {
             && held == holders.length
             && switchNumber == saved) {
           requestDrop();
+          if (st == oldestWaiting && st.tid > 0) {
+            spinForHandOff(st);
+          }
         }
       }
     } finally {
@@ -868,6 +875,33 @@ public final class GilCore implements Hooks.Gil {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The oldest waiter asked the holder to drop, and the drop hands it the GIL ({@link #handOff}):
+   * it waits for that spinning, outside the mutex, up to {@value #HAND_OFF_SPIN_NANOS} ns. The
+   * holder sees a request at its next checkpoint, about a microsecond later (0.8 µs median), when
+   * CPython's waiter, just back in its condition wait, is seldom asleep yet. A parked JVM thread
+   * took 28–48 µs median to run again on the 2-core VM: from the old holder's last instruction to
+   * the new holder's first, a hand-off took 38–83 µs median where CPython's took 10–35 µs (two
+   * threads at switch=1ms). Spinning, 2–9 µs. Mutex held on entry and on return; a waker that came
+   * in the meantime is seen by the caller's loop, so the flag it left is cleared.
+   */
+  private void spinForHandOff(ThreadState st) {
+    mutex.unlock();
+    long start = System.nanoTime();
+    while (!st.holding && System.nanoTime() - start < HAND_OFF_SPIN_NANOS) {
+      Thread.onSpinWait();
+    }
+    // The dropper still holds the mutex for a moment after its grant: wait for it the same way.
+    while (!mutex.tryLock()) {
+      if (System.nanoTime() - start >= 2 * HAND_OFF_SPIN_NANOS) {
+        mutex.lock();
+        break;
+      }
+      Thread.onSpinWait();
+    }
+    st.signalled = false;
   }
 
   /**
@@ -935,22 +969,24 @@ public final class GilCore implements Hooks.Gil {
   }
 
   /**
-   * A holder released the GIL around a blocking call: the thread that has waited longest gets it
-   * now, as CPython's waiter gets it. CPython's {@code drop_gil} signals a waiter, which takes the
-   * GIL while the releaser is in its system call; the releaser, back from it, then waits a switch
-   * interval for a drop it requests — the I/O convoy (bpo-7946; CPython's I/O thread waited at
-   * 99.6% of its sends beside a CPU-bound thread here). gil4j's waiter, woken through the mutex's
-   * queue, lost that race to a Java system call more often than not (19–31% of sends), and on a
-   * loaded machine, slow to get a CPU, nearly always: the convoy fell to 9–40x where CPython's
-   * stayed at 80–240x. Granted at the release, the waiter has the GIL whenever it runs; a releaser
-   * that did not block long finds it taken, as in CPython. A virtual thread is not handed the GIL:
-   * it runs only once its scheduler mounts it, behind the other virtual threads in the queue, and
-   * the GIL stayed idle meanwhile (10,000 virtual threads taking turns, JDK 25: 9 s became 27–102
-   * s). Platform threads only, where the kernel's thread id is known ({@code tid > 0}). Nor is it
-   * handed over from a wait inside a lock acquisition, whose timing {@link #acquireBegins} and
-   * {@link #unparked} model on CPython's lock already: handed over there too, nested locks convoyed
-   * twice as hard as CPython's (4 threads vs 1: 0.17–0.25x against 0.30–0.44x, three idle runs).
-   * Mutex held; the releaser released already.
+   * A holder released the GIL around a blocking call, or dropped it on request: the thread that has
+   * waited longest gets it now, as CPython's waiter gets it. After a forced drop that spares the
+   * new holder waking the old one (its {@link #awaitSwitch} is over before it starts): that wake-up
+   * cost the new holder 16–20 µs per hand-off on the 2-core VM before it could run. CPython's
+   * {@code drop_gil} signals a waiter, which takes the GIL while the releaser is in its system
+   * call; the releaser, back from it, then waits a switch interval for a drop it requests — the I/O
+   * convoy (bpo-7946; CPython's I/O thread waited at 99.6% of its sends beside a CPU-bound thread
+   * here). gil4j's waiter, woken through the mutex's queue, lost that race to a Java system call
+   * more often than not (19–31% of sends), and on a loaded machine, slow to get a CPU, nearly
+   * always: the convoy fell to 9–40x where CPython's stayed at 80–240x. Granted at the release, the
+   * waiter has the GIL whenever it runs; a releaser that did not block long finds it taken, as in
+   * CPython. A virtual thread is not handed the GIL: it runs only once its scheduler mounts it,
+   * behind the other virtual threads in the queue, and the GIL stayed idle meanwhile (10,000
+   * virtual threads taking turns, JDK 25: 9 s became 27–102 s). Platform threads only, where the
+   * kernel's thread id is known ({@code tid > 0}). Nor is it handed over from a wait inside a lock
+   * acquisition, whose timing {@link #acquireBegins} and {@link #unparked} model on CPython's lock
+   * already: handed over there too, nested locks convoyed twice as hard as CPython's (4 threads vs
+   * 1: 0.17–0.25x against 0.30–0.44x, three idle runs). Mutex held; the releaser released already.
    */
   private void handOff(ThreadState releaser, long now) {
     ThreadState w = oldestWaiting;
@@ -1017,7 +1053,10 @@ public final class GilCore implements Hooks.Gil {
     }
   }
 
-  /** Drops the token; a forced drop waits until another thread has taken it (FORCE_SWITCHING). */
+  /**
+   * Drops the token; a forced drop hands it over, or waits until another thread has taken it
+   * (FORCE_SWITCHING).
+   */
   public void drop(ThreadState st, boolean forced) {
     st.guard++;
     boolean parked = lockMutex();
@@ -1028,9 +1067,7 @@ public final class GilCore implements Hooks.Gil {
       long now = System.nanoTime();
       JfrEvents.gilDrop(forced, now - st.heldSince);
       release(st, now);
-      if (!forced) {
-        handOff(st, now);
-      }
+      handOff(st, now);
       signalOldest();
       if (forced) {
         forcedDrops++;

@@ -78,7 +78,8 @@ public final class ThreadState {
 
   int owningSlot = -1;
 
-  boolean holding;
+  /** Written under the GIL's mutex; read without it by a waiter spinning for a hand-off. */
+  volatile boolean holding;
 
   /**
    * Waiting in GilCore's queue of threads that wait for the GIL, oldest first; its neighbours
