@@ -47,6 +47,9 @@ public final class AgentInstaller {
    */
   static void install(Options options, Instrumentation inst, boolean attached) {
     long started = System.nanoTime();
+    if (options.gil()) {
+      SlowPathOutOfLine.apply(inst);
+    }
     Deferred.JDK_ACCESS.install(
         new Runnable() {
           @Override
