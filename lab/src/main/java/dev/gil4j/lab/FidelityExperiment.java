@@ -16,7 +16,7 @@ import java.util.function.Function;
  * @param script the CPython script that runs it
  * @param scriptArgs the script's arguments
  * @param javaRounds rounds of the Java runs, each running every run once, in order; a run's metric
- *     is its median over the rounds, as the script computes its own figures where it has rounds
+ *     is its least over the rounds, as the script computes its own figures where it has rounds
  * @param runs the Java runs, one child JVM each
  * @param figures the rows it fills: their ids, in order, with the table's label for each
  * @param cpython CPython's figures, by row id, from the JSON objects the script printed
@@ -40,7 +40,7 @@ record FidelityExperiment(
 
   /**
    * Rounds of the CPU-bound experiments on both sides — of {@code cpu_scaling.py}, and of the Java
-   * runs — each running every configuration once: a figure is the median over them. CPython's
+   * runs — each running every configuration once: a figure is the fastest of them. CPython's
    * 2-thread speedup on an idle 2-core machine moved between 0.73 and 1.19 from single runs, and
    * gil4j's between 0.78 and 0.95, more than the 0.1 the two are compared by.
    */
