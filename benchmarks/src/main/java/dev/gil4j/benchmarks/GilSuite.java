@@ -32,7 +32,9 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
  *       under the agent ({@code gil=on}, default options), and as the naive volatile control
  *       without the agent;
  *   <li>GIL hand-off latency ({@link PingPong}) with no agent, {@code gil=off} and {@code gil=on},
- *       beside CPython's ({@code pingpong.py}) when a Python is given.
+ *       beside CPython's ({@code pingpong.py}) when a Python is given;
+ *   <li>what a forced switch between two CPU-bound threads costs ({@link SwitchGap}) under {@code
+ *       gil=on} at two switch intervals, beside CPython's ({@code switch_gap.py}).
  * </ol>
  *
  * <p>Before the tables it runs {@link WeavingCheck} on each JDK, which says whether the agent wove
@@ -81,6 +83,16 @@ final class GilSuite {
           new Handover("queue", "queue: SynchronousQueue | queue.Queue"));
 
   private static final List<String> PING_PONG_MODES = List.of("no agent", "gil=off", "gil=on");
+
+  /** The switch intervals of {@link SwitchGap}, as gil4j's option and as CPython's seconds. */
+  private static final List<String> SWITCH_INTERVALS = List.of("5ms", "1ms");
+
+  private static final List<String> GAP_FIGURES =
+      List.of(
+          "switch_gap_switches_per_s",
+          "switch_gap_median_us",
+          "switch_gap_p90_us",
+          "switch_gap_lost_pct");
 
   private final Run run;
   private final Path agent;
@@ -136,6 +148,13 @@ final class GilSuite {
       }
     }
     String cpython = pythonPingPong(pingPong);
+    Map<String, Map<String, Double>> gaps = new LinkedHashMap<>();
+    for (String interval : SWITCH_INTERVALS) {
+      for (Jdk jdk : jdks) {
+        switchGap(jdk, interval, gaps);
+      }
+      pythonSwitchGap(interval, gaps);
+    }
     jmh.close();
 
     o.println();
@@ -150,6 +169,8 @@ final class GilSuite {
     printCheckpointTable(o);
     o.println();
     printPingPongTable(o, pingPong, cpython);
+    o.println();
+    printSwitchGapTable(o, gaps, cpython);
     for (String note : notes.values()) {
       o.println(note);
     }
@@ -369,6 +390,137 @@ final class GilSuite {
     System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
     List<String> runtime = c.stdoutLines().stream().filter(l -> l.startsWith("runtime ")).toList();
     return runtime.isEmpty() ? "CPython" : runtime.get(0).substring("runtime ".length());
+  }
+
+  private List<String> switchGapArgs() {
+    return run.quick()
+        ? List.of("--seconds", "1", "--warm-up", "0.5")
+        : List.of("--seconds", "2", "--warm-up", "1");
+  }
+
+  /** {@link SwitchGap} under {@code gil=on,switch=interval}, in its own JVM. */
+  private void switchGap(Jdk jdk, String interval, Map<String, Map<String, Double>> results)
+      throws IOException, InterruptedException {
+    System.err.printf("JDK %s, gil=on,switch=%s: SwitchGap ... ", jdk.version(), interval);
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                jdk.java().toString(),
+                "-javaagent:" + agent + "=switch=" + interval + ",report=off",
+                "-cp",
+                jar.toString(),
+                SwitchGap.class.getName()));
+    cmd.addAll(switchGapArgs());
+    String name = "switch-gap-" + jdk.version() + "-" + interval;
+    keepGaps(
+        Run.child(cmd, out.resolve(name), Duration.ofSeconds(45)),
+        jdk.version(),
+        interval,
+        name,
+        results);
+  }
+
+  /** {@code switch_gap.py} at {@code interval}, when a Python is given. */
+  private void pythonSwitchGap(String interval, Map<String, Map<String, Double>> results)
+      throws IOException, InterruptedException {
+    if (!run.hasPython()) {
+      return;
+    }
+    Path script = run.scripts().resolve("switch_gap.py");
+    System.err.printf("%s %s at %s ... ", run.python(), script, interval);
+    double seconds = Double.parseDouble(interval.replace("ms", "")) / 1e3;
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                run.python(), script.toString(), "--switch-interval", Double.toString(seconds)));
+    cmd.addAll(switchGapArgs());
+    String name = "switch-gap-cpython-" + interval;
+    ChildRun c;
+    try {
+      c = Run.child(cmd, out.resolve(name), Duration.ofSeconds(150));
+    } catch (UncheckedIOException e) {
+      System.err.println("not run (" + e.getCause().getMessage() + ")");
+      return;
+    }
+    keepGaps(c, "CPython", interval, name, results);
+  }
+
+  private void keepGaps(
+      ChildRun c,
+      String side,
+      String interval,
+      String name,
+      Map<String, Map<String, Double>> results) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (String figure : GAP_FIGURES) {
+      Double v = c.figures().get(figure);
+      if (v != null) {
+        m.put(figure, v);
+      }
+    }
+    results.put(side + "|" + interval, m);
+    if (!c.succeeded()) {
+      failures.put(side + "|" + interval, c.failure());
+      notes.put(
+          name,
+          String.format(
+              "%s, switch=%s: SwitchGap %s; see %s",
+              side, interval, orFailed(c.failure()), out.resolve(name) + ".*"));
+    }
+    System.err.println(c.succeeded() ? "done" : "FAILED (" + c.failure() + ")");
+  }
+
+  private void printSwitchGapTable(
+      PrintStream o, Map<String, Map<String, Double>> r, String cpython) {
+    o.println(
+        "2b. What a forced switch costs two CPU-bound threads: from the holder's last instruction"
+            + " before the switch to its successor's first after it (median and p90 in µs), lower is better");
+    String py = cpython == null ? "CPython" : cpython;
+    TextTable t =
+        new TextTable(
+            2,
+            "switch",
+            "runtime",
+            "switches/s",
+            "median",
+            "p90",
+            "time lost",
+            "median vs CPython");
+    for (String interval : SWITCH_INTERVALS) {
+      Map<String, Double> p = r.getOrDefault("CPython|" + interval, Map.of());
+      List<String> sides = new ArrayList<>();
+      for (Jdk jdk : jdks) {
+        sides.add(jdk.version());
+      }
+      sides.add("CPython");
+      for (String side : sides) {
+        Map<String, Double> m = r.getOrDefault(side + "|" + interval, Map.of());
+        Double median = m.get("switch_gap_median_us");
+        Double pyMedian = p.get("switch_gap_median_us");
+        String failed = failures.getOrDefault(side + "|" + interval, "—");
+        t.row(
+            interval,
+            side.equals("CPython") ? py : "JDK " + side,
+            m.containsKey("switch_gap_switches_per_s")
+                ? String.format(Locale.ROOT, "%.0f", m.get("switch_gap_switches_per_s"))
+                : failed,
+            median == null ? "—" : us(median),
+            m.containsKey("switch_gap_p90_us") ? us(m.get("switch_gap_p90_us")) : "—",
+            m.containsKey("switch_gap_lost_pct")
+                ? String.format(Locale.ROOT, "%.1f%%", m.get("switch_gap_lost_pct"))
+                : "—",
+            side.equals("CPython") || median == null || pyMedian == null
+                ? "—"
+                : String.format(Locale.ROOT, "%.2fx", median / pyMedian));
+      }
+    }
+    t.print(o);
+    o.printf(
+        "Each row: two threads spinning on short chunks of work for %s after %s untimed, one JVM"
+            + " (or CPython) per row; gil4j under -javaagent:%s=switch=<interval>. A hand-off: a"
+            + " gap over 20 µs between one thread's clock readings that the other thread's gap"
+            + " spans the start of; time lost = the hand-offs' gaps over the time measured.%n",
+        run.quick() ? "1 s" : "2 s", run.quick() ? "0.5 s" : "1 s", agent.getFileName());
   }
 
   private void printPingPongTable(PrintStream o, Map<String, Double> r, String cpython) {
