@@ -474,7 +474,8 @@ final class GilSuite {
       PrintStream o, Map<String, Map<String, Double>> r, String cpython) {
     o.println(
         "2b. What a forced switch costs two CPU-bound threads: from the holder's last instruction"
-            + " before the switch to its successor's first after it (median and p90 in µs), lower is better");
+            + " before the switch to its successor's first after it (median and p90 in µs), lower"
+            + " is better");
     String py = cpython == null ? "CPython" : cpython;
     TextTable t =
         new TextTable(
