@@ -23,29 +23,27 @@ import org.objectweb.asm.Opcodes;
  * in the source: {@code --release 17} does not reach {@code jdk.internal.vm.annotation}.
  */
 final class SlowPathOutOfLine implements ClassFileTransformer {
-  static final String HOOKS = "dev/gil4j/runtime/Hooks";
-  static final String SLOW_PATH = "checkpointSlow";
+  private static final String HOOKS = "dev/gil4j/runtime/Hooks";
+  private static final String SLOW_PATH = "checkpointSlow";
   private static final String DONT_INLINE = "Ljdk/internal/vm/annotation/DontInline;";
-
-  private volatile boolean applied;
 
   private SlowPathOutOfLine() {}
 
   /**
-   * Loads {@code Hooks} with the annotation; returns whether it has it (false if something loaded
-   * it before, or the class changed shape).
+   * Loads {@code Hooks} with the annotation. Were it loaded already, or changed shape, the GIL
+   * would work as before, only slower where threads switch often; {@code SlowPathOutOfLineTest}
+   * checks it is not.
    */
-  static boolean apply(Instrumentation inst) {
+  static void apply(Instrumentation inst) {
     SlowPathOutOfLine patch = new SlowPathOutOfLine();
     inst.addTransformer(patch);
     try {
       Class.forName(HOOKS.replace('/', '.'), false, null);
     } catch (ClassNotFoundException e) {
-      return false;
+      // gil4j's own jar is on the bootstrap path: not reached
     } finally {
       inst.removeTransformer(patch);
     }
-    return patch.applied;
   }
 
   @Override
@@ -70,12 +68,11 @@ final class SlowPathOutOfLine implements ClassFileTransformer {
               // as they were, and the annotation with them is lost.
               MethodVisitor annotated = new MethodVisitor(Opcodes.ASM9, mv) {};
               annotated.visitAnnotation(DONT_INLINE, true).visitEnd();
-              applied = true;
               return annotated;
             }
           },
           0);
-      return applied ? writer.toByteArray() : null;
+      return writer.toByteArray();
     } catch (RuntimeException e) {
       return null;
     }
