@@ -97,6 +97,16 @@ public final class GilCore implements Hooks.Gil {
   private long switchNumber;
   private ThreadState lastHolder;
 
+  /**
+   * The switch number of the latest holder known to run: a thread granted the GIL while it waited
+   * sets it when it resumes ({@link #resumed}), one that takes the GIL running sets it at once.
+   * Written under the mutex; read without it by a dropper spinning in {@link #awaitSwitch}.
+   */
+  private volatile long runningSwitch;
+
+  /** Droppers parked in {@link #awaitSwitch}, whom a resuming holder must signal. */
+  private int switchWaiters;
+
   /** The threads waiting for the GIL, oldest first ({@link #waitForToken}). */
   private ThreadState oldestWaiting;
 
@@ -802,7 +812,9 @@ public final class GilCore implements Hooks.Gil {
         st.waits.recordValue(waited);
       }
       if (!st.holding) {
-        grant(st, System.nanoTime());
+        grant(st, System.nanoTime(), true);
+      } else {
+        resumed();
       }
     } finally {
       if (st.owningSlot >= 0) {
@@ -894,14 +906,19 @@ public final class GilCore implements Hooks.Gil {
       Thread.onSpinWait();
     }
     // The dropper still holds the mutex for a moment after its grant: wait for it the same way.
+    relockAfterSpin(start);
+    st.signalled = false;
+  }
+
+  /** Locks the mutex after a spin begun at {@code start}: spinning as long again, then parking. */
+  private void relockAfterSpin(long start) {
     while (!mutex.tryLock()) {
       if (System.nanoTime() - start >= 2 * HAND_OFF_SPIN_NANOS) {
         mutex.lock();
-        break;
+        return;
       }
       Thread.onSpinWait();
     }
-    st.signalled = false;
   }
 
   /**
@@ -970,23 +987,23 @@ public final class GilCore implements Hooks.Gil {
 
   /**
    * A holder released the GIL around a blocking call, or dropped it on request: the thread that has
-   * waited longest gets it now, as CPython's waiter gets it. After a forced drop that spares the
-   * new holder waking the old one (its {@link #awaitSwitch} is over before it starts): that wake-up
-   * cost the new holder 16–20 µs per hand-off on the 2-core VM before it could run. CPython's
-   * {@code drop_gil} signals a waiter, which takes the GIL while the releaser is in its system
-   * call; the releaser, back from it, then waits a switch interval for a drop it requests — the I/O
-   * convoy (bpo-7946; CPython's I/O thread waited at 99.6% of its sends beside a CPU-bound thread
-   * here). gil4j's waiter, woken through the mutex's queue, lost that race to a Java system call
-   * more often than not (19–31% of sends), and on a loaded machine, slow to get a CPU, nearly
-   * always: the convoy fell to 9–40x where CPython's stayed at 80–240x. Granted at the release, the
-   * waiter has the GIL whenever it runs; a releaser that did not block long finds it taken, as in
-   * CPython. A virtual thread is not handed the GIL: it runs only once its scheduler mounts it,
-   * behind the other virtual threads in the queue, and the GIL stayed idle meanwhile (10,000
-   * virtual threads taking turns, JDK 25: 9 s became 27–102 s). Platform threads only, where the
-   * kernel's thread id is known ({@code tid > 0}). Nor is it handed over from a wait inside a lock
-   * acquisition, whose timing {@link #acquireBegins} and {@link #unparked} model on CPython's lock
-   * already: handed over there too, nested locks convoyed twice as hard as CPython's (4 threads vs
-   * 1: 0.17–0.25x against 0.30–0.44x, three idle runs). Mutex held; the releaser released already.
+   * waited longest gets it now, as CPython's waiter gets it. After a forced drop, the old holder,
+   * spinning in {@link #awaitSwitch}, usually sees the new one resume without being woken: waking
+   * it out of a park cost the new holder 16–20 µs per hand-off on the 2-core VM. CPython's {@code
+   * drop_gil} signals a waiter, which takes the GIL while the releaser is in its system call; the
+   * releaser, back from it, then waits a switch interval for a drop it requests — the I/O convoy
+   * (bpo-7946; CPython's I/O thread waited at 99.6% of its sends beside a CPU-bound thread here).
+   * gil4j's waiter, woken through the mutex's queue, lost that race to a Java system call more
+   * often than not (19–31% of sends), and on a loaded machine, slow to get a CPU, nearly always:
+   * the convoy fell to 9–40x where CPython's stayed at 80–240x. Granted at the release, the waiter
+   * has the GIL whenever it runs; a releaser that did not block long finds it taken, as in CPython.
+   * A virtual thread is not handed the GIL: it runs only once its scheduler mounts it, behind the
+   * other virtual threads in the queue, and the GIL stayed idle meanwhile (10,000 virtual threads
+   * taking turns, JDK 25: 9 s became 27–102 s). Platform threads only, where the kernel's thread id
+   * is known ({@code tid > 0}). Nor is it handed over from a wait inside a lock acquisition, whose
+   * timing {@link #acquireBegins} and {@link #unparked} model on CPython's lock already: handed
+   * over there too, nested locks convoyed twice as hard as CPython's (4 threads vs 1: 0.17–0.25x
+   * against 0.30–0.44x, three idle runs). Mutex held; the releaser released already.
    */
   private void handOff(ThreadState releaser, long now) {
     ThreadState w = oldestWaiting;
@@ -999,11 +1016,15 @@ public final class GilCore implements Hooks.Gil {
       return;
     }
     dequeue(w);
-    grant(w, now);
+    grant(w, now, false);
     wake(w);
   }
 
-  private void grant(ThreadState st, long now) {
+  /**
+   * Gives {@code st} a token; {@code running} unless it is a waiter that has yet to wake up to it
+   * ({@link #handOff}), which tells {@link #resumed} itself when it does.
+   */
+  private void grant(ThreadState st, long now, boolean running) {
     for (int i = 0; i < holders.length; i++) {
       if (holders[i] == null) {
         holders[i] = st;
@@ -1021,8 +1042,18 @@ public final class GilCore implements Hooks.Gil {
     if (holders.length == 1) {
       soleHolder = st.thread;
     }
-    switched.signalAll();
+    if (running) {
+      resumed();
+    }
     updateBreaker();
+  }
+
+  /** Mutex held: the latest holder runs; the droppers waiting for that may go on. */
+  private void resumed() {
+    runningSwitch = switchNumber;
+    if (switchWaiters > 0) {
+      switched.signalAll();
+    }
   }
 
   private void release(ThreadState st, long now) {
@@ -1048,7 +1079,7 @@ public final class GilCore implements Hooks.Gil {
       proxy = null;
       if (p.alive && p.retake && !p.holding) {
         settle(p);
-        grant(p, now);
+        grant(p, now, true);
       }
     }
   }
@@ -1065,6 +1096,7 @@ public final class GilCore implements Hooks.Gil {
         return;
       }
       long now = System.nanoTime();
+      long before = switchNumber;
       JfrEvents.gilDrop(forced, now - st.heldSince);
       release(st, now);
       handOff(st, now);
@@ -1073,7 +1105,7 @@ public final class GilCore implements Hooks.Gil {
         forcedDrops++;
         st.forcedDrops++;
         st.droppedAt = now;
-        awaitSwitch(st);
+        awaitSwitch(st, before);
         parked = true;
       }
       updateBreaker();
@@ -1085,24 +1117,49 @@ public final class GilCore implements Hooks.Gil {
   }
 
   /**
-   * Without this wait the dropping thread re-takes the GIL at once on a multi-core machine, before
-   * the woken waiter runs, and time slices grow far beyond the interval. Bounded by "someone still
-   * waits", so it cannot outlive the waiter it serves.
+   * Waits until a thread that took the GIL after switch {@code before} runs, as CPython's dropper
+   * waits on {@code switch_cond} until {@code last_holder} changes. Without this wait the dropping
+   * thread re-takes the GIL at once on a multi-core machine, before the woken waiter runs, and time
+   * slices grow far beyond the interval. A thread handed the GIL counts once it has woken up to it:
+   * until then the dropper is no waiter, and a holder releasing around a blocking call meanwhile
+   * hands it nothing, as CPython's holder finds its dropper still in {@code switch_cond}. On a
+   * loaded machine, where a woken thread waits for a CPU, that is what lets CPython's I/O thread
+   * re-take the GIL after its send (its convoy 3–4x there, against 180–290x idle); counted at the
+   * grant, gil4j's convoy stayed at 6–45x. It spins first, as {@link #spinForHandOff} does, for the
+   * usual case of a successor that is running already, so that the successor need not wake it.
+   * Bounded by "someone still waits", so it cannot outlive the waiter it serves.
    */
-  private void awaitSwitch(ThreadState st) {
+  private void awaitSwitch(ThreadState st, long before) {
     long start = System.nanoTime();
-    boolean interrupted = false;
-    while (lastHolder == st && waiters > 0 && !open) {
-      try {
-        switched.awaitNanos(interval);
-      } catch (InterruptedException e) {
-        interrupted = true;
+    if (switchAwaited(before)) {
+      mutex.unlock();
+      while (switchAwaited(before) && System.nanoTime() - start < HAND_OFF_SPIN_NANOS) {
+        Thread.onSpinWait();
       }
+      relockAfterSpin(start);
+    }
+    boolean interrupted = false;
+    switchWaiters++;
+    try {
+      while (switchAwaited(before)) {
+        try {
+          switched.awaitNanos(interval);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      switchWaiters--;
     }
     st.waitNanos += System.nanoTime() - start;
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Whether a dropper that dropped after switch {@code before} must still wait for a successor. */
+  private boolean switchAwaited(long before) {
+    return runningSwitch <= before && waiters > 0 && !open;
   }
 
   private void requestDrop() {
@@ -1267,7 +1324,7 @@ public final class GilCore implements Hooks.Gil {
       if (held < holders.length) {
         it.remove();
         settle(h);
-        grant(h, now);
+        grant(h, now, true);
       } else if (proxy == null) {
         proxy = h;
         requestDrop();
