@@ -33,10 +33,10 @@ import org.HdrHistogram.Histogram;
  * arrives while it waits is kept and re-asserted on return. No fairness: the JVM picks which waiter
  * wakes, as the OS does for CPython. A holder is asked to drop only by a waiter that saw no
  * hand-off during a whole switch interval; the holder honours the request at its next checkpoint,
- * handing the GIL to the longest waiter, or waiting until another thread has taken it (forced
- * switching). A holder that is not running (blocked, waiting, or runnable with no CPU progress
- * across a deadline) loses its token to the watchdog, and re-takes it at its next checkpoint or
- * blocking point. No method throws.
+ * handing the GIL to the longest waiter, and waits until a successor runs (forced switching). A
+ * holder that is not running (blocked, waiting, or runnable with no CPU progress across a deadline)
+ * loses its token to the watchdog, and re-takes it at its next checkpoint or blocking point. No
+ * method throws.
  *
  * <p>Design: waiting is built on {@code java.util.concurrent} (never monitors), so that a virtual
  * thread waiting for the GIL unmounts. That waiting itself passes through {@code LockSupport.park},
@@ -1085,7 +1085,7 @@ public final class GilCore implements Hooks.Gil {
   }
 
   /**
-   * Drops the token; a forced drop hands it over, or waits until another thread has taken it
+   * Drops the token; a forced drop hands it over and waits until a successor runs
    * (FORCE_SWITCHING).
    */
   public void drop(ThreadState st, boolean forced) {
