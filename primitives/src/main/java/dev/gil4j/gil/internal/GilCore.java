@@ -1048,9 +1048,14 @@ public final class GilCore implements Hooks.Gil {
     updateBreaker();
   }
 
-  /** Mutex held: the latest holder runs; the droppers waiting for that may go on. */
+  /**
+   * Mutex held: the latest holder runs; the droppers waiting for that may go on. Read before it is
+   * written: an uncontended take, the same holder again, leaves the volatile field as it was.
+   */
   private void resumed() {
-    runningSwitch = switchNumber;
+    if (runningSwitch != switchNumber) {
+      runningSwitch = switchNumber;
+    }
     if (switchWaiters > 0) {
       switched.signalAll();
     }
