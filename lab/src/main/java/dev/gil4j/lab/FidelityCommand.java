@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code java -jar gil4j-agent.jar fidelity [--python PATH] [--out DIR] [--timeout DURATION]}: the
- * evidence that gil4j's GIL behaves like CPython's, regenerated on the user's machine. Runs
- * CPython's own reference experiments — CPU scaling on threads and processes, blocking overlap,
- * hand-offs at two switch intervals, the convoy, lock contention — and their Java twins under the
- * agent, and prints each figure side by side with the ratio and a verdict; {@code fidelity.csv} and
- * {@code fidelity.json} in the output directory hold the same rows.
+ * {@code java -jar gil4j-agent.jar fidelity [--python PATH] [--out DIR] [--timeout DURATION]
+ * [--only NAME,...] [--load N]}: the evidence that gil4j's GIL behaves like CPython's, regenerated
+ * on the user's machine. Runs CPython's own reference experiments — CPU scaling on threads and
+ * processes, blocking overlap, hand-offs at two switch intervals, the convoy, lock contention — and
+ * their Java twins under the agent, and prints each figure side by side with the ratio and a
+ * verdict; {@code fidelity.csv} and {@code fidelity.json} in the output directory hold the same
+ * rows.
  *
  * <p>Exit status: 0 when every figure was measured on both sides, whatever the verdicts; 1 when a
  * run failed or hung (the table says which, and where); 2 for bad usage or when there is no Python
@@ -104,7 +105,10 @@ public final class FidelityCommand {
             + ") beside gil4j; each run may take "
             + options.timeout().toSeconds()
             + " s, logs in "
-            + logs);
+            + logs
+            + (options.load() > 0
+                ? "; " + options.load() + " CPU-bound processes running beside every run"
+                : ""));
     Fidelity fidelity =
         new Fidelity(
             python,
@@ -115,10 +119,13 @@ public final class FidelityCommand {
             logs,
             options.timeout(),
             err);
-    List<FidelityRow> rows = fidelity.run(FidelityExperiment.all());
+    List<FidelityRow> rows;
+    try (CpuLoad load = CpuLoad.start(python.path(), options.load())) {
+      rows = fidelity.run(FidelityExperiment.select(options.only()));
+    }
     FidelityResults results =
         new FidelityResults(
-            FidelityResults.Machine.here(python, fidelity.records()),
+            FidelityResults.Machine.here(python, fidelity.records(), options.load()),
             rows,
             fidelity.records(),
             options.out());

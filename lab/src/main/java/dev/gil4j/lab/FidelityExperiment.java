@@ -1,5 +1,7 @@
 package dev.gil4j.lab;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,14 +94,28 @@ record FidelityExperiment(
 
   /** The experiments, in the order they run. */
   static List<FidelityExperiment> all() {
-    return List.of(
-        cpuScaling(),
-        cpuThreadsAt1ms(),
-        blockingOverlap(),
-        handOffs("5ms"),
-        handOffs("1ms"),
-        convoy(),
-        locks());
+    return select(KEYS);
+  }
+
+  /** What {@code --only} accepts, in the order the experiments run. */
+  static final List<String> KEYS = List.of("cpu", "overlap", "handoffs", "convoy", "locks");
+
+  /** The experiments of the given keys ({@link #KEYS}), in the order they run. */
+  static List<FidelityExperiment> select(Collection<String> keys) {
+    List<FidelityExperiment> selected = new ArrayList<>();
+    for (String key : KEYS) {
+      if (!keys.contains(key)) {
+        continue;
+      }
+      switch (key) {
+        case "cpu" -> selected.addAll(List.of(cpuScaling(), cpuThreadsAt1ms()));
+        case "overlap" -> selected.add(blockingOverlap());
+        case "handoffs" -> selected.addAll(List.of(handOffs("5ms"), handOffs("1ms")));
+        case "convoy" -> selected.add(convoy());
+        default -> selected.add(locks());
+      }
+    }
+    return selected;
   }
 
   private static FidelityExperiment cpuScaling() {

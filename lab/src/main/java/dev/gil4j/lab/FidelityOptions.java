@@ -3,6 +3,8 @@ package dev.gil4j.lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The options of {@code fidelity}, parsed and checked once.
@@ -12,8 +14,17 @@ import java.time.Duration;
  * @param out where {@code fidelity.csv}, {@code fidelity.json} and the runs' logs go
  * @param timeout how long one script or one child JVM may take before it is stopped and its stacks
  *     are dumped
+ * @param only the experiments to run, by their keys ({@link FidelityExperiment#KEYS})
+ * @param load how many CPU-bound processes run beside every run, to compare the two sides under
+ *     load
  */
-record FidelityOptions(Path python, Path out, Duration timeout) {
+record FidelityOptions(Path python, Path out, Duration timeout, List<String> only, int load) {
+  /** The most CPU-bound processes {@code --load} starts. */
+  static final int MAX_LOAD = 64;
+
+  private static final List<String> OPTIONS =
+      List.of("--python", "--out", "--timeout", "--only", "--load");
+
   static final String USAGE =
       String.join(
           System.lineSeparator(),
@@ -28,6 +39,12 @@ record FidelityOptions(Path python, Path out, Duration timeout) {
           "  --timeout DURATION  per script or child JVM, then its stacks are dumped and it is"
               + " stopped",
           "                      (default 60s)",
+          "  --only NAME,...     run only these experiments: "
+              + String.join(", ", FidelityExperiment.KEYS)
+              + " (default all)",
+          "  --load N            keep N CPU-bound processes running beside every run, to compare"
+              + " the",
+          "                      two sides on a loaded machine (0 to " + MAX_LOAD + ", default 0)",
           "Takes 2 to 3 minutes on an idle 2-core machine. A row is 'close' when gil4j's figure is"
               + " within",
           FidelityRow.TOLERANCE
@@ -39,16 +56,19 @@ record FidelityOptions(Path python, Path out, Duration timeout) {
     Path python = null;
     Path out = Path.of("gil4j-fidelity");
     Duration timeout = Duration.ofSeconds(60);
+    List<String> only = FidelityExperiment.KEYS;
+    int load = 0;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       String value;
       int eq = option.indexOf('=');
       String name = eq > 0 ? option.substring(0, eq) : option;
-      if (!name.equals("--python") && !name.equals("--out") && !name.equals("--timeout")) {
+      if (!OPTIONS.contains(name)) {
         throw new IllegalArgumentException(
             (option.startsWith("-") ? "unknown option '" : "unexpected argument '")
                 + option
-                + "'; accepted: --python PATH, --out DIR, --timeout DURATION");
+                + "'; accepted: --python PATH, --out DIR, --timeout DURATION, --only NAME,..."
+                + ", --load N");
       } else if (eq > 0) {
         value = option.substring(eq + 1);
         option = name;
@@ -63,6 +83,8 @@ record FidelityOptions(Path python, Path out, Duration timeout) {
       switch (option) {
         case "--python" -> python = Path.of(value);
         case "--out" -> out = Path.of(value);
+        case "--only" -> only = experiments(value);
+        case "--load" -> load = load(value);
         default ->
             timeout =
                 ScaleOptions.duration(option, value, Duration.ofSeconds(1), Duration.ofHours(1));
@@ -71,6 +93,34 @@ record FidelityOptions(Path python, Path out, Duration timeout) {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IllegalArgumentException("bad --out '" + out + "': a file, not a directory");
     }
-    return new FidelityOptions(python, out, timeout);
+    return new FidelityOptions(python, out, timeout, only, load);
+  }
+
+  private static List<String> experiments(String value) {
+    List<String> keys = new ArrayList<>();
+    for (String key : value.split(",", -1)) {
+      if (!FidelityExperiment.KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "bad --only '"
+                + value
+                + "': comma-separated names from "
+                + String.join(", ", FidelityExperiment.KEYS));
+      }
+      keys.add(key);
+    }
+    return List.copyOf(keys);
+  }
+
+  private static int load(String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 0 && n <= MAX_LOAD) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new IllegalArgumentException(
+        "bad --load '" + value + "': a number of processes from 0 to " + MAX_LOAD);
   }
 }

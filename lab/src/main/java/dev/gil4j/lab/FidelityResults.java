@@ -29,11 +29,21 @@ final class FidelityResults {
    * @param python the interpreter's implementation and version, e.g. {@code CPython 3.11.7}
    * @param pythonPath the interpreter
    * @param java Java's version and VM
+   * @param addedLoad the CPU-bound processes {@code --load} ran beside every run
    */
   record Machine(
-      int cores, double loadAverage, String os, String python, Path pythonPath, String java) {
-    /** This machine, with the Python that ran the CPython side and the runs' highest load. */
-    static Machine here(FidelityPython python, List<RunRecord> runs) {
+      int cores,
+      double loadAverage,
+      String os,
+      String python,
+      Path pythonPath,
+      String java,
+      int addedLoad) {
+    /**
+     * This machine, with the Python that ran the CPython side, the runs' highest load and the
+     * processes {@code --load} added.
+     */
+    static Machine here(FidelityPython python, List<RunRecord> runs, int addedLoad) {
       return new Machine(
           Runtime.getRuntime().availableProcessors(),
           runs.stream().mapToDouble(RunRecord::loadAverage).max().orElse(Double.NaN),
@@ -48,7 +58,8 @@ final class FidelityResults {
               + System.getProperty("java.version")
               + " ("
               + System.getProperty("java.vm.name")
-              + ")");
+              + ")",
+          addedLoad);
     }
 
     /** The system's load average over the last minute; NaN where it does not tell. */
@@ -59,11 +70,12 @@ final class FidelityResults {
 
     /**
      * Whether other processes kept more threads runnable than the runs could share the cores with:
-     * the runs themselves keep at most a few busy, so a load average above twice the cores is
-     * someone else's, and it stretches the timings of whichever runs it hit.
+     * the runs themselves keep at most a few busy, so a load average above twice the cores, beyond
+     * the load {@code --load} asked for, is someone else's, and it stretches the timings of
+     * whichever runs it hit.
      */
     boolean busy() {
-      return loadAverage > 2 * cores;
+      return loadAverage - addedLoad > 2 * cores;
     }
   }
 
@@ -147,6 +159,14 @@ final class FidelityResults {
             FidelityRow.TOLERANCE,
             1 / FidelityRow.TOLERANCE,
             FidelityRow.TOLERANCE));
+    if (machine.addedLoad() > 0) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "load: %d CPU-bound processes ran beside every run (--load %d), on both sides%n",
+              machine.addedLoad(),
+              machine.addedLoad()));
+    }
     if (machine.busy()) {
       text.append(
           String.format(
@@ -225,7 +245,8 @@ final class FidelityResults {
                     .put("os", machine.os())
                     .put("python", machine.python())
                     .put("python_path", machine.pythonPath().toString())
-                    .put("java", machine.java()))
+                    .put("java", machine.java())
+                    .put("added_load", machine.addedLoad()))
             .put("tolerance", FidelityRow.TOLERANCE)
             .put("rows", Json.array(rowsJson))
             .put("runs", Json.array(runsJson))

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,19 @@ class FidelityOptionsTest {
     assertNull(o.python());
     assertEquals(Path.of("gil4j-fidelity"), o.out());
     assertEquals(Duration.ofSeconds(60), o.timeout());
+    assertEquals(List.of("cpu", "overlap", "handoffs", "convoy", "locks"), o.only());
+    assertEquals(0, o.load());
+  }
+
+  @Test
+  void onlyNamesExperimentsAndLoadCountsProcesses() {
+    FidelityOptions o = FidelityOptions.parse(new String[] {"--only", "locks,convoy", "--load=4"});
+    assertEquals(List.of("locks", "convoy"), o.only());
+    assertEquals(4, o.load());
+    assertEquals(
+        List.of("convoy", "lock contention"),
+        FidelityExperiment.select(o.only()).stream().map(FidelityExperiment::name).toList(),
+        "in the order they run");
   }
 
   @Test
@@ -45,13 +59,20 @@ class FidelityOptionsTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "--bogus|unknown option '--bogus'; accepted: --python PATH, --out DIR, --timeout DURATION",
-        "extra|unexpected argument 'extra'; accepted: --python PATH, --out DIR, --timeout DURATION",
+        "--bogus|unknown option '--bogus'; accepted: --python PATH, --out DIR, --timeout DURATION, --only NAME,..., --load N",
+        "extra|unexpected argument 'extra'; accepted: --python PATH, --out DIR, --timeout DURATION, --only NAME,..., --load N",
         "--python|option --python needs a value",
         "--out=|option --out needs a value",
         "--timeout=5x|bad --timeout '5x'; accepted: a duration from 1s to 1h, e.g. 90s, 5m",
         "--timeout=500ms|bad --timeout '500ms'; accepted: a duration from 1s to 1h, e.g. 90s, 5m",
-        "--timeout=2h|bad --timeout '2h'; accepted: a duration from 1s to 1h, e.g. 90s, 5m"
+        "--timeout=2h|bad --timeout '2h'; accepted: a duration from 1s to 1h, e.g. 90s, 5m",
+        "--only=cpu,gil|bad --only 'cpu,gil': comma-separated names from cpu, overlap, handoffs,"
+            + " convoy, locks",
+        "--only=cpu,|bad --only 'cpu,': comma-separated names from cpu, overlap, handoffs, convoy,"
+            + " locks",
+        "--load=-1|bad --load '-1': a number of processes from 0 to 64",
+        "--load=65|bad --load '65': a number of processes from 0 to 64",
+        "--load=two|bad --load 'two': a number of processes from 0 to 64"
       })
   void aBadOptionIsOneLineThatSaysWhatIsAccepted(String arg, String message) {
     IllegalArgumentException e =

@@ -16,7 +16,8 @@ class FidelityResultsTest {
           "Linux 6.1 amd64",
           "CPython 3.11.7",
           Path.of("/usr/bin/python3"),
-          "Java 17.0.9 (VM)");
+          "Java 17.0.9 (VM)",
+          0);
   private static final Path OUT = Path.of("/tmp/out");
 
   private static final List<FidelityRow> ROWS =
@@ -79,7 +80,7 @@ class FidelityResultsTest {
   void aBusyMachineIsToldUnderTheTable() {
     FidelityResults.Machine busy =
         new FidelityResults.Machine(
-            2, 12.34, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17");
+            2, 12.34, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17", 0);
     String table = new FidelityResults(busy, ROWS, List.of(), OUT).table();
     assertTrue(table.contains("machine: 2 cores, load average up to 12.3, Linux;"), table);
     assertTrue(
@@ -90,10 +91,29 @@ class FidelityResultsTest {
     assertFalse(results(null).table().contains("busy:"));
     FidelityResults.Machine unknown =
         new FidelityResults.Machine(
-            2, Double.NaN, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17");
+            2, Double.NaN, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17", 0);
     String quiet = new FidelityResults(unknown, ROWS, List.of(), OUT).table();
     assertTrue(quiet.contains("load average up to unknown,"), quiet);
     assertFalse(quiet.contains("busy:"), quiet);
+  }
+
+  @Test
+  void aLoadAskedForIsToldAndNotTakenForSomeoneElses() {
+    FidelityResults.Machine loaded =
+        new FidelityResults.Machine(
+            2, 7.9, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17", 4);
+    FidelityResults results = new FidelityResults(loaded, ROWS, List.of(), OUT);
+    String table = results.table();
+    assertTrue(
+        table.contains(
+            "load: 4 CPU-bound processes ran beside every run (--load 4), on both sides\n"),
+        table);
+    assertFalse(table.contains("busy:"), table);
+    assertTrue(results.json().contains("\"added_load\": 4"), results.json());
+    FidelityResults.Machine busier =
+        new FidelityResults.Machine(
+            2, 8.5, "Linux", "CPython 3.11.7", Path.of("/usr/bin/python3"), "Java 17", 4);
+    assertTrue(new FidelityResults(busier, ROWS, List.of(), OUT).table().contains("busy:"));
   }
 
   @Test

@@ -161,6 +161,50 @@ class FidelityTest {
     }
   }
 
+  /**
+   * The convoy on a loaded machine ({@code --only convoy --load 4}): both sides measured beside
+   * four CPU-bound processes on the same cores. A busy machine shrinks CPython's convoy from
+   * hundreds of times to a few (1.0–4.0x beside four spinners on 2 cores, from one run to the
+   * next), and a gil4j that let an I/O thread miss its hand-off under load kept it at up to 45x;
+   * the bound is coarse, the command's figure is what matters. The spinners are gone when the
+   * command is.
+   */
+  @Test
+  void theConvoyUnderLoadIsMeasuredOnBothSidesAndNoSpinnerOutlivesTheCommand() throws Exception {
+    Path python = onPath("python3");
+    assumeTrue(python != null, "python3 is not on the PATH: nothing to compare with");
+    Path out = Path.of("target", "fidelity-it-load").toAbsolutePath();
+
+    ChildRun o =
+        fidelity(
+            null, "--only", "convoy", "--load", "4", "--out", out.toString(), "--timeout", "2m");
+
+    assertEquals(0, o.exitCode(), o::describe);
+    List<TableRow> table = table(o.stdout());
+    assertEquals(1, table.size(), o::describe);
+    TableRow convoy = table.get(0);
+    assertEquals(
+        List.of("convoy", "slowdown beside a CPU thread (x)"),
+        List.of(convoy.experiment(), convoy.figure()));
+    assertTrue(
+        o.stdout()
+            .contains(
+                "load: 4 CPU-bound processes ran beside every run (--load 4), on both sides\n"),
+        o::describe);
+    double cpython = Double.parseDouble(convoy.cpython().replace(",", ""));
+    double gil4j = Double.parseDouble(convoy.gil4j().replace(",", ""));
+    assertTrue(gil4j > 1, () -> "no convoy under gil4j's GIL: " + convoy);
+    assertTrue(
+        gil4j / cpython > 0.1 && gil4j / cpython < 10,
+        () -> "under load, gil4j's convoy is not CPython's within 10x either way: " + convoy);
+    List<String> spinners =
+        ProcessHandle.allProcesses()
+            .map(p -> p.info().commandLine().orElse(""))
+            .filter(c -> c.contains("os.getppid() == parent"))
+            .toList();
+    assertEquals(List.of(), spinners, "--load's processes outlived the command");
+  }
+
   @Test
   void aMissingPythonIsOneLineAndStatus2() throws Exception {
     ChildRun given =
