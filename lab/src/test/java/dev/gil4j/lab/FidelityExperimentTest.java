@@ -112,11 +112,20 @@ class FidelityExperimentTest {
   }
 
   @Test
-  void convoySlowdownIsComputedFromTheUnroundedRates() {
-    assertEquals(
-        12592 / 605.0,
-        FidelityExperiment.convoyOfCpython(printed("convoy.py")).get("convoy.slowdown"),
-        1e-12);
+  void convoySlowdownIsComputedFromTheUnroundedRatesAndTheRatesAreRowsToo() {
+    Map<String, Double> cpython = FidelityExperiment.convoyOfCpython(printed("convoy.py"));
+    assertEquals(12592 / 605.0, cpython.get("convoy.slowdown"), 1e-12);
+    assertEquals(605.0, cpython.get("convoy.beside_per_s"));
+    assertEquals(12592.0, cpython.get("convoy.alone_per_s"));
+    Map<String, Double> gil4j =
+        FidelityExperiment.convoyOfGil4j(
+            Map.of(
+                "convoy",
+                metrics(
+                    "slowdown_x", "207.2",
+                    "round_trips_per_s_alone", "37633.3",
+                    "round_trips_per_s_beside_cpu_thread", "181.7")));
+    assertEquals(List.of(207.2, 181.7, 37633.3), List.copyOf(gil4j.values()));
   }
 
   @Test
@@ -144,6 +153,8 @@ class FidelityExperimentTest {
             "switches_per_s", "200",
             "median_run_ms", "5",
             "slowdown_x", "20",
+            "round_trips_per_s_alone", "20000",
+            "round_trips_per_s_beside_cpu_thread", "1000",
             "lock_speedup", "1",
             "lock_held_lock", "0.9",
             "rw_speedup", "1",
@@ -186,7 +197,7 @@ class FidelityExperimentTest {
     FidelityExperiment oneMs = FidelityExperiment.all().get(4);
     assertEquals(List.of("0.001"), oneMs.scriptArgs());
     assertEquals("1ms", oneMs.runs().get(0).switchInterval());
-    assertEquals(22, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
+    assertEquals(24, FidelityExperiment.all().stream().mapToInt(e -> e.figures().size()).sum());
     for (FidelityExperiment e : FidelityExperiment.all()) {
       boolean cpu = e.script().equals("cpu_scaling.py");
       assertEquals(cpu ? e.scriptArgs().get(1) : "1", Integer.toString(e.javaRounds()), e.name());

@@ -54,6 +54,8 @@ class FidelityTest {
           List.of("hand-offs at switch=1ms", "switches/s"),
           List.of("hand-offs at switch=1ms", "median run (ms)"),
           List.of("convoy", "slowdown beside a CPU thread (x)"),
+          List.of("convoy", "round trips/s beside a CPU thread"),
+          List.of("convoy", "round trips/s alone"),
           List.of("lock contention", "one lock: 4 threads vs 1 (x)"),
           List.of("lock contention", "one lock: held at 1 thread (share)"),
           List.of("lock contention", "readers-writer: 4 threads vs 1 (x)"),
@@ -181,7 +183,7 @@ class FidelityTest {
 
     assertEquals(0, o.exitCode(), o::describe);
     List<TableRow> table = table(o.stdout());
-    assertEquals(1, table.size(), o::describe);
+    assertEquals(3, table.size(), o::describe);
     TableRow convoy = table.get(0);
     assertEquals(
         List.of("convoy", "slowdown beside a CPU thread (x)"),
