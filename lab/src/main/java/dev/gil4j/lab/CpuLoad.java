@@ -44,11 +44,6 @@ final class CpuLoad implements AutoCloseable {
     return load;
   }
 
-  /** How many run. */
-  int size() {
-    return processes.size();
-  }
-
   /** Stops them and waits until they are gone. */
   @Override
   public void close() {

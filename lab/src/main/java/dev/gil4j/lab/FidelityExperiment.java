@@ -77,6 +77,9 @@ record FidelityExperiment(
   /** How long the two threads of {@code switch_runs.py} spin. */
   static final String SWITCH_RUN_TIME = "2s";
 
+  /** What {@code --only} accepts, in the order the experiments run. */
+  static final List<String> KEYS = List.of("cpu", "overlap", "handoffs", "convoy", "locks");
+
   /**
    * One child JVM: a sample app with its arguments under the agent with the GIL on.
    *
@@ -97,9 +100,6 @@ record FidelityExperiment(
     return select(KEYS);
   }
 
-  /** What {@code --only} accepts, in the order the experiments run. */
-  static final List<String> KEYS = List.of("cpu", "overlap", "handoffs", "convoy", "locks");
-
   /** The experiments of the given keys ({@link #KEYS}), in the order they run. */
   static List<FidelityExperiment> select(Collection<String> keys) {
     List<FidelityExperiment> selected = new ArrayList<>();
@@ -112,7 +112,8 @@ record FidelityExperiment(
         case "overlap" -> selected.add(blockingOverlap());
         case "handoffs" -> selected.addAll(List.of(handOffs("5ms"), handOffs("1ms")));
         case "convoy" -> selected.add(convoy());
-        default -> selected.add(locks());
+        case "locks" -> selected.add(locks());
+        default -> throw new IllegalArgumentException("no experiment '" + key + "'");
       }
     }
     return selected;
