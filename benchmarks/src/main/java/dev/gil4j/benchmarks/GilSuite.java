@@ -487,17 +487,16 @@ final class GilSuite {
             "p90",
             "time lost",
             "median vs CPython");
+    List<String> sides = new ArrayList<>();
+    for (Jdk jdk : jdks) {
+      sides.add(jdk.version());
+    }
+    sides.add("CPython");
     for (String interval : SWITCH_INTERVALS) {
-      Map<String, Double> p = r.getOrDefault("CPython|" + interval, Map.of());
-      List<String> sides = new ArrayList<>();
-      for (Jdk jdk : jdks) {
-        sides.add(jdk.version());
-      }
-      sides.add("CPython");
+      Double pyMedian = r.getOrDefault("CPython|" + interval, Map.of()).get("switch_gap_median_us");
       for (String side : sides) {
         Map<String, Double> m = r.getOrDefault(side + "|" + interval, Map.of());
         Double median = m.get("switch_gap_median_us");
-        Double pyMedian = p.get("switch_gap_median_us");
         String failed = failures.getOrDefault(side + "|" + interval, "—");
         t.row(
             interval,
