@@ -1,5 +1,6 @@
 package dev.gil4j.samples;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Without gil4j</b>, N threads on 2 cores contend for the locks; the nested shapes keep some
  * parallelism. <b>Under {@code -javaagent:gil4j-agent.jar}</b> lock convoys form as in CPython (4
- * threads about 4–7x slower than 1 with one lock or nested locks): a lock's release wakes a waiter,
+ * threads about 3x slower than 1 with one lock or nested locks): a lock's release wakes a waiter,
  * the GIL holder yields to it, and the waiter takes the lock with the GIL released and then waits
  * for the GIL while holding it, so every thread that needs that lock blocks until the GIL changes
  * hands. The readers-writer lock holds its inner lock only briefly, and N threads run about as fast
@@ -42,13 +43,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * entering that monitor, so that the thread the JVM woke takes the monitor first.
  *
  * <p>Usage: {@code Locks [shapes] [ops] [threads]} or {@code --shapes S,S --ops N --threads N};
- * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; a tenth of
- * them first runs untimed on 1 and on N threads, for the JIT. Prints, per shape, {@code
- * SHAPE_wall_ms_1}, {@code SHAPE_wall_ms_n}, {@code SHAPE_speedup} (1 thread's wall time over N
- * threads' for the same operations), measured at 1 thread, {@code SHAPE_held_LOCK}: the share of
- * the wall time spent holding each lock, and at N threads {@code SHAPE_owner_changes_LOCK}: the
- * share of the acquisitions that found the lock last owned by another thread. A lost update exits
- * with status 1.
+ * defaults {@code lock,rw,nested,synchronized}, 200,000 operations in all, 4 threads; untimed
+ * rounds of a tenth of them on 1 and on N threads come first, until the JIT is quiet. Prints, per
+ * shape, {@code SHAPE_wall_ms_1}, {@code SHAPE_wall_ms_n}, {@code SHAPE_speedup} (1 thread's wall
+ * time over N threads' for the same operations), measured at 1 thread, {@code SHAPE_held_LOCK}: the
+ * share of the wall time spent holding each lock, and at N threads {@code
+ * SHAPE_owner_changes_LOCK}: the share of the acquisitions that found the lock last owned by
+ * another thread. A lost update exits with status 1.
  */
 public final class Locks {
   private static final String USAGE =
@@ -98,6 +99,12 @@ public final class Locks {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
+  /** Warm-up rounds in a row without compilation that end the warm-up. */
+  private static final int QUIET_ROUNDS = 2;
+
+  /** The longest warm-up of one shape: on a busy machine the JIT may not go quiet. */
+  private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(10);
+
   private Locks() {}
 
   public static void main(String[] argv) throws Exception {
@@ -107,9 +114,7 @@ public final class Locks {
     int threads = args.intValue("threads", 4, 2, 64);
     int steps = calibrate();
     for (String shape : shapes) {
-      // The JIT compiles the shape's code first (CPython has nothing to warm up).
-      run(shape, new Table(false, steps), 1, ops / 10, steps);
-      run(shape, new Table(false, steps), threads, ops / 10, steps);
+      warmUp(shape, threads, ops, steps);
       // Reading the clock costs close to a microsecond on some virtual machines, as much as half
       // an operation: the held shares come from a run of their own, and the timed runs read no
       // clock per operation.
@@ -157,6 +162,37 @@ public final class Locks {
         step();
       }
     }
+  }
+
+  /**
+   * Runs the shape untimed, a tenth of its operations on 1 and then on N threads at a time, until
+   * the JIT compiled nothing during {@value #QUIET_ROUNDS} rounds in a row (rounds where the JVM
+   * cannot tell), or for {@link #WARM_UP_LIMIT} (CPython has nothing to warm up). Under the GIL the
+   * contended paths — the lock's queue, the GIL's waits and hand-overs — are compiled last, seconds
+   * into the run; until then the releaser runs them slower, its woken waiter takes the lock from it
+   * more often (one lock: at 0.27–0.34 of the acquisitions, against 0.09–0.12 once compiled), and
+   * the convoy reads stronger than the program's (4 threads 0.20–0.22x of 1, against 0.31–0.32x).
+   */
+  private static void warmUp(String shape, int threads, int ops, int steps)
+      throws InterruptedException {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+    long start = System.nanoTime();
+    long deadline = start + WARM_UP_LIMIT.toNanos();
+    long compiling = -1;
+    int quiet = 0;
+    int rounds = 0;
+    do {
+      run(shape, new Table(false, steps), 1, ops / 10, steps);
+      run(shape, new Table(false, steps), threads, ops / 10, steps);
+      long now = timed ? jit.getTotalCompilationTime() : -1;
+      quiet = !timed || now == compiling ? quiet + 1 : 0;
+      rounds++;
+      compiling = now;
+    } while (quiet < QUIET_ROUNDS && System.nanoTime() < deadline);
+    System.out.printf(
+        "Locks: %s: warmed up in %d rounds, %.1f s%n",
+        shape, rounds, (System.nanoTime() - start) / 1e9);
   }
 
   /** Steps that take {@link #WORK_NANOS} of this thread's CPU time, after the JIT has warmed up. */
