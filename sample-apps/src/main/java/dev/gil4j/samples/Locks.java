@@ -102,8 +102,11 @@ public final class Locks {
   /** Warm-up rounds in a row without compilation that end the warm-up. */
   private static final int QUIET_ROUNDS = 2;
 
-  /** The longest warm-up of one shape: on a busy machine the JIT may not go quiet. */
-  private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(10);
+  /**
+   * The longest warm-up of one shape: on a busy machine the JIT may not go quiet, and four shapes
+   * must stay well inside the 60 s {@code fidelity} gives a run.
+   */
+  private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(6);
 
   private Locks() {}
 
