@@ -138,7 +138,7 @@ public class ProfiledReentrantLock extends ReentrantLock {
    * lock()} makes — for a non-fair lock a compare-and-set that does not read the state first, for a
    * fair one a free lock taken only when no thread is queued, re-entry always — where {@code
    * tryLock()} reads the state before its compare-and-set: two cache-line transfers for a lock
-   * whose holds change cores, against the JDK's one (4 threads, 20 ns sections on 2 cores: 3–4% of
+   * whose holds change cores, against the JDK's one (4 threads, 20 ns sections on 2 cores: 2–4% of
    * the throughput). That call consumes an interrupt, so an interrupted caller skips it; it calls
    * {@code super}, so a subclass's overrides never run inside it.
    */
