@@ -169,12 +169,13 @@ public final class Locks {
 
   /**
    * Runs the shape untimed, a tenth of its operations on 1 and then on N threads at a time, until
-   * the JIT compiled nothing during {@value #QUIET_ROUNDS} rounds in a row (rounds where the JVM
-   * cannot tell), or for {@link #WARM_UP_LIMIT} (CPython has nothing to warm up). Under the GIL the
-   * contended paths — the lock's queue, the GIL's waits and hand-overs — are compiled last, seconds
-   * into the run; until then the releaser runs them slower, its woken waiter takes the lock from it
-   * more often (one lock: at 0.27–0.34 of the acquisitions, against 0.09–0.12 once compiled), and
-   * the convoy reads stronger than the program's (4 threads 0.20–0.22x of 1, against 0.31–0.32x).
+   * the JIT compiled nothing during {@value #QUIET_ROUNDS} rounds in a row (that many rounds where
+   * the JVM does not report its compilation time), or for {@link #WARM_UP_LIMIT} (CPython has
+   * nothing to warm up). Under the GIL the contended paths — the lock's queue, the GIL's waits and
+   * hand-overs — are compiled last, seconds into the run; until then the releaser runs them slower,
+   * its woken waiter takes the lock from it more often (one lock: at 0.27–0.34 of the acquisitions,
+   * against 0.09–0.13 once compiled), and the convoy reads stronger than the program's (4 threads
+   * 0.20–0.22x of 1, against 0.30–0.32x).
    */
   private static void warmUp(String shape, int threads, int ops, int steps)
       throws InterruptedException {
