@@ -189,8 +189,9 @@ public final class Locks {
     do {
       run(shape, new Table(false, steps), 1, ops / 10, steps);
       run(shape, new Table(false, steps), threads, ops / 10, steps);
+      // where the JVM does not tell, -1 every round: each round counts as quiet
       long now = timed ? jit.getTotalCompilationTime() : -1;
-      quiet = !timed || now == compiling ? quiet + 1 : 0;
+      quiet = now == compiling ? quiet + 1 : 0;
       rounds++;
       compiling = now;
     } while (quiet < QUIET_ROUNDS && System.nanoTime() < deadline);
