@@ -8,8 +8,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The convoy effect (bpo-7946): a thread doing loopback round trips to an echo server in another
  * process slows sharply once a CPU-bound thread runs beside it under the GIL, because after every
- * blocking call it waits up to a switch interval to get the GIL back (CPython: 20.8x slower).
- * Without the GIL the CPU-bound thread has a core of its own and the round trips keep their pace.
+ * blocking call it waits up to a switch interval to get the GIL back (CPython 88–105x slower on an
+ * idle 2-core VM). Without the GIL the CPU-bound thread has a core of its own and the round trips
+ * keep their pace.
  */
 class ConvoyTest {
   /** At most 2000 round trips or 1 s per phase: enough round trips even at 5 ms each. */

@@ -130,9 +130,13 @@ final class Fidelity {
     args.add("-cp");
     args.add(classPath);
     args.add("dev.gil4j.samples." + run.sample());
-    args.addAll(run.args());
+    List<String> sampleArgs = new ArrayList<>();
+    for (String a : run.args()) {
+      sampleArgs.add(withPaths(a));
+    }
+    args.addAll(sampleArgs);
     String what =
-        String.join(" ", run.sample(), String.join(" ", run.args()))
+        String.join(" ", run.sample(), String.join(" ", sampleArgs))
             + " under switch="
             + run.switchInterval();
     starting(what);
@@ -143,6 +147,17 @@ final class Fidelity {
     }
     finished("gil4j", id, what, r.wallMs(), problem, r.stdout());
     return problem == null ? r.metrics() : Map.of();
+  }
+
+  /** {@code arg} with {@link FidelityExperiment#PYTHON} and its script prefix made real paths. */
+  private String withPaths(String arg) {
+    if (arg.equals(FidelityExperiment.PYTHON)) {
+      return python.path().toString();
+    }
+    if (arg.startsWith(FidelityExperiment.SCRIPT_PREFIX)) {
+      return scripts.resolve(arg.substring(FidelityExperiment.SCRIPT_PREFIX.length())).toString();
+    }
+    return arg;
   }
 
   private void starting(String what) {

@@ -66,8 +66,12 @@ record FidelityExperiment(
 
   static final double NAP_SECONDS = 0.010;
 
-  /** {@code convoy.py}'s round trips per phase and its limit on each phase's time. */
-  static final int ROUND_TRIPS = 2000;
+  /**
+   * The convoy's round trips per phase, on both sides, and the limit on each phase's time: about a
+   * second alone, where {@code convoy.py}'s own 2000 took a tenth of one, long enough for a burst
+   * of activity on the machine to change the rate.
+   */
+  static final int ROUND_TRIPS = 20_000;
 
   static final String CONVOY_TIME = "10s";
 
@@ -76,6 +80,15 @@ record FidelityExperiment(
 
   /** How long the two threads of {@code switch_runs.py} spin. */
   static final String SWITCH_RUN_TIME = "2s";
+
+  /**
+   * In a {@link JavaRun}'s arguments, the python3 that runs CPython's side, and the prefix of the
+   * path of one of its scripts ({@code SCRIPT_PREFIX + "convoy.py"}); {@link Fidelity} puts in the
+   * real paths.
+   */
+  static final String PYTHON = "{python}";
+
+  static final String SCRIPT_PREFIX = "{script}";
 
   /** What {@code --only} accepts, in the order the experiments run. */
   static final List<String> KEYS = List.of("cpu", "overlap", "handoffs", "convoy", "locks");
@@ -306,14 +319,22 @@ record FidelityExperiment(
     return new FidelityExperiment(
         "convoy",
         "convoy.py",
-        List.of(),
+        List.of(Integer.toString(ROUND_TRIPS)),
         1,
         List.of(
             new JavaRun(
                 "convoy",
                 "5ms",
                 "Convoy",
-                List.of("--count", Integer.toString(ROUND_TRIPS), "--time", CONVOY_TIME))),
+                List.of(
+                    "--count",
+                    Integer.toString(ROUND_TRIPS),
+                    "--time",
+                    CONVOY_TIME,
+                    "--cpython-server",
+                    SCRIPT_PREFIX + "convoy.py",
+                    "--python",
+                    PYTHON))),
         ordered(
             "convoy.slowdown", "slowdown beside a CPU thread (x)",
             "convoy.beside_per_s", "round trips/s beside a CPU thread",
@@ -326,9 +347,10 @@ record FidelityExperiment(
    * Round trips per second alone over those beside the CPU-bound thread, from the script's rates
    * rather than its {@code slowdown_x}, which it rounds to one decimal; and the two rates. The rate
    * beside the CPU thread is the GIL's doing: about one switch interval per round trip on both
-   * sides. The rate alone is each language's own: Java's client and echo server turn a round trip
-   * around up to 3x faster than CPython's (27–52 µs against 59–88 µs on an idle 2-core VM), which
-   * alone made the slowdown of the same convoy 1.5–2.5x larger.
+   * sides. The rate alone is not: against its own echo server, Java's client turned a round trip
+   * around 1.4–2.6x faster than CPython's on an idle 2-core VM, mostly the Java server's speed,
+   * which alone made the slowdown of the same convoy that much larger. So gil4j's {@code Convoy}
+   * echoes with CPython's server from {@code convoy.py --serve}.
    */
   static Map<String, Double> convoyOfCpython(List<Map<String, Object>> objects) {
     Map<String, Double> figures = new LinkedHashMap<>();

@@ -95,6 +95,18 @@ final class Args {
     throw fail("bad " + name + " '" + text + "': expected an integer from " + min + " to " + max);
   }
 
+  /** The value of {@code name} as given, {@code fallback} when absent. */
+  String text(String name, String fallback) {
+    return given.getOrDefault(name, fallback);
+  }
+
+  /** Ends the program as a bad argument does when {@code name} is given without {@code needed}. */
+  void requireWith(String name, String needed) {
+    if (given.containsKey(name) && !given.containsKey(needed)) {
+      throw fail("--" + name + " needs --" + needed);
+    }
+  }
+
   /** The value of {@code name}, which must be one of {@code accepted}. */
   String choice(String name, String fallback, String... accepted) {
     String text = given.getOrDefault(name, fallback);

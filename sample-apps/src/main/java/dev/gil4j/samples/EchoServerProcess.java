@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,15 +15,17 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * An {@link EchoServer} in a child JVM that runs without gil4j, standing for a server in another
- * process.
+ * process; or CPython's echo server from {@code convoy.py}, so that a Java client and CPython's
+ * client can be timed against the same server.
  *
- * <p>The child gets the same {@code java} executable and class path as this JVM but none of its JVM
- * options, and the variables through which a JVM picks up options from the environment ({@code
+ * <p>The child JVM gets the same {@code java} executable and class path as this JVM but none of its
+ * JVM options, and the variables through which a JVM picks up options from the environment ({@code
  * JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}, {@code _JAVA_OPTIONS}) are removed, so no {@code
- * -javaagent} reaches it. It never outlives this JVM: {@link #close} ends it, a shutdown hook
- * destroys it if the program exits another way, and the child exits by itself when its stdin pipe
- * closes because this JVM died. A child that does not start or does not stop in time has its
- * threads dumped on stderr (with {@code jcmd Thread.print}) before it is destroyed.
+ * -javaagent} reaches it. Either child never outlives this JVM: {@link #close} ends it, a shutdown
+ * hook destroys it if the program exits another way, and the child exits by itself when its stdin
+ * pipe closes because this JVM died. A child that does not start or does not stop in time has its
+ * threads dumped on stderr (with {@code jcmd Thread.print}, or CPython's {@code faulthandler} on
+ * {@code SIGUSR1}) before it is destroyed.
  */
 final class EchoServerProcess implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
@@ -30,21 +33,44 @@ final class EchoServerProcess implements AutoCloseable {
   private final Process process;
   private final Thread reaper;
   private final int port;
+  private final boolean cpython;
 
-  private EchoServerProcess(Process process, Thread reaper, int port) {
+  private EchoServerProcess(Process process, Thread reaper, int port, boolean cpython) {
     this.process = process;
     this.reaper = reaper;
     this.port = port;
+    this.cpython = cpython;
   }
 
-  /** Starts the child and waits up to {@code timeout} for it to print the port it listens on. */
+  /**
+   * Starts the child JVM and waits up to {@code timeout} for it to print the port it listens on.
+   */
   static EchoServerProcess start(Duration timeout) throws IOException, InterruptedException {
-    ProcessBuilder builder =
-        new ProcessBuilder(
+    return start(
+        List.of(
             javaExecutable(),
             "-cp",
             System.getProperty("java.class.path"),
-            EchoServer.class.getName());
+            EchoServer.class.getName()),
+        false,
+        timeout);
+  }
+
+  /**
+   * Starts {@code python script --serve}, {@code script} being {@code convoy.py}, and waits up to
+   * {@code timeout} for it to print the port it listens on.
+   */
+  static EchoServerProcess startCpython(String python, Path script, Duration timeout)
+      throws IOException, InterruptedException {
+    if (!Files.isRegularFile(script)) {
+      throw new IOException("no CPython echo server script " + script);
+    }
+    return start(List.of(python, script.toString(), "--serve"), true, timeout);
+  }
+
+  private static EchoServerProcess start(List<String> command, boolean cpython, Duration timeout)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("JAVA_TOOL_OPTIONS");
     builder.environment().remove("JDK_JAVA_OPTIONS");
     builder.environment().remove("_JAVA_OPTIONS");
@@ -73,7 +99,7 @@ final class EchoServerProcess implements AutoCloseable {
     try {
       line = firstLine.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      dumpThreadsAndDestroy(process);
+      dumpThreadsAndDestroy(process, cpython);
       throw new IOException("echo server printed no port within " + timeout);
     } catch (ExecutionException e) {
       process.destroyForcibly();
@@ -85,7 +111,7 @@ final class EchoServerProcess implements AutoCloseable {
       throw new IOException("echo server ended before printing its port");
     }
     try {
-      return new EchoServerProcess(process, reaper, Integer.parseInt(line.trim()));
+      return new EchoServerProcess(process, reaper, Integer.parseInt(line.trim()), cpython);
     } catch (NumberFormatException e) {
       process.destroyForcibly();
       throw new IOException("echo server printed '" + line + "' instead of its port");
@@ -113,7 +139,7 @@ final class EchoServerProcess implements AutoCloseable {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         System.err.println(
             "echo server: still running " + STOP_TIMEOUT + " after its stdin closed");
-        dumpThreadsAndDestroy(process);
+        dumpThreadsAndDestroy(process, cpython);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -131,7 +157,23 @@ final class EchoServerProcess implements AutoCloseable {
   }
 
   /** Prints the child's thread dump on stderr, so that a hang can be diagnosed, then kills it. */
-  private static void dumpThreadsAndDestroy(Process process) throws InterruptedException {
+  private static void dumpThreadsAndDestroy(Process process, boolean cpython)
+      throws InterruptedException {
+    if (cpython) {
+      // convoy.py --serve registers faulthandler for SIGUSR1: its stacks go to the inherited stderr
+      try {
+        Process kill =
+            new ProcessBuilder("kill", "-USR1", Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        kill.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Thread.sleep(200);
+      } catch (IOException e) {
+        System.err.println("echo server: no stack dump: " + e);
+      }
+      process.destroyForcibly();
+      return;
+    }
     Path jcmd = Path.of(javaExecutable()).resolveSibling("jcmd");
     if (Files.isExecutable(jcmd)) {
       try {

@@ -1,6 +1,5 @@
 package dev.gil4j.samples;
 
-import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -99,9 +98,6 @@ public final class Locks {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
-  /** Warm-up rounds in a row without compilation that end the warm-up. */
-  private static final int QUIET_ROUNDS = 2;
-
   /**
    * The longest warm-up of one shape: on a busy machine the JIT may not go quiet, and four shapes
    * must stay well inside the 60 s {@code fidelity} gives a run.
@@ -169,35 +165,21 @@ public final class Locks {
 
   /**
    * Runs the shape untimed, a tenth of its operations on 1 and then on N threads at a time, until
-   * the JIT compiled nothing during {@value #QUIET_ROUNDS} rounds in a row (that many rounds where
-   * the JVM does not report its compilation time), or for {@link #WARM_UP_LIMIT} (CPython has
+   * the JIT has gone quiet ({@link WarmUp}), for at most {@link #WARM_UP_LIMIT} (CPython has
    * nothing to warm up). Under the GIL the contended paths — the lock's queue, the GIL's waits and
    * hand-overs — are compiled last, seconds into the run; until then the releaser runs them slower,
    * its woken waiter takes the lock from it more often (one lock: at 0.27–0.34 of the acquisitions,
    * against 0.09–0.13 once compiled), and the convoy reads stronger than the program's (4 threads
    * 0.20–0.22x of 1, against 0.30–0.32x).
    */
-  private static void warmUp(String shape, int threads, int ops, int steps)
-      throws InterruptedException {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-    long start = System.nanoTime();
-    long deadline = start + WARM_UP_LIMIT.toNanos();
-    long compiling = -1;
-    int quiet = 0;
-    int rounds = 0;
-    do {
-      run(shape, new Table(false, steps), 1, ops / 10, steps);
-      run(shape, new Table(false, steps), threads, ops / 10, steps);
-      // where the JVM does not tell, -1 every round: each round counts as quiet
-      long now = timed ? jit.getTotalCompilationTime() : -1;
-      quiet = now == compiling ? quiet + 1 : 0;
-      rounds++;
-      compiling = now;
-    } while (quiet < QUIET_ROUNDS && System.nanoTime() < deadline);
-    System.out.printf(
-        "Locks: %s: warmed up in %d rounds, %.1f s%n",
-        shape, rounds, (System.nanoTime() - start) / 1e9);
+  private static void warmUp(String shape, int threads, int ops, int steps) throws Exception {
+    WarmUp.untilJitQuiet(
+        "Locks: " + shape,
+        WARM_UP_LIMIT,
+        () -> {
+          run(shape, new Table(false, steps), 1, ops / 10, steps);
+          run(shape, new Table(false, steps), threads, ops / 10, steps);
+        });
   }
 
   /** Steps that take {@link #WORK_NANOS} of this thread's CPU time, after the JIT has warmed up. */
