@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.HdrHistogram.Histogram;
@@ -73,7 +72,6 @@ public final class GilCore implements Hooks.Gil {
   /** Unfair on purpose: CPython promises no order among waiters, and fairness changes timings. */
   private final ReentrantLock mutex = new ReentrantLock();
 
-  private final Condition switched = mutex.newCondition();
   private final ThreadTable table = new ThreadTable();
   private final NativeMethods natives = new NativeMethods();
 
@@ -100,12 +98,12 @@ public final class GilCore implements Hooks.Gil {
   /**
    * The switch number of the latest holder known to run: a thread granted the GIL while it waited
    * sets it when it resumes ({@link #resumed}), one that takes the GIL running sets it at once.
-   * Written under the mutex; read without it by a dropper spinning in {@link #awaitSwitch}.
+   * Written under the mutex; read without it by a dropper parked in {@link #awaitSwitch}.
    */
   private volatile long runningSwitch;
 
   /** Droppers parked in {@link #awaitSwitch}, whom a resuming holder must signal. */
-  private int switchWaiters;
+  private ThreadState droppers;
 
   /** The threads waiting for the GIL, oldest first ({@link #waitForToken}). */
   private ThreadState oldestWaiting;
@@ -987,20 +985,19 @@ public final class GilCore implements Hooks.Gil {
 
   /**
    * A holder released the GIL around a blocking call, or dropped it on request: the thread that has
-   * waited longest gets it now, as CPython's waiter gets it. After a forced drop, the old holder,
-   * spinning in {@link #awaitSwitch}, usually sees the new one resume without being woken: waking
-   * it out of a park cost the new holder 16–20 µs per hand-off on the 2-core VM. CPython's {@code
-   * drop_gil} signals a waiter, which takes the GIL while the releaser is in its system call; the
-   * releaser, back from it, then waits a switch interval for a drop it requests — the I/O convoy
-   * (bpo-7946; CPython's I/O thread waited at 99.6% of its sends beside a CPU-bound thread here).
-   * gil4j's waiter, woken through the mutex's queue, lost that race to a Java system call more
-   * often than not (19–31% of sends), and on a loaded machine, slow to get a CPU, nearly always:
-   * the convoy fell to 9–40x where CPython's stayed at 80–240x. Granted at the release, the waiter
-   * has the GIL whenever it runs; a releaser that did not block long finds it taken, as in CPython.
-   * A virtual thread is not handed the GIL: it runs only once its scheduler mounts it, behind the
-   * other virtual threads in the queue, and the GIL stayed idle meanwhile (10,000 virtual threads
-   * taking turns, JDK 25: 9 s became 27–102 s). Platform threads only, where the kernel's thread id
-   * is known ({@code tid > 0}). Nor is it handed over from a wait inside a lock acquisition, whose
+   * waited longest gets it now, as CPython's waiter gets it. After a forced drop, the old holder
+   * sleeps in {@link #awaitSwitch} until the new one runs and wakes it. CPython's {@code drop_gil}
+   * signals a waiter, which takes the GIL while the releaser is in its system call; the releaser,
+   * back from it, then waits a switch interval for a drop it requests — the I/O convoy (bpo-7946;
+   * CPython's I/O thread waited at 99.6% of its sends beside a CPU-bound thread here). gil4j's
+   * waiter, woken through the mutex's queue, lost that race to a Java system call more often than
+   * not (19–31% of sends), and on a loaded machine, slow to get a CPU, nearly always: the convoy
+   * fell to 9–40x where CPython's stayed at 80–240x. Granted at the release, the waiter has the GIL
+   * whenever it runs; a releaser that did not block long finds it taken, as in CPython. A virtual
+   * thread is not handed the GIL: it runs only once its scheduler mounts it, behind the other
+   * virtual threads in the queue, and the GIL stayed idle meanwhile (10,000 virtual threads taking
+   * turns, JDK 25: 9 s became 27–102 s). Platform threads only, where the kernel's thread id is
+   * known ({@code tid > 0}). Nor is it handed over from a wait inside a lock acquisition, whose
    * timing {@link #acquireBegins} and {@link #unparked} model on CPython's lock already: handed
    * over there too, nested locks convoyed twice as hard as CPython's (4 threads vs 1: 0.17–0.25x
    * against 0.30–0.44x, three idle runs). Mutex held; the releaser released already.
@@ -1056,9 +1053,7 @@ public final class GilCore implements Hooks.Gil {
     if (runningSwitch != switchNumber) {
       runningSwitch = switchNumber;
     }
-    if (switchWaiters > 0) {
-      switched.signalAll();
-    }
+    wakeDroppers();
   }
 
   private void release(ThreadState st, long now) {
@@ -1130,35 +1125,59 @@ public final class GilCore implements Hooks.Gil {
    * hands it nothing, as CPython's holder finds its dropper still in {@code switch_cond}. On a
    * loaded machine, where a woken thread waits for a CPU, that is what lets CPython's I/O thread
    * re-take the GIL after its send (its convoy 3–4x there, against 180–290x idle); counted at the
-   * grant, gil4j's convoy stayed at 6–45x. It spins first, as {@link #spinForHandOff} does, for the
-   * usual case of a successor that is running already, so that the successor need not wake it.
-   * Bounded by "someone still waits", so it cannot outlive the waiter it serves.
+   * grant, gil4j's convoy stayed at 6–45x.
+   *
+   * <p>It parks at once, and on a wake-up of its own, as CPython's dropper sleeps on {@code
+   * switch_cond} under a mutex of its own: the time it takes to wake and queue for the GIL again is
+   * the window in which the new holder's next blocking call finds no waiter. Beside a CPU-bound
+   * thread, CPython's I/O thread then keeps the GIL through most receives (its reply is there) and
+   * loses it at most sends (waits at 21–31% of receives and 72–91% of sends, 2-core VM). Spinning
+   * for the successor instead, gil4j's dropper was back within microseconds or, its spin run out,
+   * slept on the mutex's condition, whose wake-up needs the mutex again: the I/O thread waited at
+   * 35–96% of receives and 36–99% of sends, 99–268 round trips/s against CPython's 173–188 in the
+   * same minutes; parked this way, at 36–44% and 62–77%, 157–195/s. Bounded by "someone still
+   * waits", so it cannot outlive the waiter it serves.
    */
   private void awaitSwitch(ThreadState st, long before) {
-    long start = System.nanoTime();
-    if (switchAwaited(before)) {
-      mutex.unlock();
-      while (switchAwaited(before) && System.nanoTime() - start < HAND_OFF_SPIN_NANOS) {
-        Thread.onSpinWait();
-      }
-      relockAfterSpin(start);
+    if (!switchAwaited(before)) {
+      return;
     }
+    long start = System.nanoTime();
     boolean interrupted = false;
-    switchWaiters++;
+    st.nextDropper = droppers;
+    droppers = st;
+    mutex.unlock();
     try {
       while (switchAwaited(before)) {
-        try {
-          switched.awaitNanos(interval);
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+        LockSupport.parkNanos(this, interval);
+        // an interrupted thread's park returns at once: kept for the application, after the wait
+        interrupted |= Thread.interrupted();
       }
     } finally {
-      switchWaiters--;
+      mutex.lock();
+      ThreadState prev = null;
+      for (ThreadState d = droppers; d != null; prev = d, d = d.nextDropper) {
+        if (d == st) {
+          if (prev == null) {
+            droppers = st.nextDropper;
+          } else {
+            prev.nextDropper = st.nextDropper;
+          }
+          break;
+        }
+      }
+      st.nextDropper = null;
     }
     st.waitNanos += System.nanoTime() - start;
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Mutex held: wakes every dropper waiting in {@link #awaitSwitch}, to look again. */
+  private void wakeDroppers() {
+    for (ThreadState d = droppers; d != null; d = d.nextDropper) {
+      LockSupport.unpark(d.thread);
     }
   }
 
@@ -1205,7 +1224,7 @@ public final class GilCore implements Hooks.Gil {
         }
       }
       signalEveryone();
-      switched.signalAll();
+      wakeDroppers();
       updateBreaker();
     } finally {
       mutex.unlock();

@@ -95,6 +95,9 @@ public final class ThreadState {
   /** Signalled on {@link #turn} and not yet awake. */
   boolean signalled;
 
+  /** The next thread in GilCore's list of droppers waiting for a successor to run. */
+  ThreadState nextDropper;
+
   ThreadState queuedBefore;
   ThreadState queuedAfter;
 
