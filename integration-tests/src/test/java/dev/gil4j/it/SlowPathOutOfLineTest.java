@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * seen enough calls, inlined it with the GIL's hand-off behind it into the threads' hot method,
  * leaving no inlining budget for the application's own calls (four threads took 2.2–2.6x the time
  * of one). The JIT's own account ({@code -XX:+PrintInlining}) names every decision it made about
- * {@code Hooks.checkpointSlow}: each must be a refusal by annotation.
+ * {@code Hooks.checkpointSlow}: each must be a refusal — by annotation, or on JDK 25 now and then
+ * for a reason C2 checks first ("failed to inline: already compiled into a medium method", at a
+ * call from a JDK method woven with a checkpoint).
  */
 class SlowPathOutOfLineTest {
   private static final Pattern CALLEE =
@@ -40,7 +42,7 @@ class SlowPathOutOfLineTest {
     assertFalse(decisions.isEmpty(), "the JIT decided nothing about checkpointSlow");
     for (String decision : decisions) {
       assertTrue(
-          decision.contains("don't inline by annotation"),
+          decision.contains("don't inline by annotation") || decision.contains("failed to inline"),
           "the JIT's decision about checkpointSlow: " + decision.strip());
     }
   }
