@@ -26,7 +26,10 @@ final class LcgChains {
   long sumOfChains(long from, long to, long work) {
     long sum = 0;
     for (long chain = from; chain < to; chain++) {
-      long steps = Math.min(CHAIN, work - chain * CHAIN);
+      // Not Math.min: inlined, a JDK method brings its own branch profile, which the JIT had not
+      // always gathered yet when it compiled this loop, and without it the loop ran 2.4x slower
+      long left = work - chain * CHAIN;
+      long steps = left < CHAIN ? left : CHAIN;
       state = chain;
       for (long i = 0; i < steps; i++) {
         step();
