@@ -49,8 +49,9 @@ public final class Demo {
    * Runs of each CPU-bound configuration, a figure being their fastest, as CPython's script takes
    * its fastest round: a run is slowed, never sped up, by a burst of load on the machine and by the
    * JIT, which under the agent compiled {@code CpuBound}'s loop 2.4x slower in two to four JVMs of
-   * ten (on JDK 17 and 25; never without the agent). With the median of three, threads under the
-   * GIL read 2.24x and 2.44x in two demo runs of ten, and 1.45x in another.
+   * ten while that loop inlined {@code Math.min} (on JDK 17 and 25; never without the agent), and
+   * still does in one JVM of four alone on JDK 25. With the median of three, threads under the GIL
+   * read 2.24x and 2.44x in two demo runs of ten, and 1.45x in another.
    */
   private static final int CPU_REPEAT = 3;
 
