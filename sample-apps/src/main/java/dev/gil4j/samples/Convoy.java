@@ -88,9 +88,13 @@ public final class Convoy {
     }
     try (EchoServerProcess server = started;
         EchoClient client = EchoClient.connect(server.port())) {
+      Duration warmUpLimit = time.multipliedBy(3);
+      if (warmUpLimit.compareTo(WARM_UP_LIMIT) > 0) {
+        warmUpLimit = WARM_UP_LIMIT;
+      }
       WarmUp.untilJitQuiet(
           "Convoy",
-          time.multipliedBy(3).compareTo(WARM_UP_LIMIT) < 0 ? time.multipliedBy(3) : WARM_UP_LIMIT,
+          warmUpLimit,
           () -> client.roundTrips(WARM_UP_ROUND_TRIPS, System.nanoTime() + WARM_UP_TIME.toNanos()));
 
       double alone = phase(client, count, time);

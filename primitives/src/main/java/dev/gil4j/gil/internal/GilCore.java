@@ -1155,23 +1155,26 @@ public final class GilCore implements Hooks.Gil {
       }
     } finally {
       mutex.lock();
-      ThreadState prev = null;
-      for (ThreadState d = droppers; d != null; prev = d, d = d.nextDropper) {
-        if (d == st) {
-          if (prev == null) {
-            droppers = st.nextDropper;
-          } else {
-            prev.nextDropper = st.nextDropper;
-          }
-          break;
-        }
-      }
-      st.nextDropper = null;
+      unlinkDropper(st);
     }
     st.waitNanos += System.nanoTime() - start;
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Mutex held: takes {@code st} out of the droppers' list. */
+  private void unlinkDropper(ThreadState st) {
+    if (droppers == st) {
+      droppers = st.nextDropper;
+    } else {
+      ThreadState d = droppers;
+      while (d.nextDropper != st) {
+        d = d.nextDropper;
+      }
+      d.nextDropper = st.nextDropper;
+    }
+    st.nextDropper = null;
   }
 
   /** Mutex held: wakes every dropper waiting in {@link #awaitSwitch}, to look again. */
