@@ -51,16 +51,18 @@ public final class Demo {
    * JIT, which under the agent compiled {@code CpuBound}'s loop 2.4x slower in two to four JVMs of
    * ten while that loop inlined {@code Math.min} (on JDK 17 and 25; never without the agent), and
    * still does in one JVM of four alone on JDK 25. With the median of three, threads under the GIL
-   * read 2.24x and 2.44x in two demo runs of ten, and 1.45x in another.
+   * read 2.24x and 2.44x in two demo runs of ten, and 1.45x in another; with the fastest of three,
+   * 0.87x–1.02x over twelve runs, two of them more than 0.1 from CPython's figure of the same run.
    */
-  private static final int CPU_REPEAT = 3;
+  private static final int CPU_REPEAT = 5;
 
   /**
    * Rounds of {@code cpu_scaling.py}, each configuration's time its fastest: with {@code
    * fidelity}'s three, CPython's 2-thread speedup moved between 0.82x and 1.35x over five runs on
-   * an idle 2-core VM, more than the 0.1 the demo compares gil4j's by; with six, 0.85x–0.94x.
+   * an idle 2-core VM, more than the 0.1 the demo compares gil4j's by; with six, 0.85x–0.94x in
+   * five runs, 0.86x–1.02x in twelve.
    */
-  private static final int CPYTHON_CPU_ROUNDS = 6;
+  private static final int CPYTHON_CPU_ROUNDS = 10;
 
   /** The table's CPython column: its heading and a cell per experiment. */
   record CpythonColumn(String heading, String cpu, String sleep, String convoy) {}
