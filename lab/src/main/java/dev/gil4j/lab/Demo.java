@@ -52,7 +52,9 @@ public final class Demo {
    * ten while that loop inlined {@code Math.min} (on JDK 17 and 25; never without the agent), and
    * still does in one JVM of four alone on JDK 25. With the median of three, threads under the GIL
    * read 2.24x and 2.44x in two demo runs of ten, and 1.45x in another; with the fastest of three,
-   * 0.87x–1.02x over twelve runs, two of them more than 0.1 from CPython's figure of the same run.
+   * 0.87x–1.02x over twelve runs, two of them more than 0.1 from CPython's figure of the same run;
+   * with the fastest of five (and CPython's ten rounds), 0.94x–0.98x in five runs in a row,
+   * 0.00–0.05 from CPython's.
    */
   private static final int CPU_REPEAT = 5;
 
