@@ -362,12 +362,13 @@ public final class Demo {
   }
 
   /**
-   * The fastest run at 1 thread over the fastest at {@code threads}, of wall times; NaN without.
+   * The mode's fastest run at its fewest threads over the fastest at {@code threads}, of wall
+   * times; NaN without.
    */
   private static double speedup(Results r, String mode, int threads) {
     Point p = point(r, mode, threads);
-    Point base = point(r, mode, 1);
-    return p == null || base == null ? Double.NaN : base.min() / p.min();
+    Point base = p == null ? null : r.baseline(p.mode());
+    return base == null ? Double.NaN : base.min() / p.min();
   }
 
   private static double median(Results r, String mode, int threads) {
